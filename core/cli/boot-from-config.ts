@@ -1,0 +1,19 @@
+import { loadConfig } from '../config/load-config.js';
+import { createKernel } from '../kernel/create-kernel.js';
+import type { Kernel } from '../kernel/kernel.js';
+
+/** Loads the config (`--config` or the search) and boots a kernel from it. */
+export async function bootFromConfig(options: { config?: string; autostart?: boolean }): Promise<Kernel> {
+  const loaded = await loadConfig({ file: options.config });
+  const kernel = await createKernel(loaded.config, {
+    configFile: loaded.file,
+    baseDir: loaded.baseDir,
+    autostart: options.autostart,
+  });
+  kernel.logger.info(
+    `remotetask booted from ${loaded.file ?? 'the built-in defaults (no config file found)'}: ` +
+      `store ${kernel.store.kind}, plugins ${kernel.pluginNames().join(', ') || '(none)'}, ` +
+      `services ${kernel.services().map((service) => service.address).join(', ') || '(none)'}`,
+  );
+  return kernel;
+}

@@ -1,0 +1,50 @@
+/** remotetask's public API: what host applications and plugin authors import from 'remotetask'. */
+export { createKernel, type KernelOptions } from './kernel/create-kernel.js';
+export { Kernel } from './kernel/kernel.js';
+export { definePlugin, type Plugin, type PluginContext } from './kernel/define-plugin.js';
+export {
+  defineConfig,
+  defineSite,
+  type RemotetaskConfig,
+  type SiteConfig,
+  type ServiceConfig,
+  type StoreConfig,
+  type PluginSpec,
+  type HttpConfig,
+} from './config/define-config.js';
+export { loadConfig, type LoadedConfig } from './config/load-config.js';
+export { ConfigError } from './config/config-error.js';
+export { Site } from './registry/site.js';
+export { TaskToken, TaskServiceToken, KernelToken, JobStoreToken, ConfigToken, type Token } from './registry/tokens.js';
+export { SimpleTask, type TaskFunction } from './tasks/simple-task.js';
+export { TaskError } from './tasks/task-error.js';
+export type { Task, TaskContext, TaskOptions, JsonSchema } from './tasks/task.js';
+export { validateTaskInput, type SchemaProblem } from './tasks/validate-input.js';
+export {
+  JOB_STATUSES,
+  FINAL_STATUSES,
+  WAITING_STATUSES,
+  type JobStatus,
+  type JobRecord,
+  type Schedule,
+  type FieldSchedule,
+  type DelaySchedule,
+  type CronExpressionSchedule,
+} from './jobs/job.js';
+export { timeOfNextCall, nextRunAt } from './jobs/time-of-next-call.js';
+export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
+export { TaskService, JobsView } from './service/task-service.js';
+export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
+export { JobEventBus, type JobEvent, type JobEventType } from './service/job-events.js';
+export { parseDirective, type Directive } from './service/parse-directive.js';
+export { startRemoteTasks } from './service/start-remote-tasks.js';
+export {
+  UnknownTaskError,
+  UnknownJobError,
+  UnknownServiceError,
+  InvalidInputError,
+  JobStateError,
+} from './service/errors.js';
+export type { JobStore, NewJob, JobOutcome, JobQuery, JobPage, ClaimOptions } from './store/job-store.js';
+export { createJobStore } from './store/create-job-store.js';
+export { createLogger, LOGGER_NAME, type LoggerOptions } from './log/create-logger.js';

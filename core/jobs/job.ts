@@ -1,0 +1,73 @@
+/** The statuses of the seed, spelled exactly as it spells them. */
+export const JOB_STATUSES = [
+  'queued',
+  'processing',
+  'cancelled',
+  'error',
+  'completed',
+  'delayed',
+  'cronjob',
+  'start later',
+] as const;
+
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Statuses a job never leaves by itself: the only ones `clean()` may remove. */
+export const FINAL_STATUSES: readonly JobStatus[] = ['cancelled', 'error', 'completed'];
+
+/** Statuses whose jobs wait for a processor (due when `runAt <= now`). */
+export const WAITING_STATUSES: readonly JobStatus[] = ['queued', 'delayed', 'cronjob'];
+
+/**
+ * When a job runs, besides "as soon as possible".
+ * - the seed's field lists: every given field must match (`dayOfWeek` 0 = Monday);
+ * - `{ delay }`: seconds after it was added (a delayed job runs once);
+ * - `{ cron, tz }`: a standard cron expression in an IANA time zone (UTC by default).
+ */
+export interface FieldSchedule {
+  minute?: number[];
+  hour?: number[];
+  dayOfMonth?: number[];
+  month?: number[];
+  dayOfWeek?: number[];
+}
+export interface DelaySchedule {
+  delay: number;
+}
+export interface CronExpressionSchedule {
+  cron: string;
+  tz?: string;
+}
+export type Schedule = FieldSchedule | DelaySchedule | CronExpressionSchedule;
+
+export function isDelaySchedule(schedule: Schedule): schedule is DelaySchedule {
+  return typeof (schedule as DelaySchedule).delay === 'number';
+}
+
+/** One job as the store keeps it. Times are milliseconds since the epoch (UTC). */
+export interface JobRecord {
+  id: number;
+  /** The address of the service that owns the job: `site@Service`, `@Service` for the root site. */
+  service: string;
+  task: string;
+  input: unknown;
+  status: JobStatus;
+  /** For a cron job, the result of its last run. */
+  result: unknown;
+  error: string | null;
+  errorStack: string | null;
+  attempts: number;
+  maxAttempts: number;
+  created: number;
+  started: number | null;
+  completed: number | null;
+  /** When the job is due: 0 for a fresh queued job (at once), the next call for cron and delayed jobs. */
+  runAt: number;
+  schedule: Schedule | null;
+  progress: number | null;
+  progressMessage: string | null;
+  /** The worker that holds the job while it runs, and until when its lease holds. */
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  cancelRequested: boolean;
+}

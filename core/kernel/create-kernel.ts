@@ -1,0 +1,150 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'winston';
+import type { RemotetaskConfig } from '../config/define-config.js';
+import { validateConfig } from '../config/validate-config.js';
+import type { Schedule } from '../jobs/job.js';
+import { createLogger } from '../log/create-logger.js';
+import { Site } from '../registry/site.js';
+import { ConfigToken, JobStoreToken, KernelToken, TaskToken } from '../registry/tokens.js';
+import { JobEventBus } from '../service/job-events.js';
+import { createJobStore, DEFAULT_STORE } from '../store/create-job-store.js';
+import type { PluginContext } from './define-plugin.js';
+import { Kernel, type KernelHook } from './kernel.js';
+import { loadPlugins } from './load-plugins.js';
+
+export interface KernelOptions {
+  /** The config file's path, for error messages. */
+  configFile?: string;
+  /** Where relative paths of the config resolve (plugins, the SQLite file); default: the working directory. */
+  baseDir?: string;
+  /** The time in milliseconds since the epoch; tests pass a fake clock. */
+  clock?: () => number;
+  logger?: Logger;
+  /** This process's name in job leases; default `host:pid:random`. */
+  workerId?: string;
+  /** Start the config's autostart directives at boot (default true). */
+  autostart?: boolean;
+  /** How often expired leases are swept back to the queue (ms); default half the shortest lease. */
+  sweepInterval?: number;
+}
+
+/**
+ * Boots remotetask: validates the config, builds the root site and the named sites, loads and
+ * registers the plugins, opens the job store, creates the task services, then fires the
+ * bootstrap event (plugins' handlers, then the autostart directives).
+ */
+export async function createKernel(config: RemotetaskConfig, options: KernelOptions = {}): Promise<Kernel> {
+  const valid = validateConfig(config, options.configFile);
+  const baseDir = options.baseDir ?? process.cwd();
+  const logger = options.logger ?? createLogger(valid.log);
+  const clock = options.clock ?? Date.now;
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+  const root = new Site('');
+  const sites = [
+    root,
+    ...Object.keys(valid.sites ?? {})
+      .filter((name) => name !== '')
+      .map((name) => new Site(name, root)),
+  ];
+  const siteNamed = (name: string) => sites.find((site) => site.name === name);
+
+  const contributions = new Map<symbol, unknown[]>();
+  const hooks: { bootstrap: KernelHook[]; close: KernelHook[] } = { bootstrap: [], close: [] };
+  const taskOwners = new Map<string, string>();
+  const plugins = await loadPlugins(valid.plugins ?? [], baseDir);
+  for (const { plugin, options: pluginOptions } of plugins) {
+    const context: PluginContext = {
+      name: plugin.name,
+      options: pluginOptions,
+      config: valid,
+      baseDir,
+      logger: logger.child({ plugin: plugin.name }),
+      addTask(name, task, { site: siteName = '' } = {}) {
+        if (typeof task?.run !== 'function') {
+          throw new TypeError(`plugin "${plugin.name}" adds task "${name}" without a run(input, context) method`);
+        }
+        const site = siteNamed(siteName);
+        if (!site) {
+          throw new Error(
+            `plugin "${plugin.name}" adds task "${name}" to site "${siteName}", which the config does not define (sites: ${sites.map((s) => s.displayName).join(', ')})`,
+          );
+        }
+        const key = `${siteName}@${name}`;
+        const owner = taskOwners.get(key);
+        if (owner !== undefined) {
+          throw new Error(
+            `task "${name}" is registered twice${site.isRoot ? '' : ` in site ${siteName}`}: by plugin "${owner}" and by plugin "${plugin.name}"`,
+          );
+        }
+        taskOwners.set(key, plugin.name);
+        site.bindNamed(TaskToken, name, task);
+      },
+      contribute(point, contribution) {
+        const list = contributions.get(point) ?? [];
+        list.push(contribution);
+        contributions.set(point, list);
+      },
+      on(event, handler) {
+        hooks[event].push(handler);
+      },
+    };
+    await plugin.register(context);
+  }
+
+  const store = await createJobStore(valid.store ?? DEFAULT_STORE, baseDir);
+  await store.open();
+  const kernel = new Kernel({
+    config: valid,
+    baseDir,
+    root,
+    sites,
+    store,
+    logger,
+    events: new JobEventBus(),
+    plugins,
+    contributions,
+    hooks,
+    workerId,
+    clock,
+    sweepInterval: options.sweepInterval,
+  });
+  for (const site of sites) {
+    for (const [name, serviceConfig] of Object.entries(valid.sites?.[site.name]?.services ?? {})) {
+      kernel.addService(site, name, serviceConfig);
+    }
+  }
+  root.container.bind(KernelToken).toConstantValue(kernel);
+  root.container.bind(JobStoreToken).toConstantValue(store);
+  root.container.bind(ConfigToken).toConstantValue(valid);
+  try {
+    await ensureDeclaredCronJobs(kernel);
+    await kernel.bootstrap({ autostart: options.autostart });
+  } catch (error) {
+    await kernel.close();
+    throw error;
+  }
+  return kernel;
+}
+
+/**
+ * Cron jobs declared in the config exist once: a declared job is known by its service, task and
+ * input; it is added when missing and rescheduled when its schedule changed in the config.
+ */
+async function ensureDeclaredCronJobs(kernel: Kernel): Promise<void> {
+  for (const [siteName, site] of Object.entries(kernel.config.sites ?? {})) {
+    for (const [serviceName, serviceConfig] of Object.entries(site.services ?? {})) {
+      const declared = (serviceConfig as { cron?: Array<{ task: string; input?: unknown } & Schedule> }).cron ?? [];
+      if (declared.length === 0) continue;
+      const service = kernel.getService(`${siteName}@${serviceName}`);
+      const existing = await service.jobs.page({ status: ['cronjob'], limit: 1000 });
+      for (const { task, input = null, ...schedule } of declared) {
+        const same = existing.jobs.find((job) => job.task === task && JSON.stringify(job.input) === JSON.stringify(input));
+        if (!same) await service.addCronJob(task, input, schedule as Schedule);
+        else if (JSON.stringify(same.schedule) !== JSON.stringify(schedule)) await service.updateCronJob(same.id, schedule as Schedule);
+      }
+    }
+  }
+}

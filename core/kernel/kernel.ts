@@ -1,0 +1,219 @@
+import type { Logger } from 'winston';
+import type { RemotetaskConfig, ServiceConfig, SiteConfig } from '../config/define-config.js';
+import { TaskServiceToken, TaskToken } from '../registry/tokens.js';
+import { Site } from '../registry/site.js';
+import { UnknownServiceError } from '../service/errors.js';
+import type { JobEventBus } from '../service/job-events.js';
+import { startRemoteTasks } from '../service/start-remote-tasks.js';
+import { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from '../service/service-options.js';
+import { TaskService } from '../service/task-service.js';
+import type { JobStore } from '../store/job-store.js';
+import type { Task } from '../tasks/task.js';
+import type { LoadedPlugin } from './load-plugins.js';
+
+export type KernelHook = (kernel: Kernel) => void | Promise<void>;
+
+export interface KernelParts {
+  config: RemotetaskConfig;
+  baseDir: string;
+  root: Site;
+  /** Every site, the root first, then the config's order. */
+  sites: Site[];
+  store: JobStore;
+  logger: Logger;
+  events: JobEventBus;
+  plugins: LoadedPlugin[];
+  contributions: Map<symbol, unknown[]>;
+  hooks: { bootstrap: KernelHook[]; close: KernelHook[] };
+  workerId: string;
+  clock: () => number;
+  /** How often expired leases are swept (ms); undefined: half the shortest lease. */
+  sweepInterval?: number;
+}
+
+/**
+ * The running remotetask: the root site and its sites, the plugins, the job store and the task
+ * services. Host applications get one from `createKernel(config)` and reach services by address.
+ */
+export class Kernel {
+  readonly config: RemotetaskConfig;
+  /** The directory relative paths of the config resolve against. */
+  readonly baseDir: string;
+  readonly root: Site;
+  readonly store: JobStore;
+  readonly logger: Logger;
+  readonly events: JobEventBus;
+  readonly workerId: string;
+  readonly clock: () => number;
+  readonly #parts: KernelParts;
+  #sweeper?: NodeJS.Timeout;
+  #closing?: Promise<void>;
+
+  constructor(parts: KernelParts) {
+    this.#parts = parts;
+    this.config = parts.config;
+    this.baseDir = parts.baseDir;
+    this.root = parts.root;
+    this.store = parts.store;
+    this.logger = parts.logger;
+    this.events = parts.events;
+    this.workerId = parts.workerId;
+    this.clock = parts.clock;
+  }
+
+  /** Every site, the root first. */
+  sites(): Site[] {
+    return [...this.#parts.sites];
+  }
+
+  getSite(name: string): Site | undefined {
+    return this.#parts.sites.find((site) => site.name === name);
+  }
+
+  /** The names of the loaded plugins, in the order they registered. */
+  pluginNames(): string[] {
+    return this.#parts.plugins.map((entry) => entry.plugin.name);
+  }
+
+  /** A site's own services. */
+  servicesOf(site: Site): TaskService[] {
+    return site.ownNames(TaskServiceToken).map((name) => site.lookupOwn<TaskService>(TaskServiceToken, name)!);
+  }
+
+  /** Every service, the root site's first. */
+  services(): TaskService[] {
+    return this.#parts.sites.flatMap((site) => this.servicesOf(site));
+  }
+
+  /** The service at `site@Service` (`@Service` for the root site). */
+  getService(address: string): TaskService {
+    const at = address.indexOf('@');
+    if (at < 0 || address.indexOf('@', at + 1) >= 0) {
+      throw new UnknownServiceError(address, `"${address}" is not a service address: write site@Service, or @Service for the root site`);
+    }
+    const siteName = address.slice(0, at);
+    const serviceName = address.slice(at + 1);
+    const site = this.getSite(siteName);
+    if (!site) {
+      const known = this.#parts.sites.map((s) => (s.isRoot ? '"" (root)' : `"${s.name}"`)).join(', ');
+      throw new UnknownServiceError(address, `site "${siteName}" not found (sites: ${known})`);
+    }
+    const service = site.lookupOwn<TaskService>(TaskServiceToken, serviceName);
+    if (!service) {
+      const known = site.ownNames(TaskServiceToken).map((name) => `${siteName}@${name}`);
+      throw new UnknownServiceError(
+        address,
+        `service "${serviceName}" not found in site ${site.displayName} (services: ${known.join(', ') || 'none'})`,
+      );
+    }
+    return service;
+  }
+
+  /**
+   * Adds a site at run time (Zope sites come and go with the content): a child of the root with
+   * its own services. Returns the site.
+   */
+  addSite(name: string, config: SiteConfig = {}): Site {
+    if (!/^[\w.-]+$/.test(name)) {
+      throw new Error(`"${name}" is not a site name: use letters, digits, "_", "." and "-"`);
+    }
+    if (this.getSite(name)) throw new Error(`site "${name}" already exists`);
+    const site = new Site(name, this.root);
+    this.#parts.sites.push(site);
+    for (const [service, serviceConfig] of Object.entries(config.services ?? {})) this.addService(site, service, serviceConfig);
+    return site;
+  }
+
+  /** Creates a task service named `name` in `site`; settings not given come from the config's defaults. */
+  addService(site: Site, name: string, config: ServiceConfig = {}): TaskService {
+    if (!/^[\w.-]+$/.test(name)) {
+      throw new Error(`"${name}" is not a service name: use letters, digits, "_", "." and "-"`);
+    }
+    const { store, events, logger, clock, workerId } = this;
+    const options = this.#serviceOptions(config);
+    const service = new TaskService({ site, name, store, events, logger, options, clock, workerId });
+    site.bindNamed(TaskServiceToken, name, service);
+    return service;
+  }
+
+  #serviceOptions(service: ServiceConfig): ServiceOptions {
+    const { cron: _cron, ...own } = service as ServiceConfig & { cron?: unknown };
+    const defaults = this.config.defaults;
+    return {
+      ...DEFAULT_SERVICE_OPTIONS,
+      ...defaults,
+      ...own,
+      backoff: { ...DEFAULT_SERVICE_OPTIONS.backoff, ...defaults?.backoff, ...own.backoff },
+    };
+  }
+
+  /** Registers a task at run time, for every site or one (the seed's `provideUtility(task, name=…)`). */
+  addTask(name: string, task: Task, options: { site?: string } = {}): void {
+    const site = this.getSite(options.site ?? '');
+    if (!site) throw new Error(`site "${options.site}" not found`);
+    site.bindNamed(TaskToken, name, task);
+  }
+
+  /** The names of the running processor loops, sorted: the seed's `remotetasks.*` threads. */
+  processors(): string[] {
+    return this.services()
+      .filter((service) => service.isProcessing())
+      .map((service) => service.processorName)
+      .sort();
+  }
+
+  /** Whatever plugins contributed to an extension point, in plugin order. */
+  contributions<T>(point: symbol): T[] {
+    return [...((this.#parts.contributions.get(point) as T[] | undefined) ?? [])];
+  }
+
+  /** Starts the services the directives name (the config's `autostart` by default), logging as the seed. */
+  startRemoteTasks(directives: readonly string[] = this.config.autostart ?? []): TaskService[] {
+    return startRemoteTasks(this, directives, this.logger);
+  }
+
+  /** The bootstrap event: plugins' bootstrap handlers, then the autostart directives. */
+  async bootstrap(options: { autostart?: boolean } = {}): Promise<void> {
+    for (const hook of this.#parts.hooks.bootstrap) await hook(this);
+    if (options.autostart !== false) this.startRemoteTasks();
+    this.#startSweeper();
+  }
+
+  /** Returns jobs of crashed workers (expired leases) to the queue, now and then. */
+  #startSweeper(): void {
+    if (this.#sweeper) return;
+    this.#sweeper = setInterval(() => {
+      this.store.recoverExpired(this.clock()).then(
+        (recovered) => {
+          if (recovered > 0) this.logger.warn(`recovered ${recovered} job(s) whose worker stopped renewing its lease`);
+        },
+        (error: Error) => this.logger.warn(`recovering expired leases failed: ${error.message}`),
+      );
+    }, this.#sweepInterval());
+    this.#sweeper.unref();
+  }
+
+  /** Half the shortest lease of any service, so a lost worker's job waits at most 1.5 leases. */
+  #sweepInterval(): number {
+    if (this.#parts.sweepInterval) return this.#parts.sweepInterval;
+    const shortest = Math.min(DEFAULT_SERVICE_OPTIONS.leaseMs, ...this.services().map((service) => service.options.leaseMs));
+    return Math.max(50, Math.floor(shortest / 2));
+  }
+
+  /** Stops every processor (running jobs finish or are handed back), runs close handlers, closes the store. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#sweeper);
+      await Promise.all(this.services().map((service) => service.stopProcessing()));
+      for (const hook of [...this.#parts.hooks.close].reverse()) {
+        try {
+          await hook(this);
+        } catch (error) {
+          this.logger.error(`a close handler failed: ${(error as Error).message}`);
+        }
+      }
+      await this.store.close();
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,71 @@
+import { Container } from 'inversify';
+
+/** The display name of the root site in log lines, as the seed says it. */
+export const ROOT_SITE_DISPLAY_NAME = 'root';
+
+/**
+ * A Zope site: a named child container of the root. A (token, name) lookup that misses in the site
+ * falls back to its parent. inversify hides every parent binding of a token once the child has any
+ * named binding of it, so the fallback walks the chain itself; and since `getAll` skips named
+ * bindings, the site keeps its own registry of names.
+ */
+export class Site {
+  readonly container: Container;
+  readonly #names = new Map<symbol, Set<string>>();
+
+  constructor(
+    /** `''` for the root site. */
+    readonly name: string,
+    readonly parent?: Site,
+  ) {
+    this.container = new Container({ parent: parent?.container, defaultScope: 'Singleton' });
+  }
+
+  get isRoot(): boolean {
+    return this.parent === undefined;
+  }
+
+  /** `root` for the root site, as in the seed's log lines. */
+  get displayName(): string {
+    return this.isRoot ? ROOT_SITE_DISPLAY_NAME : this.name;
+  }
+
+  /** Binds a value under (token, name) in this site; a name is bound once per site. */
+  bindNamed<T>(token: symbol, name: string, value: T): void {
+    if (this.container.isCurrentBound(token, { name })) {
+      throw new Error(`"${name}" is already registered in site ${this.displayName}`);
+    }
+    this.container.bind<T>(token).toConstantValue(value).whenNamed(name);
+    let names = this.#names.get(token);
+    if (!names) this.#names.set(token, (names = new Set()));
+    names.add(name);
+  }
+
+  /** The value bound under (token, name) in this site only. */
+  lookupOwn<T>(token: symbol, name: string): T | undefined {
+    return this.container.isCurrentBound(token, { name }) ? this.container.get<T>(token, { name }) : undefined;
+  }
+
+  /** The value bound under (token, name) here, else in the nearest ancestor that has it. */
+  lookup<T>(token: symbol, name: string): T | undefined {
+    for (let site: Site | undefined = this; site; site = site.parent) {
+      const found = site.lookupOwn<T>(token, name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** Names bound in this site only, sorted. */
+  ownNames(token: symbol): string[] {
+    return [...(this.#names.get(token) ?? [])].sort();
+  }
+
+  /** Names visible from this site (its own and its ancestors'), sorted. */
+  visibleNames(token: symbol): string[] {
+    const names = new Set<string>();
+    for (let site: Site | undefined = this; site; site = site.parent) {
+      for (const name of site.ownNames(token)) names.add(name);
+    }
+    return [...names].sort();
+  }
+}

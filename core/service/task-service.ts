@@ -1,0 +1,364 @@
+import type { Logger } from 'winston';
+import { FINAL_STATUSES, isDelaySchedule, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
+import { nextRunAt } from '../jobs/time-of-next-call.js';
+import { validateSchedule } from '../jobs/validate-schedule.js';
+import { TaskToken } from '../registry/tokens.js';
+import type { Site } from '../registry/site.js';
+import type { JobPage, JobQuery, JobStore } from '../store/job-store.js';
+import type { Task } from '../tasks/task.js';
+import { validateTaskInput } from '../tasks/validate-input.js';
+import { InvalidInputError, JobStateError, UnknownJobError, UnknownTaskError } from './errors.js';
+import type { JobEventBus } from './job-events.js';
+import { JobRunner } from './job-runner.js';
+import { Processor } from './processors/processor.js';
+import type { ServiceOptions } from './service-options.js';
+
+export interface TaskServiceDeps {
+  site: Site;
+  name: string;
+  store: JobStore;
+  events: JobEventBus;
+  logger: Logger;
+  options: ServiceOptions;
+  /** The time in milliseconds; tests pass a fake clock. */
+  clock: () => number;
+  /** Identifies this process to the store's leases. */
+  workerId: string;
+}
+
+/** The seed's `now` arguments are seconds since the epoch; the store works in milliseconds. */
+const toMs = (seconds: number) => Math.round(seconds * 1000);
+
+/**
+ * A task service: the seed's ITaskService. It queues jobs for the tasks visible from its site,
+ * keeps their status, result and error in the job store, and runs them in its own processor loop.
+ */
+export class TaskService {
+  readonly name: string;
+  readonly site: Site;
+  /** `site@Service`, `@Service` for the root site. */
+  readonly address: string;
+  readonly options: ServiceOptions;
+  /** A paged, read-only view of the service's jobs. */
+  readonly jobs: JobsView;
+  readonly #deps: TaskServiceDeps;
+  readonly #runner: JobRunner;
+  #processor?: Processor;
+
+  constructor(deps: TaskServiceDeps) {
+    this.#deps = deps;
+    this.name = deps.name;
+    this.site = deps.site;
+    this.options = deps.options;
+    this.address = `${deps.site.name}@${deps.name}`;
+    this.jobs = new JobsView(this, deps.store);
+    this.#runner = new JobRunner({
+      service: this,
+      store: deps.store,
+      workerId: deps.workerId,
+      logger: deps.logger,
+      events: deps.events,
+      options: deps.options,
+      clock: deps.clock,
+    });
+  }
+
+  /** The seed's thread name for this service's processor. */
+  get processorName(): string {
+    return this.site.isRoot ? `remotetasks.${this.name}` : `remotetasks.${this.site.name}.${this.name}`;
+  }
+
+  // --- tasks ---------------------------------------------------------------------------------
+
+  /** The tasks this service can run: its site's and the root's, by name. */
+  async getAvailableTasks(): Promise<Record<string, Task>> {
+    return Object.fromEntries(this.taskNames().map((name) => [name, this.getTask(name)!]));
+  }
+
+  taskNames(): string[] {
+    return this.site.visibleNames(TaskToken);
+  }
+
+  getTask(name: string): Task | undefined {
+    return this.site.lookup<Task>(TaskToken, name);
+  }
+
+  // --- adding jobs ---------------------------------------------------------------------------
+
+  /**
+   * Queues a job for `task` and returns its id. With `startLater` the job waits in `start later`
+   * until `startJob(id)`. Unknown tasks and input failing the task's schema are rejected before
+   * anything is stored.
+   */
+  async add(task: string, input: unknown = null, options: { startLater?: boolean } = {}): Promise<number> {
+    const found = this.#checkedTask(task, input);
+    const record = await this.#deps.store.insert({
+      service: this.address,
+      task,
+      input: input ?? null,
+      status: options.startLater ? 'start later' : 'queued',
+      maxAttempts: found.maxAttempts ?? this.options.maxAttempts,
+      created: this.#deps.clock(),
+      runAt: 0,
+      schedule: null,
+    });
+    this.#emitAdded(record);
+    return record.id;
+  }
+
+  /**
+   * Adds a cron job (field lists or a cron expression: status `cronjob`, runs at every matching
+   * time and keeps its last result) or a delayed job (`{ delay }` seconds: status `delayed`,
+   * runs once).
+   */
+  async addCronJob(task: string, input: unknown, schedule: Schedule): Promise<number> {
+    const found = this.#checkedTask(task, input);
+    const valid = validateSchedule(schedule);
+    const now = this.#deps.clock();
+    const runAt = nextRunAt(valid, now);
+    const record = await this.#deps.store.insert({
+      service: this.address,
+      task,
+      input: input ?? null,
+      status: isDelaySchedule(valid) ? 'delayed' : 'cronjob',
+      maxAttempts: found.maxAttempts ?? this.options.maxAttempts,
+      created: now,
+      runAt: runAt ?? Number.MAX_SAFE_INTEGER,
+      schedule: valid,
+    });
+    this.#emitAdded(record);
+    return record.id;
+  }
+
+  #checkedTask(name: string, input: unknown): Task {
+    const task = this.getTask(name);
+    if (!task) throw new UnknownTaskError(name, this.taskNames(), this.address);
+    const problems = validateTaskInput(task, input ?? null);
+    if (problems.length > 0) throw new InvalidInputError(name, problems);
+    return task;
+  }
+
+  #emitAdded(record: JobRecord): void {
+    this.#deps.events.emit({
+      type: 'added', service: this.address, jobId: record.id, task: record.task, status: record.status, time: record.created,
+    });
+  }
+
+  // --- managing jobs -------------------------------------------------------------------------
+
+  /** Starts a job added with `startLater`. */
+  async startJob(jobId: number): Promise<void> {
+    const job = await this.getJob(jobId);
+    if (!(await this.#deps.store.start(jobId, this.#deps.clock()))) {
+      throw new JobStateError(jobId, job.status, `job ${jobId} is ${job.status}; only a job in "start later" can be started`);
+    }
+  }
+
+  /** Computes a cron or delayed job's next run from its schedule, as of `now` (seconds; default: the clock). */
+  async reschedule(jobId: number, now?: number): Promise<void> {
+    const job = await this.getJob(jobId);
+    if (!job.schedule || (job.status !== 'cronjob' && job.status !== 'delayed')) {
+      throw new JobStateError(jobId, job.status, `job ${jobId} is ${job.status}; only cron and delayed jobs can be rescheduled`);
+    }
+    const at = nextRunAt(job.schedule, now === undefined ? this.#deps.clock() : toMs(now));
+    await this.#deps.store.reschedule(jobId, at ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Replaces a cron job's schedule and reschedules it (the seed's `job.update(...)` + `reschedule`). */
+  async updateCronJob(jobId: number, schedule: Schedule, now?: number): Promise<void> {
+    const job = await this.getJob(jobId);
+    if (job.status !== 'cronjob' && job.status !== 'delayed') {
+      throw new JobStateError(jobId, job.status, `job ${jobId} is ${job.status}; only cron and delayed jobs have a schedule`);
+    }
+    const valid = validateSchedule(schedule);
+    if (isDelaySchedule(valid) !== (job.status === 'delayed')) {
+      throw new JobStateError(
+        jobId,
+        job.status,
+        job.status === 'delayed'
+          ? `job ${jobId} is a delayed job; give it a new { delay }`
+          : `job ${jobId} is a cron job; give it field lists or a cron expression, not a delay`,
+      );
+    }
+    const at = nextRunAt(valid, now === undefined ? this.#deps.clock() : toMs(now));
+    await this.#deps.store.reschedule(jobId, at ?? Number.MAX_SAFE_INTEGER, valid);
+  }
+
+  /**
+   * Cancels a job. A waiting job is `cancelled` at once; a running one is asked to stop (its
+   * signal aborts) and ends `cancelled` when its task returns. Returns the status after the call.
+   */
+  async cancel(jobId: number): Promise<JobStatus> {
+    const before = await this.getJob(jobId);
+    const now = this.#deps.clock();
+    const job = await this.#deps.store.cancel(jobId, now);
+    if (!job) throw new UnknownJobError(jobId, this.address);
+    if (job.cancelRequested) this.#runner.abort(jobId, 'cancelled');
+    else if (job.status === 'cancelled' && before.status !== 'cancelled') {
+      this.#deps.events.emit({ type: 'cancelled', service: this.address, jobId, task: job.task, status: 'cancelled', time: now });
+    }
+    return job.status;
+  }
+
+  /** Cancels every waiting job and asks every running one to stop; returns how many. */
+  async cancelAll(): Promise<number> {
+    const count = await this.#deps.store.cancelAll(this.address, this.#deps.clock());
+    this.#runner.abortAll('cancelled');
+    return count;
+  }
+
+  /** Removes jobs in final statuses (all three by default); refuses statuses that are not final. */
+  async clean(statuses: readonly JobStatus[] = FINAL_STATUSES): Promise<number> {
+    const notFinal = statuses.filter((status) => !FINAL_STATUSES.includes(status));
+    if (notFinal.length > 0) {
+      throw new Error(
+        `clean removes only finished jobs (${FINAL_STATUSES.join(', ')}); not: ${notFinal.join(', ')}`,
+      );
+    }
+    return this.#deps.store.clean(this.address, [...statuses]);
+  }
+
+  // --- reading jobs --------------------------------------------------------------------------
+
+  async getJob(jobId: number): Promise<JobRecord> {
+    const job = await this.#deps.store.get(jobId);
+    if (!job || job.service !== this.address) throw new UnknownJobError(jobId, this.address);
+    return job;
+  }
+
+  async getStatus(jobId: number): Promise<JobStatus> {
+    return (await this.getJob(jobId)).status;
+  }
+
+  /** The job's result, or null while it has none (a cron job keeps its last run's). */
+  async getResult(jobId: number): Promise<unknown> {
+    return (await this.getJob(jobId)).result ?? null;
+  }
+
+  /** The job's last error message, or null. */
+  async getError(jobId: number): Promise<string | null> {
+    return (await this.getJob(jobId)).error;
+  }
+
+  // --- processing ----------------------------------------------------------------------------
+
+  /** Whether a job is due at `now` (seconds; default: the clock). */
+  async hasJobsWaiting(now?: number): Promise<boolean> {
+    return this.#deps.store.hasWaiting(this.address, this.#nowMs(now));
+  }
+
+  /** Claims the next due job for this process, or undefined. The caller must run or release it. */
+  async claimNextJob(now?: number, jobId?: number): Promise<JobRecord | undefined> {
+    const [job] = await this.#claim(1, this.#nowMs(now), jobId);
+    return job;
+  }
+
+  /** Runs the next due job (or the given one, if due); returns whether a job ran. */
+  async processNext(now?: number, jobId?: number): Promise<boolean> {
+    const at = now === undefined ? undefined : toMs(now);
+    const job = await this.claimNextJob(now, jobId);
+    if (!job) return false;
+    await this.#runner.run(job, at);
+    return true;
+  }
+
+  /** Runs every job due at `now` (seconds; default: the clock), one after another; returns how many ran. */
+  async process(now?: number): Promise<number> {
+    let ran = 0;
+    while (await this.processNext(now)) ran++;
+    return ran;
+  }
+
+  /** Starts this service's processor loop. */
+  startProcessing(): void {
+    if (this.#processor?.running) return;
+    const { processor, maxConcurrency, pollInterval } = this.options;
+    this.#processor = new Processor(processor === 'multi' ? maxConcurrency : 1, {
+      name: this.processorName,
+      service: this.address,
+      store: this.#deps.store,
+      runner: this.#runner,
+      claim: (limit) => this.#claim(limit, this.#deps.clock()),
+      logger: this.#deps.logger,
+      clock: this.#deps.clock,
+      pollInterval,
+    });
+    this.#processor.start();
+  }
+
+  /**
+   * Stops claiming jobs. Running jobs may finish within `stopTimeout`; then they are aborted and
+   * handed back to the queue without spending an attempt. Resolves when the loop has ended.
+   */
+  async stopProcessing(): Promise<void> {
+    const processor = this.#processor;
+    if (!processor) return;
+    await processor.stop(this.options.stopTimeout);
+    if (this.#processor === processor) this.#processor = undefined;
+  }
+
+  isProcessing(): boolean {
+    return this.#processor?.running ?? false;
+  }
+
+  /** The running processor's name, or undefined when the service is not processing. */
+  get processor(): Processor | undefined {
+    return this.#processor?.running ? this.#processor : undefined;
+  }
+
+  #claim(limit: number, now: number, jobId?: number): Promise<JobRecord[]> {
+    return this.#deps.store.claim({
+      service: this.address,
+      now,
+      workerId: this.#deps.workerId,
+      leaseMs: this.options.leaseMs,
+      limit,
+      jobId,
+      nextRunAt,
+    });
+  }
+
+  #nowMs(now: number | undefined): number {
+    return now === undefined ? this.#deps.clock() : toMs(now);
+  }
+
+  toString(): string {
+    return `<TaskService ${this.address}>`;
+  }
+}
+
+/** The service's jobs: one by id, a page at a time, or all of them in id order. */
+export class JobsView {
+  constructor(
+    private readonly service: TaskService,
+    private readonly store: JobStore,
+  ) {}
+
+  get(jobId: number): Promise<JobRecord> {
+    return this.service.getJob(jobId);
+  }
+
+  page(query: Omit<JobQuery, 'service'> = {}): Promise<JobPage> {
+    return this.store.list({ ...query, service: this.service.address });
+  }
+
+  countByStatus(): Promise<Record<JobStatus, number>> {
+    return this.store.countByStatus(this.service.address);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<JobRecord> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.page({ limit: 500, cursor });
+      yield* page.jobs;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  /** Every job, in id order (for small services and tests; use `page` for large ones). */
+  async all(): Promise<JobRecord[]> {
+    const jobs: JobRecord[] = [];
+    for await (const job of this) jobs.push(job);
+    return jobs;
+  }
+}

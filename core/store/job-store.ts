@@ -1,0 +1,123 @@
+import type { JobRecord, JobStatus, Schedule } from '../jobs/job.js';
+
+/** What `add()` and `addCronJob()` hand to the store. */
+export interface NewJob {
+  service: string;
+  task: string;
+  input: unknown;
+  status: Extract<JobStatus, 'queued' | 'start later' | 'delayed' | 'cronjob'>;
+  maxAttempts: number;
+  created: number;
+  runAt: number;
+  schedule: Schedule | null;
+}
+
+export interface ClaimOptions {
+  service: string;
+  now: number;
+  workerId: string;
+  /** How long the claim holds before another worker may take the job back (ms). */
+  leaseMs: number;
+  /** At most this many jobs (a batch); defaults to 1. */
+  limit?: number;
+  /** Claim only this job (the seed's `processNext(now, jobId)`). */
+  jobId?: number;
+  /**
+   * For a claimed cron job, the next time it is due after `now`, or null when none falls within a
+   * year. The store calls it inside the claim so that one occurrence runs once across workers.
+   */
+  nextRunAt: (schedule: Schedule, now: number) => number | null;
+}
+
+/**
+ * How a claimed run ended. The store applies it only while `workerId` still holds the job:
+ * a worker that lost its lease cannot overwrite the run of the worker that took the job over.
+ */
+export type JobOutcome =
+  | { id: number; workerId: string; now: number; kind: 'completed'; result: unknown }
+  | { id: number; workerId: string; now: number; kind: 'failed'; error: string; errorStack: string | null }
+  | { id: number; workerId: string; now: number; kind: 'retry'; error: string; errorStack: string | null; runAt: number }
+  | { id: number; workerId: string; now: number; kind: 'cancelled'; error: string | null }
+  /** Hand the job back without counting the attempt (a worker shutting down). */
+  | { id: number; workerId: string; now: number; kind: 'released' };
+
+export type JobSortKey = 'id' | 'created' | 'started' | 'completed' | 'status' | 'task';
+
+export interface JobQuery {
+  service?: string;
+  status?: JobStatus[];
+  task?: string;
+  /** Page size; stores cap it at 1000. */
+  limit?: number;
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor?: string;
+  /** A sort key, `-key` for descending. Default `id`. */
+  sort?: JobSortKey | `-${JobSortKey}`;
+}
+
+export interface JobPage {
+  jobs: JobRecord[];
+  nextCursor: string | null;
+}
+
+/** Called when a job of the service may have become due (added, started, rescheduled, retried, handed back). */
+export type WakeListener = () => void;
+
+/**
+ * Where jobs live. Every method is atomic on its own. A job is handed to one worker at a time:
+ * `claim` takes due jobs and leases them; `finish` applies the outcome only for the lease holder.
+ * Implementations: memory (unit tests), SQLite (embedded default), PostgreSQL (many workers).
+ */
+export interface JobStore {
+  readonly kind: string;
+  open(): Promise<void>;
+  close(): Promise<void>;
+
+  insert(job: NewJob): Promise<JobRecord>;
+  insertMany(jobs: NewJob[]): Promise<JobRecord[]>;
+  get(id: number): Promise<JobRecord | undefined>;
+  list(query: JobQuery): Promise<JobPage>;
+  countByStatus(service?: string): Promise<Record<JobStatus, number>>;
+
+  /** Whether a job of the service is due at `now`. */
+  hasWaiting(service: string, now: number): Promise<boolean>;
+  /** The earliest `runAt` among the service's waiting jobs, or null: when a processor should look next. */
+  nextRunAt(service: string): Promise<number | null>;
+
+  /**
+   * Takes up to `limit` due jobs of the service, oldest `runAt` first, in one atomic step.
+   * A queued or delayed job becomes `processing` with `started = now`; a cron job stays `cronjob`
+   * and its `runAt` moves to the next occurrence. Each claimed job's `attempts` grows by one and it
+   * is leased to `workerId` until `now + leaseMs`. Jobs whose lease expired are due again.
+   */
+  claim(options: ClaimOptions): Promise<JobRecord[]>;
+  /** Extends the leases `workerId` holds on these jobs; returns the ids it still holds. */
+  renewLeases(ids: number[], workerId: string, until: number): Promise<number[]>;
+  /** Applies outcomes; returns the ids whose outcome was applied. */
+  finish(outcomes: JobOutcome[]): Promise<number[]>;
+  /**
+   * Returns jobs whose lease expired to the queue (counting the attempt as spent), or fails them
+   * when no attempt is left. Returns how many it touched.
+   */
+  recoverExpired(now: number): Promise<number>;
+
+  /** `start later` → `queued`. Returns false when the job is not `start later`. */
+  start(id: number, now: number): Promise<boolean>;
+  /**
+   * Cancels a job that is not running (→ `cancelled`) and returns its new record; for a
+   * `processing` job it only records the request (`cancelRequested`), which the worker running it
+   * acts upon. Final jobs are returned unchanged.
+   */
+  cancel(id: number, now: number): Promise<JobRecord | undefined>;
+  /** Cancels every cancellable job of the service; returns how many. */
+  cancelAll(service: string, now: number): Promise<number>;
+  /** Sets a cron or delayed job's schedule (when given) and its `runAt`. */
+  reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined>;
+  /** Records a running job's progress (0..1) for its lease holder. */
+  setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean>;
+  /** Removes the service's jobs in these statuses; returns how many. */
+  clean(service: string, statuses: JobStatus[]): Promise<number>;
+
+  /** Subscribes to wake-ups for the service; returns the unsubscribe function. */
+  onWake(service: string, listener: WakeListener): () => void;
+}

@@ -1,0 +1,36 @@
+import type { Logger } from 'winston';
+import type { TaskService } from '../service/task-service.js';
+
+/** A JSON Schema (draft 2020-12 as ajv understands it) describing a task's input or output. */
+export type JsonSchema = Record<string, unknown> | boolean;
+
+/** What a running task gets besides its input. */
+export interface TaskContext {
+  /** The service running the job. */
+  service: TaskService;
+  jobId: number;
+  /** 1 on the first run, 2 on the first retry, … */
+  attempt: number;
+  /** Aborted when the job is cancelled, times out or its service stops: stop promptly. */
+  signal: AbortSignal;
+  logger: Logger;
+  /** Reports how far the job is, 0..1, with an optional message. */
+  progress(fraction: number, message?: string): Promise<void>;
+}
+
+export interface TaskOptions {
+  /** Shown to users (`getAvailableTasks`, the API, the dashboard). */
+  description?: string;
+  /** The input is checked against it by `add()`: bad input never becomes a job. */
+  inputSchema?: JsonSchema;
+  outputSchema?: JsonSchema;
+  /** Overrides the service's retry attempts for this task. */
+  maxAttempts?: number;
+  /** Aborts a run after this many milliseconds. */
+  timeout?: number;
+}
+
+/** A named unit of work that plugins register and services run. */
+export interface Task<Input = any, Output = unknown> extends TaskOptions {
+  run(input: Input, context: TaskContext): Output | Promise<Output>;
+}

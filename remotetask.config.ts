@@ -1,0 +1,12 @@
+import { defineConfig } from 'remotetask';
+import root from './sites/root.js';
+
+/** The default deployment: `npm start` serves it. */
+export default defineConfig({
+  store: { kind: 'sqlite', path: './data/remotetask.db' },
+  plugins: ['echo'],
+  sites: {
+    '': root,
+  },
+  autostart: ['@RootTaskService'],
+});
