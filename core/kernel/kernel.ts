@@ -154,6 +154,11 @@ export class Kernel {
     site.bindNamed(TaskToken, name, task);
   }
 
+  /** Unregisters a task; jobs still queued for it fail with a clear error when they run. */
+  removeTask(name: string, options: { site?: string } = {}): boolean {
+    return this.getSite(options.site ?? '')?.unbindNamed(TaskToken, name) ?? false;
+  }
+
   /** The names of the running processor loops, sorted: the seed's `remotetasks.*` threads. */
   processors(): string[] {
     return this.services()

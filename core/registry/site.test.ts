@@ -34,6 +34,17 @@ describe('Site', () => {
     expect(() => root.bindNamed(Thing, 'echo', 2)).toThrow('"echo" is already registered in site root');
   });
 
+  it('unbinds one name and keeps the others', () => {
+    const root = new Site('');
+    root.bindNamed(Thing, 'a', 1);
+    root.bindNamed(Thing, 'b', 2);
+    expect(root.unbindNamed(Thing, 'a')).toBe(true);
+    expect(root.unbindNamed(Thing, 'a')).toBe(false);
+    expect(root.lookup(Thing, 'a')).toBeUndefined();
+    expect(root.lookup(Thing, 'b')).toBe(2);
+    expect(root.ownNames(Thing)).toEqual(['b']);
+  });
+
   it('names the root site "root"', () => {
     expect(new Site('').displayName).toBe('root');
     expect(new Site('x', new Site('')).displayName).toBe('x');

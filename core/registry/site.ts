@@ -41,6 +41,18 @@ export class Site {
     names.add(name);
   }
 
+  /** Removes the binding of (token, name) from this site; returns whether there was one. */
+  unbindNamed(token: symbol, name: string): boolean {
+    const names = this.#names.get(token);
+    if (!names?.has(name)) return false;
+    names.delete(name);
+    // inversify unbinds per token: take them all, then bind back the other names.
+    const others = [...names].map((other) => [other, this.lookupOwn(token, other)] as const);
+    this.container.unbind(token);
+    for (const [other, value] of others) this.container.bind(token).toConstantValue(value).whenNamed(other);
+    return true;
+  }
+
   /** The value bound under (token, name) in this site only. */
   lookupOwn<T>(token: symbol, name: string): T | undefined {
     return this.container.isCurrentBound(token, { name }) ? this.container.get<T>(token, { name }) : undefined;

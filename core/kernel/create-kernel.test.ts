@@ -1,0 +1,197 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { captureLog } from '../../test/helpers/capture-log.js';
+import type { RemotetaskConfig } from '../config/define-config.js';
+import { SimpleTask } from '../tasks/simple-task.js';
+import { createKernel, type KernelOptions } from './create-kernel.js';
+import { definePlugin, type Plugin } from './define-plugin.js';
+import type { Kernel } from './kernel.js';
+
+let kernel: Kernel | undefined;
+afterEach(async () => {
+  await kernel?.close();
+  kernel = undefined;
+});
+
+async function boot(config: RemotetaskConfig, options: KernelOptions = {}) {
+  kernel = await createKernel({ store: { kind: 'memory' }, ...config }, { logger: captureLog().logger, autostart: false, ...options });
+  return kernel;
+}
+
+const taskPlugin = (name: string, task: string, extra: Partial<Plugin> = {}) =>
+  definePlugin({ name, register: (ctx) => ctx.addTask(task, new SimpleTask(() => `${name}:${task}`)), ...extra });
+
+describe('createKernel: plugins', () => {
+  it('registers the built-in echo plugin by its folder name', async () => {
+    const k = await boot({ plugins: ['echo'], sites: { '': { services: { Svc: {} } } } });
+    expect(k.pluginNames()).toEqual(['echo']);
+    const service = k.getService('@Svc');
+    const id = await service.add('echo', { foo: 'bar' });
+    await service.process();
+    expect(await service.getResult(id)).toEqual({ foo: 'bar' });
+  });
+
+  it('orders plugins after their dependencies', async () => {
+    const order: string[] = [];
+    const a = definePlugin({ name: 'a', dependencies: ['b'], register: () => void order.push('a') });
+    const b = definePlugin({ name: 'b', register: () => void order.push('b') });
+    const k = await boot({ plugins: [a, b] });
+    expect(order).toEqual(['b', 'a']);
+    expect(k.pluginNames()).toEqual(['b', 'a']);
+  });
+
+  it('says which dependency is missing', async () => {
+    const a = definePlugin({ name: 'a', dependencies: ['video-core'], register: () => {} });
+    await expect(boot({ plugins: [a] })).rejects.toThrow(
+      'plugin "a" depends on plugin "video-core", which is not loaded: add "video-core" to the config\'s plugins',
+    );
+  });
+
+  it('refuses a dependency cycle', async () => {
+    const a = definePlugin({ name: 'a', dependencies: ['b'], register: () => {} });
+    const b = definePlugin({ name: 'b', dependencies: ['a'], register: () => {} });
+    await expect(boot({ plugins: [a, b] })).rejects.toThrow('plugins depend on each other in a cycle: a → b → a');
+  });
+
+  it('refuses two plugins registering the same global task', async () => {
+    await expect(boot({ plugins: [taskPlugin('one', 'resize'), taskPlugin('two', 'resize')] })).rejects.toThrow(
+      'task "resize" is registered twice: by plugin "one" and by plugin "two"',
+    );
+  });
+
+  it('lets a site task hide the global one of the same name, in that site only', async () => {
+    const site = definePlugin({
+      name: 'site-only',
+      register: (ctx) => ctx.addTask('resize', new SimpleTask(() => 'site1 resize'), { site: 'site1' }),
+    });
+    const k = await boot({
+      plugins: [taskPlugin('global', 'resize'), site],
+      sites: { '': { services: { Root: {} } }, site1: { services: { Svc: {} } } },
+    });
+    const inSite = k.getService('site1@Svc');
+    const atRoot = k.getService('@Root');
+    const [a, b] = [await inSite.add('resize'), await atRoot.add('resize')];
+    await inSite.process();
+    await atRoot.process();
+    expect(await inSite.getResult(a)).toBe('site1 resize');
+    expect(await atRoot.getResult(b)).toBe('global:resize');
+  });
+
+  it('refuses a task for a site the config does not define', async () => {
+    const bad = definePlugin({ name: 'bad', register: (ctx) => ctx.addTask('x', new SimpleTask(() => 1), { site: 'nowhere' }) });
+    await expect(boot({ plugins: [bad] })).rejects.toThrow(
+      'plugin "bad" adds task "x" to site "nowhere", which the config does not define (sites: root)',
+    );
+  });
+
+  it('names an unknown plugin', async () => {
+    await expect(boot({ plugins: ['no-such-plugin'] })).rejects.toThrow(
+      /^plugin "no-such-plugin" not found: it is not a built-in plugin, not a path \(start paths with \.\/\)/,
+    );
+  });
+
+  it('loads a plugin written in TypeScript from a path relative to the base directory, with its options', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'remotetask-plugin-'));
+    await writeFile(
+      join(dir, 'thumbnail.ts'),
+      `import { definePlugin, SimpleTask } from 'remotetask';
+       interface Options { size: number }
+       export default definePlugin({
+         name: 'thumbnail',
+         register(ctx) {
+           const { size } = ctx.options as unknown as Options;
+           ctx.addTask('thumbnail', new SimpleTask((input: { file: string }) => input.file + '@' + size));
+         },
+       });`,
+    );
+    const k = await boot({ plugins: [['./thumbnail.ts', { size: 64 }]], sites: { '': { services: { Svc: {} } } } }, { baseDir: dir });
+    const service = k.getService('@Svc');
+    const id = await service.add('thumbnail', { file: 'a.png' });
+    await service.process();
+    expect(await service.getResult(id)).toBe('a.png@64');
+  });
+
+  it('says when a plugin file does not exist or exports no plugin', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'remotetask-plugin-'));
+    await writeFile(join(dir, 'nothing.js'), 'export default { hello: 1 };');
+    await expect(boot({ plugins: ['./missing.ts'] }, { baseDir: dir })).rejects.toThrow(
+      `plugin file ${join(dir, 'missing.ts')} does not exist (named as "./missing.ts" in the config)`,
+    );
+    await expect(boot({ plugins: ['./nothing.js'] }, { baseDir: dir })).rejects.toThrow(
+      `${join(dir, 'nothing.js')} does not export a plugin: its default export must be definePlugin({ name, register })`,
+    );
+  });
+
+  it('collects contributions and runs bootstrap and close handlers', async () => {
+    const point = Symbol('routes');
+    const seen: string[] = [];
+    const plugin = definePlugin({
+      name: 'hooks',
+      register(ctx) {
+        ctx.contribute(point, 'route A');
+        ctx.on('bootstrap', () => void seen.push('bootstrap'));
+        ctx.on('close', () => void seen.push('close'));
+      },
+    });
+    const k = await boot({ plugins: [plugin] });
+    expect(k.contributions(point)).toEqual(['route A']);
+    expect(seen).toEqual(['bootstrap']);
+    await k.close();
+    await k.close();
+    expect(seen).toEqual(['bootstrap', 'close']);
+  });
+});
+
+describe('createKernel: sites and services', () => {
+  it('finds services by address and says clearly when an address names none', async () => {
+    const k = await boot({ sites: { '': { services: { Root: {} } }, site1: { services: { A: {}, B: {} } } } });
+    expect(k.getService('@Root').address).toBe('@Root');
+    expect(k.getService('site1@B').address).toBe('site1@B');
+    expect(() => k.getService('Root')).toThrow('"Root" is not a service address: write site@Service, or @Service for the root site');
+    expect(() => k.getService('site9@A')).toThrow('site "site9" not found (sites: "" (root), "site1")');
+    expect(() => k.getService('site1@C')).toThrow('service "C" not found in site site1 (services: site1@A, site1@B)');
+    expect(() => k.getService('site1@Root')).toThrow('service "Root" not found in site site1');
+  });
+
+  it('starts the autostart directives at boot and stops every processor at close', async () => {
+    const k = await boot(
+      { sites: { '': { services: { Root: {} } }, site1: { services: { A: {} } } }, autostart: ['*@*'] },
+      { autostart: true },
+    );
+    expect(k.processors()).toEqual(['remotetasks.Root', 'remotetasks.site1.A']);
+    await k.close();
+    expect(k.processors()).toEqual([]);
+  });
+
+  it('applies the config defaults under each service, and the service over the defaults', async () => {
+    const k = await boot({
+      defaults: { maxAttempts: 5, backoff: { base: 10 } },
+      sites: { '': { services: { A: {}, B: { maxAttempts: 2, processor: 'multi', maxConcurrency: 8 } } } },
+    });
+    expect(k.getService('@A').options).toMatchObject({ maxAttempts: 5, processor: 'simple', backoff: { base: 10, factor: 2 } });
+    expect(k.getService('@B').options).toMatchObject({ maxAttempts: 2, processor: 'multi', maxConcurrency: 8 });
+  });
+
+  it('adds the cron jobs the config declares once, and follows a changed schedule', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'remotetask-cron-'));
+    const config = (minute: number[]): RemotetaskConfig => ({
+      store: { kind: 'sqlite', path: join(dir, 'jobs.db') },
+      plugins: ['echo'],
+      sites: { '': { services: { Svc: { cron: [{ task: 'echo', input: { report: 'daily' }, minute }] } } } },
+    });
+    let k = await boot(config([0]));
+    await k.close();
+    k = await boot(config([0]));
+    let jobs = await k.getService('@Svc').jobs.all();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ status: 'cronjob', task: 'echo', schedule: { minute: [0] } });
+    await k.close();
+    k = await boot(config([30]));
+    jobs = await k.getService('@Svc').jobs.all();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.schedule).toEqual({ minute: [30] });
+    expect(new Date(jobs[0]!.runAt).getUTCMinutes()).toBe(30);
+  });
+});
