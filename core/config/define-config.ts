@@ -1,3 +1,4 @@
+import type { CronExpressionSchedule, FieldSchedule } from '../jobs/job.js';
 import type { Plugin } from '../kernel/define-plugin.js';
 import type { LogFormat } from '../log/create-logger.js';
 import type { ServiceOptions } from '../service/service-options.js';
@@ -10,16 +11,44 @@ export type StoreConfig =
 /** A built-in plugin's folder name, a path (relative to the config file) or a package name, with options. */
 export type PluginSpec = string | Plugin | [string | Plugin, Record<string, unknown>];
 
+/** A cron job declared in the config: added once at boot, known by its task and input. */
+export type DeclaredCronJob = { task: string; input?: unknown } & (FieldSchedule | CronExpressionSchedule);
+
 /** A service's settings; any left out come from `defaults`, then the built-in defaults. */
-export type ServiceConfig = Partial<Omit<ServiceOptions, 'backoff'>> & { backoff?: Partial<ServiceOptions['backoff']> };
+export type ServiceConfig = Partial<Omit<ServiceOptions, 'backoff'>> & {
+  backoff?: Partial<ServiceOptions['backoff']>;
+  cron?: DeclaredCronJob[];
+};
 
 export interface SiteConfig {
   services?: Record<string, ServiceConfig>;
 }
 
+/** Who may use the web service. `manager` may do everything; `viewer` may only read. */
+export type HttpRole = 'manager' | 'viewer';
+
+/**
+ * One user of the web service: a password (an scrypt hash from `remotetask hash-password`, or read
+ * from an environment variable at start) for HTTP Basic, and/or a bearer token (a `sha256$…` hash
+ * from `remotetask hash-password --token`, or an environment variable).
+ */
+export interface HttpUserConfig {
+  role: HttpRole;
+  passwordHash?: string;
+  passwordEnv?: string;
+  tokenHash?: string;
+  tokenEnv?: string;
+}
+
 export interface HttpConfig {
+  /** Default 127.0.0.1. A host other than loopback needs `users`. */
   host?: string;
+  /** Default 8080; 0 picks a free port. */
   port?: number;
+  /** The largest request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Users by name. Without users the server is open, and listens on loopback only. */
+  users?: Record<string, HttpUserConfig>;
 }
 
 export interface RemotetaskConfig {

@@ -38,6 +38,7 @@ const serviceProperties = {
   stopTimeout: milliseconds,
   abortGrace: milliseconds,
   timeout: { type: 'integer', minimum: 1 },
+  missedCron: { enum: ['run-once', 'skip'] },
 };
 
 const configSchema = {
@@ -95,7 +96,26 @@ const configSchema = {
     http: {
       type: 'object',
       additionalProperties: false,
-      properties: { host: { type: 'string' }, port: { type: 'integer', minimum: 0, maximum: 65535 } },
+      properties: {
+        host: { type: 'string', minLength: 1 },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        bodyLimit: positiveInteger,
+        users: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            required: ['role'],
+            additionalProperties: false,
+            properties: {
+              role: { enum: ['manager', 'viewer'] },
+              passwordHash: { type: 'string', pattern: '^scrypt\\$' },
+              passwordEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+              tokenHash: { type: 'string', pattern: '^(scrypt|sha256)\\$' },
+              tokenEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+            },
+          },
+        },
+      },
     },
   },
 };
@@ -185,6 +205,22 @@ export function validateConfig(config: unknown, file?: string): RemotetaskConfig
           problems.push(`${keyPath(['sites', site, 'services', service, 'cron', index])}: ${error.message}`);
         }
       });
+    }
+  }
+  for (const [user, userConfig] of Object.entries(typed.http?.users ?? {})) {
+    if (typeof userConfig !== 'object' || userConfig === null) continue;
+    if (!/^[^:\s]+$/.test(user)) {
+      problems.push(`${keyPath(['http', 'users', user])}: a user name may not be empty or hold ":" or spaces (HTTP Basic cannot send them)`);
+    }
+    const { passwordHash, passwordEnv, tokenHash, tokenEnv } = userConfig;
+    if (passwordHash === undefined && passwordEnv === undefined && tokenHash === undefined && tokenEnv === undefined) {
+      problems.push(`${keyPath(['http', 'users', user])} needs passwordHash, passwordEnv, tokenHash or tokenEnv`);
+    }
+    if (passwordHash !== undefined && passwordEnv !== undefined) {
+      problems.push(`${keyPath(['http', 'users', user])}: give passwordHash or passwordEnv, not both`);
+    }
+    if (tokenHash !== undefined && tokenEnv !== undefined) {
+      problems.push(`${keyPath(['http', 'users', user])}: give tokenHash or tokenEnv, not both`);
     }
   }
   (typed.autostart ?? []).forEach((directive, index) => {

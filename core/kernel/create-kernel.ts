@@ -4,7 +4,6 @@ import { hostname } from 'node:os';
 import type { Logger } from 'winston';
 import type { RemotetaskConfig } from '../config/define-config.js';
 import { validateConfig } from '../config/validate-config.js';
-import type { Schedule } from '../jobs/job.js';
 import { createLogger } from '../log/create-logger.js';
 import { Site } from '../registry/site.js';
 import { ConfigToken, JobStoreToken, KernelToken, TaskToken } from '../registry/tokens.js';
@@ -136,14 +135,15 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
 async function ensureDeclaredCronJobs(kernel: Kernel): Promise<void> {
   for (const [siteName, site] of Object.entries(kernel.config.sites ?? {})) {
     for (const [serviceName, serviceConfig] of Object.entries(site.services ?? {})) {
-      const declared = (serviceConfig as { cron?: Array<{ task: string; input?: unknown } & Schedule> }).cron ?? [];
+      const declared = serviceConfig.cron ?? [];
       if (declared.length === 0) continue;
       const service = kernel.getService(`${siteName}@${serviceName}`);
-      const existing = await service.jobs.page({ status: ['cronjob'], limit: 1000 });
+      const existing = [];
+      for await (const job of service.jobs.iterate({ status: ['cronjob'] })) existing.push(job);
       for (const { task, input = null, ...schedule } of declared) {
-        const same = existing.jobs.find((job) => job.task === task && JSON.stringify(job.input) === JSON.stringify(input));
-        if (!same) await service.addCronJob(task, input, schedule as Schedule);
-        else if (JSON.stringify(same.schedule) !== JSON.stringify(schedule)) await service.updateCronJob(same.id, schedule as Schedule);
+        const same = existing.find((job) => job.task === task && JSON.stringify(job.input) === JSON.stringify(input));
+        if (!same) await service.addCronJob(task, input, schedule);
+        else if (JSON.stringify(same.schedule) !== JSON.stringify(schedule)) await service.updateCronJob(same.id, schedule);
       }
     }
   }

@@ -137,7 +137,7 @@ export class Kernel {
   }
 
   #serviceOptions(service: ServiceConfig): ServiceOptions {
-    const { cron: _cron, ...own } = service as ServiceConfig & { cron?: unknown };
+    const { cron: _cron, ...own } = service;
     const defaults = this.config.defaults;
     return {
       ...DEFAULT_SERVICE_OPTIONS,

@@ -201,8 +201,8 @@ export class JobRunner {
   }
 
   async #finish(job: JobRecord, outcome: RunOutcome, now: number): Promise<void> {
-    const { store, workerId, events, service, logger } = this.deps;
-    const applied = await store.finish([{ ...outcome, id: job.id, workerId, now } as JobOutcome]);
+    const { workerId, events, service, logger } = this.deps;
+    const applied = await this.#recordOutcome({ ...outcome, id: job.id, workerId, now } as JobOutcome);
     if (!applied.includes(job.id)) {
       logger.warn(`job ${job.id} (task ${job.task}) was taken over by another worker; its outcome here is dropped`);
       return;
@@ -224,6 +224,26 @@ export class JobRunner {
         break;
       case 'released':
         break;
+    }
+  }
+
+  /**
+   * Stores an outcome, retrying with backoff while the store is unreachable (a database restart).
+   * It gives up once the lease is over: by then another worker may run the job, and the store
+   * would refuse this worker's outcome anyway. The job is then recovered: at least once.
+   */
+  async #recordOutcome(outcome: JobOutcome): Promise<number[]> {
+    const giveUpAt = this.deps.clock() + this.deps.options.leaseMs;
+    for (let delay = 100; ; delay = Math.min(5_000, delay * 2)) {
+      try {
+        return await this.deps.store.finish([outcome]);
+      } catch (error) {
+        if (this.deps.clock() + delay > giveUpAt) throw error;
+        this.deps.logger.warn(
+          `recording the outcome of job ${outcome.id} failed, retrying in ${delay} ms: ${(error as Error).message}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 

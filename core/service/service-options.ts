@@ -15,6 +15,11 @@ export interface ServiceOptions {
   stopTimeout: number;
   /** A task that ignores its abort signal is abandoned after this long (ms). */
   abortGrace: number;
+  /**
+   * Cron occurrences missed while no worker ran (overdue by more than a minute when processing
+   * starts): `run-once` runs one catch-up occurrence, `skip` moves on to the next future one.
+   */
+  missedCron: 'run-once' | 'skip';
   /** A time limit for every run of this service's jobs (ms); a task's own `timeout` wins. */
   timeout?: number;
 }
@@ -28,6 +33,7 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
   pollInterval: 5_000,
   stopTimeout: 10_000,
   abortGrace: 5_000,
+  missedCron: 'run-once',
 };
 
 /** The delay before the next attempt after `attempts` failed runs. */

@@ -361,3 +361,51 @@ describe('TaskService: processors', () => {
     expect(await service.getJob(long)).toMatchObject({ status: 'queued', attempts: 0 });
   });
 });
+
+describe('TaskService: cron catch-up and store outages', () => {
+  const hour = 3_600_000;
+
+  it('runs one catch-up occurrence of a missed cron job by default', async () => {
+    let now = 0;
+    const { kernel, service } = await boot({}, { clock: () => now });
+    let runs = 0;
+    kernel.addTask('tick', new SimpleTask(() => ++runs));
+    const id = await service.addCronJob('tick', null, { minute: [0] });
+    now = 3 * hour + 5 * 60_000;
+    await service.process(now / 1000);
+    expect(runs).toBe(1);
+    expect((await service.getJob(id)).runAt).toBe(4 * hour);
+  });
+
+  it('skips missed cron occurrences with missedCron: skip', async () => {
+    let now = 0;
+    const { kernel, service, log } = await boot({ missedCron: 'skip' }, { clock: () => now });
+    let runs = 0;
+    kernel.addTask('tick', new SimpleTask(() => ++runs));
+    const id = await service.addCronJob('tick', null, { minute: [0] });
+    now = 3 * hour + 5 * 60_000;
+    expect(await service.skipMissedCronJobs()).toBe(1);
+    expect((await service.getJob(id)).runAt).toBe(4 * hour);
+    await service.process(now / 1000);
+    expect(runs).toBe(0);
+    expect(log.records.map((r) => r.message)).toContain(
+      `cron job ${id} (task tick) missed its run at 1970-01-01T01:00:00.000Z; skipped to 1970-01-01T04:00:00.000Z`,
+    );
+  });
+
+  it('keeps trying to record an outcome while the store is unreachable', async () => {
+    const { kernel, service, log } = await boot();
+    kernel.addTask('echo', new SimpleTask((x) => x));
+    const id = await service.add('echo', 'kept');
+    const finish = kernel.store.finish.bind(kernel.store);
+    let failures = 2;
+    kernel.store.finish = async (outcomes) => {
+      if (failures-- > 0) throw new Error('PostgreSQL at 127.0.0.1:5432 is not reachable: ECONNREFUSED');
+      return finish(outcomes);
+    };
+    await service.process();
+    expect(await service.getJob(id)).toMatchObject({ status: 'completed', result: 'kept' });
+    expect(log.records.filter((r) => r.message.startsWith(`recording the outcome of job ${id} failed, retrying`))).toHaveLength(2);
+  });
+});
+

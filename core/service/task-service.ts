@@ -29,6 +29,9 @@ export interface TaskServiceDeps {
 /** The seed's `now` arguments are seconds since the epoch; the store works in milliseconds. */
 const toMs = (seconds: number) => Math.round(seconds * 1000);
 
+/** A cron job overdue by more than this when processing starts missed its occurrence. */
+const MISSED_AFTER_MS = 60_000;
+
 /**
  * A task service: the seed's ITaskService. It queues jobs for the tasks visible from its site,
  * keeps their status, result and error in the job store, and runs them in its own processor loop.
@@ -272,6 +275,11 @@ export class TaskService {
   /** Starts this service's processor loop. */
   startProcessing(): void {
     if (this.#processor?.running) return;
+    if (this.options.missedCron === 'skip') {
+      this.skipMissedCronJobs().catch((error: Error) =>
+        this.#deps.logger.warn(`${this.address}: skipping missed cron occurrences failed: ${error.message}`),
+      );
+    }
     const { processor, maxConcurrency, pollInterval } = this.options;
     this.#processor = new Processor(processor === 'multi' ? maxConcurrency : 1, {
       name: this.processorName,
@@ -284,6 +292,24 @@ export class TaskService {
       pollInterval,
     });
     this.#processor.start();
+  }
+
+  /**
+   * Moves every cron job overdue by more than a minute (occurrences missed while no worker ran)
+   * on to its next future occurrence, without running it. Returns how many moved.
+   */
+  async skipMissedCronJobs(now = this.#deps.clock()): Promise<number> {
+    let moved = 0;
+    for await (const job of this.jobs.iterate({ status: ['cronjob'] })) {
+      if (job.lockedBy !== null || !job.schedule || job.runAt >= now - MISSED_AFTER_MS) continue;
+      const next = nextRunAt(job.schedule, now) ?? Number.MAX_SAFE_INTEGER;
+      await this.#deps.store.reschedule(job.id, next);
+      this.#deps.logger.info(
+        `cron job ${job.id} (task ${job.task}) missed its run at ${new Date(job.runAt).toISOString()}; skipped to ${new Date(next).toISOString()}`,
+      );
+      moved++;
+    }
+    return moved;
   }
 
   /**
@@ -347,9 +373,14 @@ export class JobsView {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<JobRecord> {
+    yield* this.iterate();
+  }
+
+  /** Every job matching the filter, a page at a time, in id order. */
+  async *iterate(filter: Pick<JobQuery, 'status' | 'task'> = {}): AsyncGenerator<JobRecord> {
     let cursor: string | undefined;
     do {
-      const page = await this.page({ limit: 500, cursor });
+      const page = await this.page({ ...filter, limit: 500, cursor });
       yield* page.jobs;
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
