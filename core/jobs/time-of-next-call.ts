@@ -35,7 +35,8 @@ export function timeOfNextCall(schedule: Schedule, now: number): number | null {
 
 /** {@link timeOfNextCall} in milliseconds since the epoch, as the stores keep times. */
 export function nextRunAt(schedule: Schedule, nowMs: number): number | null {
-  if (isDelaySchedule(schedule)) return nowMs + schedule.delay * 1000;
+  // Stores keep whole milliseconds.
+  if (isDelaySchedule(schedule)) return Math.round(nowMs + schedule.delay * 1000);
   // Cron expressions are computed in ms directly: no round trip through fractional seconds.
   if (isCronExpressionSchedule(schedule)) return nextCronCallMs(schedule, nowMs);
   const next = nextFieldCall(schedule, nowMs / 1000);

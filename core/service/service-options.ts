@@ -39,5 +39,5 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
 /** The delay before the next attempt after `attempts` failed runs. */
 export function backoffDelay(options: ServiceOptions, attempts: number): number {
   const { base, factor, max } = options.backoff;
-  return Math.min(max, base * factor ** Math.max(0, attempts - 1));
+  return Math.round(Math.min(max, base * factor ** Math.max(0, attempts - 1)));
 }

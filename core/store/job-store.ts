@@ -88,7 +88,8 @@ export interface JobStore {
    * Takes up to `limit` due jobs of the service, oldest `runAt` first, in one atomic step.
    * A queued or delayed job becomes `processing` with `started = now`; a cron job stays `cronjob`
    * and its `runAt` moves to the next occurrence. Each claimed job's `attempts` grows by one and it
-   * is leased to `workerId` until `now + leaseMs`. Jobs whose lease expired are due again.
+   * is leased to `workerId` until `now + leaseMs`. A leased job is never claimed: one whose lease
+   * expired is due again once `recoverExpired` has returned it.
    */
   claim(options: ClaimOptions): Promise<JobRecord[]>;
   /** Extends the leases `workerId` holds on these jobs; returns the ids it still holds. */

@@ -1,0 +1,60 @@
+import type { JobQuery, JobSortKey } from './job-store.js';
+
+// Sort keys, page sizes and keyset cursors, the same in every store.
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+
+export interface Sort {
+  key: JobSortKey;
+  descending: boolean;
+}
+
+/** Where a job sits in a listing: its sort value (null sorts after every value) and its id. */
+export interface Position {
+  value: number | string | null;
+  id: number;
+}
+
+const SORT_KEYS: readonly JobSortKey[] = ['id', 'created', 'started', 'completed', 'status', 'task'];
+
+export function parseSort(sort: JobQuery['sort']): Sort {
+  const text = sort ?? 'id';
+  const descending = text.startsWith('-');
+  const key = (descending ? text.slice(1) : text) as JobSortKey;
+  if (!SORT_KEYS.includes(key)) throw new Error(`unknown sort key "${text}"; use one of ${SORT_KEYS.join(', ')}`);
+  return { key, descending };
+}
+
+export function pageSize(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_PAGE_SIZE;
+  return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit)));
+}
+
+export function encodeCursor(sort: Sort, position: Position): string {
+  const sortText = `${sort.descending ? '-' : ''}${sort.key}`;
+  return Buffer.from(JSON.stringify([sortText, position.value, position.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, sort: Sort): Position {
+  const sortText = `${sort.descending ? '-' : ''}${sort.key}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error(`the cursor is invalid: "${cursor}" is not a cursor this store made`);
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || !Number.isSafeInteger(parsed[2])) {
+    throw new Error(`the cursor is invalid: "${cursor}" is not a cursor this store made`);
+  }
+  const [cursorSort, value, id] = parsed as [unknown, unknown, number];
+  if (cursorSort !== sortText) {
+    throw new Error(`the cursor is invalid for sort "${sortText}": it was made for sort "${String(cursorSort)}"`);
+  }
+  const expected = sort.key === 'status' || sort.key === 'task' ? 'string' : 'number';
+  const nullable = sort.key === 'started' || sort.key === 'completed';
+  if (!(typeof value === expected || (nullable && value === null))) {
+    throw new Error(`the cursor is invalid: its ${sort.key} value does not fit the sort`);
+  }
+  return { value: value as number | string | null, id };
+}

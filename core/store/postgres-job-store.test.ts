@@ -1,0 +1,274 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobStore, NewJob } from './job-store.js';
+import { describeJobStoreContract } from './job-store.contract.js';
+import { PostgresJobStore } from './postgres-job-store.js';
+import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+
+// No skip when PostgreSQL is down: beforeAll fails, and with it every test of this file.
+const BASE_URL = process.env.REMOTETASK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const DATABASE = `remotetask_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+const WAKE_TIMEOUT_MS = 5_000;
+
+function databaseUrl(database: string): string {
+  const url = new URL(BASE_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+const url = databaseUrl(DATABASE);
+/** Every open store and its schema: afterAll closes what a failed test left open. */
+const openStores = new Map<JobStore, string>();
+let schemaCount = 0;
+
+/** A store on a schema of its own, so each test starts from an empty queue. */
+async function openStore(schema = `s${++schemaCount}`, poolSize?: number): Promise<PostgresJobStore> {
+  const store = new PostgresJobStore({ url, schema, poolSize });
+  openStores.set(store, schema);
+  await store.open();
+  return store;
+}
+
+async function closeStore(store: JobStore): Promise<void> {
+  openStores.delete(store);
+  await store.close();
+}
+
+async function withAdmin<T>(database: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl(database) });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
+}
+
+let databaseCreated = false;
+
+beforeAll(async () => {
+  try {
+    await withAdmin('postgres', (admin) => admin.query(`CREATE DATABASE ${DATABASE}`));
+  } catch (error) {
+    const server = new URL(BASE_URL);
+    throw new Error(
+      `the PostgreSQL store tests need a server at ${server.hostname}:${server.port || 5432} ` +
+        `(set REMOTETASK_TEST_PG_URL): ${(error as Error).message}`,
+    );
+  }
+  databaseCreated = true;
+});
+
+afterAll(async () => {
+  await Promise.all([...openStores.keys()].map((store) => store.close()));
+  if (databaseCreated) {
+    await withAdmin('postgres', (admin) => admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`));
+  }
+});
+
+function queuedJob(service: string, overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    service,
+    task: 'echo',
+    input: { n: 1 },
+    status: 'queued',
+    maxAttempts: 3,
+    created: 1_000,
+    runAt: 0,
+    schedule: null,
+    ...overrides,
+  };
+}
+
+/** Resolves on the service's next wake-up; fails after a bound instead of hanging. */
+function nextWake(store: JobStore, service: string, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`no wake-up for ${service} within ${WAKE_TIMEOUT_MS} ms: ${what}`));
+    }, WAKE_TIMEOUT_MS);
+    const unsubscribe = store.onWake(service, () => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
+const everyMinute = () => 1_000_000;
+
+describeJobStoreContract('postgres', () => openStore(), closeStore, {
+  reopen: async (store) => {
+    const schema = openStores.get(store)!;
+    await closeStore(store);
+    return openStore(schema);
+  },
+});
+
+describe('PostgresJobStore', () => {
+  describe('columns and schema', () => {
+    it('reads its int8 columns as exact numbers, and leaves int8 parsing alone for everyone else', async () => {
+      const store = await openStore();
+      const job = await store.insert(queuedJob('@a', { status: 'cronjob', runAt: Number.MAX_SAFE_INTEGER, created: 1_700_000_000_123 }));
+      expect(await store.get(job.id)).toMatchObject({ runAt: Number.MAX_SAFE_INTEGER, created: 1_700_000_000_123 });
+      const int8 = await withAdmin(DATABASE, (client) => client.query<{ n: unknown }>('SELECT 1::int8 AS n'));
+      expect(int8.rows[0].n).toBe('1');
+    });
+
+    it('refuses a schema name that is not a plain identifier', () => {
+      expect(() => new PostgresJobStore({ url, schema: 'jobs; DROP TABLE x' })).toThrow(/schema name .* is not valid/);
+    });
+  });
+
+  describe('claim', () => {
+    it('hands out each of 2,000 jobs exactly once to two store instances claiming at once', async () => {
+      const schema = `s${++schemaCount}`;
+      const [first, second] = await Promise.all([openStore(schema, 8), openStore(schema, 8)]);
+      const total = 2_000;
+      await first.insertMany(Array.from({ length: total }, (_, index) => queuedJob('@race', { input: index })));
+
+      const claimedBy = new Map<number, string>();
+      const duplicates: number[] = [];
+      const worker = async (store: PostgresJobStore, workerId: string) => {
+        for (;;) {
+          const jobs = await store.claim({ service: '@race', now: 5_000, workerId, leaseMs: 60_000, limit: 25, nextRunAt: everyMinute });
+          if (jobs.length === 0) return;
+          for (const job of jobs) {
+            if (claimedBy.has(job.id)) duplicates.push(job.id);
+            claimedBy.set(job.id, workerId);
+          }
+          const applied = await store.finish(
+            jobs.map((job) => ({ id: job.id, workerId, now: 6_000, kind: 'completed' as const, result: job.input })),
+          );
+          expect(applied).toHaveLength(jobs.length);
+        }
+      };
+      await Promise.all(
+        [first, second].flatMap((store, machine) =>
+          Array.from({ length: 6 }, (_, index) => worker(store, `machine${machine}-worker${index}`)),
+        ),
+      );
+
+      expect(duplicates).toEqual([]);
+      expect(claimedBy.size).toBe(total);
+      expect(new Set(claimedBy.values()).size).toBeGreaterThan(2);
+      expect((await first.countByStatus('@race')).completed).toBe(total);
+    });
+
+    it('claims one cron occurrence once across store instances and moves it to the next one', async () => {
+      const schema = `s${++schemaCount}`;
+      const [first, second] = await Promise.all([openStore(schema), openStore(schema)]);
+      const cron = await first.insert(
+        queuedJob('@cron', { status: 'cronjob', runAt: 600_000, schedule: { minute: [10] } }),
+      );
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          (index % 2 ? first : second).claim({
+            service: '@cron',
+            now: 600_000,
+            workerId: `w${index}`,
+            leaseMs: 60_000,
+            nextRunAt: (_schedule, now) => now + 3_600_000,
+          }),
+        ),
+      );
+      const claimed = claims.flat();
+      expect(claimed).toHaveLength(1);
+      expect(claimed[0]).toMatchObject({ id: cron.id, status: 'cronjob', attempts: 1, runAt: 4_200_000, started: 600_000 });
+      expect(await second.get(cron.id)).toEqual(claimed[0]);
+    });
+
+  });
+
+  describe('wake-ups', () => {
+    it('wakes a listener of another store instance through NOTIFY', async () => {
+      const schema = `s${++schemaCount}`;
+      const [writer, listener] = await Promise.all([openStore(schema), openStore(schema)]);
+      const woken = nextWake(listener, '@notify', 'insert on the other instance');
+      await writer.insert(queuedJob('@notify'));
+      await woken;
+
+      await writer.insert(queuedJob('@notify', { status: 'start later' }));
+      const started = nextWake(listener, '@notify', 'start on the other instance');
+      expect(await writer.start(2, 0)).toBe(true);
+      await started;
+
+      const [claimed] = await writer.claim({ service: '@notify', now: 10, workerId: 'w', leaseMs: 100, nextRunAt: everyMinute });
+      const retried = nextWake(listener, '@notify', 'a retry on the other instance');
+      await writer.finish([{ id: claimed.id, workerId: 'w', now: 20, kind: 'retry', error: 'again', errorStack: null, runAt: 30 }]);
+      await retried;
+    });
+
+    it('wakes its own listeners at once, and not a second time when its own NOTIFY comes back', async () => {
+      const store = await openStore();
+      let wakes = 0;
+      store.onWake('@own', () => wakes++);
+      const woken = nextWake(store, '@own', 'insert on the same instance');
+      await store.insert(queuedJob('@own'));
+      await woken;
+      // Notifications arrive in commit order: once this later one is in, the insert's has been seen.
+      const marker = nextWake(store, '@marker', 'a NOTIFY sent after the insert');
+      await withAdmin(DATABASE, (client) => client.query(`NOTIFY remotetask_wake, '@marker'`));
+      await marker;
+      expect(wakes).toBe(1);
+    });
+
+    it('reconnects a lost LISTEN connection and wakes every listener once it is back', async () => {
+      const schema = `s${++schemaCount}`;
+      const [writer, listener] = await Promise.all([openStore(schema), openStore(schema)]);
+      const afterReconnect = Promise.all([
+        nextWake(listener, '@x', 'after the LISTEN connection came back'),
+        nextWake(listener, '@y', 'after the LISTEN connection came back'),
+      ]);
+      const terminated = await withAdmin(DATABASE, (admin) =>
+        admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE datname = $1 AND application_name = 'remotetask listener'`,
+          [DATABASE],
+        ),
+      );
+      expect(terminated.rowCount).toBeGreaterThan(0);
+      await afterReconnect;
+
+      const woken = nextWake(listener, '@x', 'insert after the reconnection');
+      await writer.insert(queuedJob('@x'));
+      await woken;
+    });
+  });
+
+  describe('migrations', () => {
+    it('runs concurrently from three instances without error and records each migration once', async () => {
+      const schema = `s${++schemaCount}`;
+      await Promise.all([openStore(schema), openStore(schema), openStore(schema)]);
+      const { rows } = await withAdmin(DATABASE, (admin) =>
+        admin.query<{ version: number }>(`SELECT version FROM ${schema}.migrations ORDER BY version`),
+      );
+      expect(rows.map((row) => row.version)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version));
+    });
+
+    it('refuses a database whose schema is newer than the code', async () => {
+      const schema = `s${++schemaCount}`;
+      await closeStore(await openStore(schema));
+      const newer = LATEST_POSTGRES_SCHEMA_VERSION + 1;
+      await withAdmin(DATABASE, (admin) =>
+        admin.query(`INSERT INTO ${schema}.migrations (version, name) VALUES ($1, 'from the future')`, [newer]),
+      );
+      await expect(openStore(schema)).rejects.toThrow(`is at version ${newer}, newer than this remotetask knows`);
+    });
+
+  });
+
+  describe('connection errors', () => {
+    it('says clearly that the server is unreachable, without the password', async () => {
+      const store = new PostgresJobStore({ url: 'postgres://postgres:s3cret-pw@127.0.0.1:1/remotetask' });
+      const error: Error = await store.open().then(
+        () => new Error('open() succeeded'),
+        (reason: Error) => reason,
+      );
+      expect(error.message).toMatch(/^PostgreSQL at 127\.0\.0\.1:1 is not reachable: .*ECONNREFUSED/);
+      expect(error.message).not.toContain('s3cret-pw');
+      expect(error.stack ?? '').not.toContain('s3cret-pw');
+    });
+  });
+});

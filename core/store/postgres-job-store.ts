@@ -1,0 +1,810 @@
+import pg from 'pg';
+import type { JobRecord, JobStatus, Schedule } from '../jobs/job.js';
+import type { ClaimOptions, JobOutcome, JobPage, JobQuery, JobStore, NewJob, WakeListener } from './job-store.js';
+import { decodeCursor, encodeCursor, pageSize, parseSort } from './job-listing.js';
+import { LOST_WORKER_ERROR, NEVER_DUE, zeroCounts } from './store-rules.js';
+import { WakeHub } from './wake-hub.js';
+import { migratePostgres, quoteSchema } from './postgres-migrations.js';
+
+export interface PostgresJobStoreOptions {
+  /** `postgres://user:password@host:port/database` */
+  url: string;
+  /** The schema that holds the tables; default `remotetask`. */
+  schema?: string;
+  /** Connections in the pool (the LISTEN connection comes on top); default 10. */
+  poolSize?: number;
+}
+
+/** The channel every store of a database listens on; the payload is the service address. */
+export const WAKE_CHANNEL = 'remotetask_wake';
+
+const LISTENER_APPLICATION_NAME = 'remotetask listener';
+const CONNECT_TIMEOUT_MS = 10_000;
+const RECONNECT_FIRST_DELAY_MS = 100;
+const RECONNECT_MAX_DELAY_MS = 10_000;
+
+/** Waiting statuses, as SQL; the claim index has the same predicate so the planner can use it. */
+const WAITING_SQL = `status IN ('queued', 'delayed', 'cronjob')`;
+const INT8_OID = 20;
+
+/**
+ * int8 (ids, millisecond times, counts) as numbers for this store's connections only; every value
+ * it stores stays below 2^53. Other pg users in the process keep their own parsing.
+ */
+const STORE_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+interface JobRow {
+  id: number;
+  service: string;
+  task: string;
+  input: unknown;
+  status: JobStatus;
+  result: unknown;
+  error: string | null;
+  error_stack: string | null;
+  attempts: number;
+  max_attempts: number;
+  created: number;
+  started: number | null;
+  completed: number | null;
+  run_at: number;
+  schedule: Schedule | null;
+  progress: number | null;
+  progress_message: string | null;
+  locked_by: string | null;
+  locked_until: number | null;
+  cancel_requested: boolean;
+}
+
+interface ClaimedRow extends JobRow {
+  previous_status: JobStatus;
+  previous_started: number | null;
+  previous_progress: number | null;
+  previous_progress_message: string | null;
+}
+
+function toJobRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    service: row.service,
+    task: row.task,
+    input: row.input,
+    status: row.status,
+    result: row.result,
+    error: row.error,
+    errorStack: row.error_stack,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    created: row.created,
+    started: row.started,
+    completed: row.completed,
+    runAt: row.run_at,
+    schedule: row.schedule,
+    progress: row.progress,
+    progressMessage: row.progress_message,
+    lockedBy: row.locked_by,
+    lockedUntil: row.locked_until,
+    cancelRequested: row.cancel_requested,
+  };
+}
+
+/** jsonb parameters travel as JSON text; undefined becomes SQL NULL (read back as null). */
+function toJson(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return JSON.stringify(value) ?? null;
+}
+
+function byRunAtThenId(a: JobRow, b: JobRow): number {
+  return a.run_at - b.run_at || a.id - b.id;
+}
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return true;
+  return /Connection terminated|timeout expired|connection timeout/i.test(error.message);
+}
+
+/** Node reports "localhost" refusals as an AggregateError whose own message is empty. */
+function reasonOf(error: Error): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return error.errors.map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner))).join('; ');
+  }
+  return error.message || String((error as { code?: unknown }).code ?? error.name);
+}
+
+/** `host:port` of the URL, never its password. */
+function describeServer(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const host = parsed.hostname || decodeURIComponent(parsed.searchParams.get('host') ?? '') || 'localhost';
+    return `${host}:${parsed.port || '5432'}`;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+/**
+ * The PostgreSQL store: many worker machines share one database. Claims are a single
+ * `FOR UPDATE SKIP LOCKED` statement, so workers never wait on each other's rows; wake-ups travel
+ * as NOTIFY on {@link WAKE_CHANNEL} to every store instance listening on the database.
+ */
+export class PostgresJobStore implements JobStore {
+  readonly kind = 'postgres';
+
+  private readonly url: string;
+  private readonly schema: string;
+  private readonly poolSize: number;
+  private readonly server: string;
+  private readonly sql: ReturnType<typeof buildStatements>;
+
+  private pool: pg.Pool | undefined;
+  /** Backend pids of our pool connections: their notifications were already dispatched locally. */
+  private readonly ownBackendPids = new Set<number>();
+  private listener: pg.Client | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
+  private closing = false;
+  private opening: Promise<void> | undefined;
+  private readonly wakes = new WakeHub();
+  /** How many subscriptions each service has: after a lost LISTEN connection, every one is woken. */
+  private readonly subscribedServices = new Map<string, number>();
+
+  constructor(options: PostgresJobStoreOptions) {
+    this.url = options.url;
+    this.schema = options.schema ?? 'remotetask';
+    this.poolSize = options.poolSize ?? 10;
+    this.server = describeServer(options.url);
+    this.sql = buildStatements(quoteSchema(this.schema));
+  }
+
+  async open(): Promise<void> {
+    if (this.pool) return;
+    // Two open() calls at once share one pool.
+    this.opening ??= this.connect().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async connect(): Promise<void> {
+    this.closing = false;
+    const pool = new pg.Pool({
+      connectionString: this.url,
+      max: this.poolSize,
+      types: STORE_TYPES,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: 'remotetask',
+    });
+    // An idle connection that dies (server restart) is dropped by the pool; without a handler the
+    // 'error' event would crash the process.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => {
+      const pid = (client as unknown as { processID?: number }).processID;
+      if (pid !== undefined) this.ownBackendPids.add(pid);
+    });
+    pool.on('remove', (client) => {
+      const pid = (client as unknown as { processID?: number }).processID;
+      if (pid !== undefined) this.ownBackendPids.delete(pid);
+    });
+    try {
+      const client = await pool.connect();
+      try {
+        await migratePostgres(client, this.schema);
+      } finally {
+        client.release();
+      }
+      this.pool = pool;
+      await this.connectListener();
+    } catch (error) {
+      this.pool = undefined;
+      await pool.end().catch(() => undefined);
+      throw this.explain(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const listener = this.listener;
+    const pool = this.pool;
+    this.listener = undefined;
+    this.pool = undefined;
+    this.wakes.clear();
+    this.subscribedServices.clear();
+    await Promise.all([listener?.end().catch(() => undefined), pool?.end()]);
+    this.ownBackendPids.clear();
+  }
+
+  // ---- jobs in and out -------------------------------------------------------------------------
+
+  async insert(job: NewJob): Promise<JobRecord> {
+    const [record] = await this.insertMany([job]);
+    return record;
+  }
+
+  async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
+    if (jobs.length === 0) return [];
+    const { rows } = await this.query<JobRow>({
+      name: 'remotetask-insert',
+      text: this.sql.insert,
+      values: [
+        jobs.map((job) => job.service),
+        jobs.map((job) => job.task),
+        jobs.map((job) => toJson(job.input)),
+        jobs.map((job) => job.status),
+        jobs.map((job) => job.maxAttempts),
+        jobs.map((job) => job.created),
+        jobs.map((job) => job.runAt),
+        jobs.map((job) => toJson(job.schedule)),
+      ],
+    });
+    // Identities are drawn in input order, so id order is the order the caller gave.
+    rows.sort((a, b) => a.id - b.id);
+    this.wakeLocally(rows.filter((row) => isWaitingStatus(row.status)).map((row) => row.service));
+    return rows.map(toJobRecord);
+  }
+
+  async get(id: number): Promise<JobRecord | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const { rows } = await this.query<JobRow>({ name: 'remotetask-get', text: this.sql.get, values: [id] });
+    return rows[0] ? toJobRecord(rows[0]) : undefined;
+  }
+
+  async list(query: JobQuery): Promise<JobPage> {
+    const sort = parseSort(query.sort);
+    const limit = pageSize(query.limit);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort);
+    const column = sort.key; // the sort keys are the column names
+
+    const values: unknown[] = [];
+    const param = (value: unknown, sqlType: string) => {
+      values.push(value);
+      return `$${values.length}::${sqlType}`;
+    };
+    const where: string[] = [];
+    if (query.service !== undefined) where.push(`service = ${param(query.service, 'text')}`);
+    if (query.task !== undefined) where.push(`task = ${param(query.task, 'text')}`);
+    if (query.status !== undefined && query.status.length > 0) where.push(`status = ANY(${param(query.status, 'text[]')})`);
+    if (after) {
+      const valueType = column === 'status' || column === 'task' ? 'text' : 'bigint';
+      const valueParam = column === 'id' || after.value === null ? null : param(after.value, valueType);
+      where.push(keysetCondition(column === 'id' ? null : column, sort.descending, valueParam, param(after.id, 'bigint')));
+    }
+    // NULL times sort after every time; descending reverses the whole order, ties by id included.
+    const direction = sort.descending ? 'DESC' : 'ASC';
+    const nulls = sort.descending ? 'NULLS FIRST' : 'NULLS LAST';
+    const orderBy = column === 'id' ? `id ${direction}` : `${column} ${direction} ${nulls}, id ${direction}`;
+    const text =
+      `SELECT * FROM ${this.sql.jobs}` +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ` ORDER BY ${orderBy} LIMIT ${param(limit + 1, 'int')}`;
+
+    const { rows } = await this.query<JobRow>({ text, values });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      jobs: page.map(toJobRecord),
+      nextCursor: rows.length > limit ? encodeCursor(sort, { value: last[column], id: last.id }) : null,
+    };
+  }
+
+  async countByStatus(service?: string): Promise<Record<JobStatus, number>> {
+    const { rows } = await this.query<{ status: JobStatus; count: number }>(
+      service === undefined
+        ? { name: 'remotetask-count-all', text: this.sql.countAll }
+        : { name: 'remotetask-count', text: this.sql.countByService, values: [service] },
+    );
+    const counts = zeroCounts();
+    for (const row of rows) counts[row.status] = row.count;
+    return counts;
+  }
+
+  async hasWaiting(service: string, now: number): Promise<boolean> {
+    const { rows } = await this.query<{ waiting: boolean }>({
+      name: 'remotetask-has-waiting',
+      text: this.sql.hasWaiting,
+      values: [service, now],
+    });
+    return rows[0].waiting;
+  }
+
+  async nextRunAt(service: string): Promise<number | null> {
+    const { rows } = await this.query<{ run_at: number | null }>({
+      name: 'remotetask-next-run-at',
+      text: this.sql.nextRunAt,
+      values: [service],
+    });
+    return rows[0].run_at;
+  }
+
+  // ---- running ---------------------------------------------------------------------------------
+
+  async claim(options: ClaimOptions): Promise<JobRecord[]> {
+    const { service, now, workerId, leaseMs, jobId } = options;
+    const limit = Math.floor(options.limit ?? 1);
+    if (!(limit >= 1) || (jobId !== undefined && !Number.isSafeInteger(jobId))) return [];
+    const lockedUntil = now + leaseMs;
+    const { rows } =
+      jobId === undefined
+        ? await this.query<ClaimedRow>({
+            name: 'remotetask-claim',
+            text: this.sql.claim,
+            values: [service, now, limit, workerId, lockedUntil],
+          })
+        : await this.query<ClaimedRow>({
+            name: 'remotetask-claim-one',
+            text: this.sql.claimOne,
+            values: [service, now, jobId, workerId, lockedUntil],
+          });
+    rows.sort(byRunAtThenId);
+
+    const cronRows = rows.filter((row) => row.status === 'cronjob');
+    if (cronRows.length === 0) return rows.map(toJobRecord);
+
+    // The lease taken above already makes this occurrence ours alone; now move each cron job to its
+    // next occurrence, which only the caller's schedule code can compute.
+    let nextRuns: number[];
+    try {
+      nextRuns = cronRows.map((row) =>
+        row.schedule === null ? NEVER_DUE : (options.nextRunAt(row.schedule, now) ?? NEVER_DUE),
+      );
+    } catch (error) {
+      await this.unclaim(rows, workerId);
+      throw error;
+    }
+    const { rows: moved } = await this.query<JobRow>({
+      name: 'remotetask-claim-cron-next',
+      text: this.sql.moveCronToNextRun,
+      values: [cronRows.map((row) => row.id), nextRuns, cronRows.map((row) => row.run_at), workerId],
+    });
+    const movedById = new Map(moved.map((row) => [row.id, row]));
+    return rows.map((row) => toJobRecord(movedById.get(row.id) ?? row));
+  }
+
+  /** Puts claimed jobs back as they were before the claim. */
+  private async unclaim(rows: ClaimedRow[], workerId: string): Promise<void> {
+    await this.query({
+      name: 'remotetask-unclaim',
+      text: this.sql.unclaim,
+      values: [
+        rows.map((row) => row.id),
+        rows.map((row) => row.previous_status),
+        rows.map((row) => row.previous_started),
+        rows.map((row) => row.previous_progress),
+        rows.map((row) => row.previous_progress_message),
+        workerId,
+      ],
+    });
+  }
+
+  async renewLeases(ids: number[], workerId: string, until: number): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.query<{ id: number }>({
+      name: 'remotetask-renew-leases',
+      text: this.sql.renewLeases,
+      values: [ids, workerId, until],
+    });
+    const held = new Set(rows.map((row) => row.id));
+    return ids.filter((id) => held.has(id));
+  }
+
+  async finish(given: JobOutcome[]): Promise<number[]> {
+    // One run ends once: a later outcome for the same job in the batch comes after the first ended it.
+    const seen = new Set<number>();
+    const outcomes = given.filter((outcome) => !seen.has(outcome.id) && seen.add(outcome.id));
+    if (outcomes.length === 0) return [];
+    const { rows } = await this.query<{ id: number; service: string; status: JobStatus }>({
+      name: 'remotetask-finish',
+      text: this.sql.finish,
+      values: [
+        outcomes.map((outcome) => outcome.id),
+        outcomes.map((outcome) => outcome.workerId),
+        outcomes.map((outcome) => outcome.kind),
+        outcomes.map((outcome) => outcome.now),
+        outcomes.map((outcome) => (outcome.kind === 'completed' ? toJson(outcome.result) : null)),
+        outcomes.map((outcome) => ('error' in outcome ? outcome.error : null)),
+        outcomes.map((outcome) => ('errorStack' in outcome ? outcome.errorStack : null)),
+        outcomes.map((outcome) => (outcome.kind === 'retry' ? outcome.runAt : null)),
+      ],
+    });
+    // Retried, handed back, or a cron job waiting for its next occurrence.
+    this.wakeLocally(rows.filter((row) => isWaitingStatus(row.status)).map((row) => row.service));
+    const applied = new Set(rows.map((row) => row.id));
+    // In the caller's order.
+    return outcomes.map((outcome) => outcome.id).filter((id) => applied.has(id));
+  }
+
+  async recoverExpired(now: number): Promise<number> {
+    const { rows } = await this.query<{ service: string; status: JobStatus }>({
+      name: 'remotetask-recover-expired',
+      text: this.sql.recoverExpired,
+      values: [now, LOST_WORKER_ERROR],
+    });
+    this.wakeLocally(rows.filter((row) => isWaitingStatus(row.status)).map((row) => row.service));
+    return rows.length;
+  }
+
+  // ---- managing --------------------------------------------------------------------------------
+
+  async start(id: number, _now: number): Promise<boolean> {
+    if (!Number.isSafeInteger(id)) return false;
+    const { rows } = await this.query<{ service: string }>({ name: 'remotetask-start', text: this.sql.start, values: [id] });
+    this.wakeLocally(rows.map((row) => row.service));
+    return rows.length > 0;
+  }
+
+  async cancel(id: number, now: number): Promise<JobRecord | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const { rows } = await this.query<JobRow>({ name: 'remotetask-cancel', text: this.sql.cancel, values: [id, now] });
+    return rows[0] ? toJobRecord(rows[0]) : undefined;
+  }
+
+  async cancelAll(service: string, now: number): Promise<number> {
+    const { rowCount } = await this.query({ name: 'remotetask-cancel-all', text: this.sql.cancelAll, values: [service, now] });
+    return rowCount ?? 0;
+  }
+
+  async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const { rows } = await this.query<JobRow>({
+      name: 'remotetask-reschedule',
+      text: this.sql.reschedule,
+      values: [id, runAt, toJson(schedule)],
+    });
+    const row = rows[0];
+    if (!row) return undefined;
+    if (isWaitingStatus(row.status) && row.locked_by === null) this.wakeLocally([row.service]);
+    return toJobRecord(row);
+  }
+
+  async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {
+    if (!Number.isSafeInteger(id)) return false;
+    const { rowCount } = await this.query({
+      name: 'remotetask-set-progress',
+      text: this.sql.setProgress,
+      values: [id, workerId, progress, message],
+    });
+    return (rowCount ?? 0) > 0;
+  }
+
+  async clean(service: string, statuses: JobStatus[]): Promise<number> {
+    if (statuses.length === 0) return 0;
+    const { rowCount } = await this.query({ name: 'remotetask-clean', text: this.sql.clean, values: [service, statuses] });
+    return rowCount ?? 0;
+  }
+
+  // ---- wake-ups --------------------------------------------------------------------------------
+
+  onWake(service: string, listener: WakeListener): () => void {
+    const unsubscribe = this.wakes.subscribe(service, listener);
+    this.subscribedServices.set(service, (this.subscribedServices.get(service) ?? 0) + 1);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      unsubscribe();
+      const left = (this.subscribedServices.get(service) ?? 1) - 1;
+      if (left > 0) this.subscribedServices.set(service, left);
+      else this.subscribedServices.delete(service);
+    };
+  }
+
+  /** Our own writes wake our listeners at once; the NOTIFY they send is for other store instances. */
+  private wakeLocally(services: string[]): void {
+    for (const service of services) this.wakes.wake(service);
+  }
+
+  private async connectListener(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      application_name: LISTENER_APPLICATION_NAME,
+      // It sits idle for hours: keepalive is how a silently dropped connection gets noticed.
+      keepAlive: true,
+    });
+    client.on('notification', (message) => {
+      if (message.channel !== WAKE_CHANNEL || message.payload === undefined) return;
+      if (this.ownBackendPids.has(message.processId)) return;
+      this.wakes.wake(message.payload);
+    });
+    const lost = () => this.listenerLost(client);
+    client.on('error', lost);
+    client.on('end', lost);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${WAKE_CHANNEL}`);
+    } catch (error) {
+      client.removeListener('end', lost);
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.closing) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+  }
+
+  private listenerLost(client: pg.Client): void {
+    if (this.listener !== client) return;
+    this.listener = undefined;
+    client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closing || this.reconnectTimer) return;
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(delay * 2, RECONNECT_MAX_DELAY_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connectListener().then(
+        () => {
+          if (this.closing) return;
+          this.reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
+          // Notifications sent while we were away are gone: a job may have arrived meanwhile.
+          for (const service of this.subscribedServices.keys()) this.wakes.wake(service);
+        },
+        () => this.scheduleReconnect(),
+      );
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------------
+
+  private async query<Row extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<Row>> {
+    const pool = this.pool;
+    if (!pool) throw new Error(`The PostgreSQL job store at ${this.server} is not open`);
+    try {
+      return await pool.query<Row>(config);
+    } catch (error) {
+      throw this.explain(error);
+    }
+  }
+
+  /** Connection failures read as such, with the server but without the URL's password. */
+  private explain(error: unknown): unknown {
+    if (!isUnreachable(error)) return error;
+    return new Error(`PostgreSQL at ${this.server} is not reachable: ${reasonOf(error as Error)}`, { cause: error });
+  }
+}
+
+function isWaitingStatus(status: JobStatus): boolean {
+  return status === 'queued' || status === 'delayed' || status === 'cronjob';
+}
+
+/**
+ * The rows after the cursor row in the order `column dir, id dir` where NULL sorts after every value
+ * (ascending) and before every value (descending). `column` is null when sorting by id alone;
+ * `valueParam` is null when the cursor row's value is NULL.
+ */
+function keysetCondition(column: string | null, descending: boolean, valueParam: string | null, idParam: string): string {
+  const after = descending ? '<' : '>';
+  if (column === null) return `id ${after} ${idParam}`;
+  if (valueParam === null) {
+    const sameNullBlock = `(${column} IS NULL AND id ${after} ${idParam})`;
+    return descending ? `(${sameNullBlock} OR ${column} IS NOT NULL)` : sameNullBlock;
+  }
+  const later = `(${column} ${after} ${valueParam} OR (${column} = ${valueParam} AND id ${after} ${idParam}))`;
+  return descending ? later : `(${later} OR ${column} IS NULL)`;
+}
+
+/** Every fixed statement of the store, for one schema. Named statements are prepared once per connection. */
+function buildStatements(schema: string) {
+  const jobs = `${schema}.jobs`;
+  /** Sends one NOTIFY per service of `source`'s rows that match `condition`, inside the same statement. */
+  const notify = (source: string, condition: string) =>
+    `woken AS (SELECT pg_notify('${WAKE_CHANNEL}', w.service) FROM (SELECT DISTINCT service FROM ${source} WHERE ${condition}) w)`;
+  /** A one-time filter that makes PostgreSQL evaluate the `woken` CTE (unreferenced CTEs never run). */
+  const afterNotify = `(SELECT count(*) FROM woken) >= 0`;
+
+  const claimSet = `
+      status = CASE WHEN j.status = 'cronjob' THEN 'cronjob' ELSE 'processing' END,
+      started = $2,
+      attempts = j.attempts + 1,
+      locked_by = $4,
+      locked_until = $5,
+      progress = NULL,
+      progress_message = NULL`;
+  // What the claim overwrote, to put back if a cron schedule cannot say when it runs next.
+  const claimReturning = `
+      RETURNING j.*, due.status AS previous_status, due.started AS previous_started,
+        due.progress AS previous_progress, due.progress_message AS previous_progress_message`;
+  const claimDueColumns = 'id, status, started, progress, progress_message';
+
+  return {
+    jobs,
+    insert: `
+      WITH inserted AS (
+        INSERT INTO ${jobs} (service, task, input, status, max_attempts, created, run_at, schedule)
+        SELECT service, task, input::jsonb, status, max_attempts, created, run_at, schedule::jsonb
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::text[])
+          WITH ORDINALITY AS n(service, task, input, status, max_attempts, created, run_at, schedule, position)
+        ORDER BY position
+        RETURNING *
+      ), ${notify('inserted', WAITING_SQL)}
+      SELECT * FROM inserted WHERE ${afterNotify}`,
+
+    get: `SELECT * FROM ${jobs} WHERE id = $1`,
+    countAll: `SELECT status, count(*) AS count FROM ${jobs} GROUP BY status`,
+    countByService: `SELECT status, count(*) AS count FROM ${jobs} WHERE service = $1 GROUP BY status`,
+    hasWaiting: `
+      SELECT EXISTS (
+        SELECT 1 FROM ${jobs} WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
+      ) AS waiting`,
+    nextRunAt: `SELECT min(run_at) AS run_at FROM ${jobs} WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL`,
+
+    // SKIP LOCKED: concurrent claimers pass over each other's rows instead of queueing on them.
+    claim: `
+      WITH due AS (
+        SELECT ${claimDueColumns} FROM ${jobs}
+        WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
+        ORDER BY run_at, id
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${jobs} j SET ${claimSet}
+      FROM due WHERE j.id = due.id ${claimReturning}`,
+    claimOne: `
+      WITH due AS (
+        SELECT ${claimDueColumns} FROM ${jobs}
+        WHERE id = $3 AND service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${jobs} j SET ${claimSet}
+      FROM due WHERE j.id = due.id ${claimReturning}`,
+    unclaim: `
+      UPDATE ${jobs} j SET
+        status = p.status, started = p.started, progress = p.progress, progress_message = p.progress_message,
+        attempts = j.attempts - 1, locked_by = NULL, locked_until = NULL
+      FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::float8[], $5::text[])
+        AS p(id, status, started, progress, progress_message)
+      WHERE j.id = p.id AND j.locked_by = $6`,
+    moveCronToNextRun: `
+      UPDATE ${jobs} j SET run_at = n.run_at
+      FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS n(id, run_at, claimed_run_at)
+      -- A reschedule that came in since the claim wins over the occurrence computed here.
+      WHERE j.id = n.id AND j.locked_by = $4 AND j.status = 'cronjob' AND j.run_at = n.claimed_run_at
+      RETURNING j.*`,
+    renewLeases: `
+      UPDATE ${jobs} SET locked_until = $3
+      WHERE id = ANY($1::bigint[]) AND locked_by = $2 AND status IN ('processing', 'cronjob')
+      RETURNING id`,
+
+    // One row per outcome; the lease holder check makes a late worker's outcome a no-op.
+    finish: `
+      WITH outcome AS (
+        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+          AS o(id, worker_id, kind, now, result, error, error_stack, run_at)
+      ), finished AS (
+        UPDATE ${jobs} j SET
+          status = CASE
+            WHEN o.kind = 'cancelled' THEN 'cancelled'
+            -- A cancel requested during the run wins over waiting again.
+            WHEN j.cancel_requested AND (j.status = 'cronjob' OR o.kind IN ('retry', 'released')) THEN 'cancelled'
+            WHEN j.status = 'cronjob' THEN 'cronjob'
+            WHEN o.kind = 'completed' THEN 'completed'
+            WHEN o.kind = 'failed' THEN 'error'
+            ELSE 'queued' END,
+          result = CASE WHEN o.kind = 'completed' THEN o.result::jsonb ELSE j.result END,
+          error = CASE
+            WHEN o.kind = 'completed' THEN NULL
+            WHEN o.kind = 'released' THEN j.error
+            ELSE o.error END,
+          error_stack = CASE
+            WHEN o.kind IN ('completed', 'cancelled') THEN NULL
+            WHEN o.kind = 'released' THEN j.error_stack
+            ELSE o.error_stack END,
+          completed = CASE
+            WHEN o.kind IN ('completed', 'failed', 'cancelled') OR j.cancel_requested THEN o.now
+            ELSE j.completed END,
+          run_at = CASE
+            WHEN j.cancel_requested THEN j.run_at
+            -- A cron retry comes sooner, but never skips the occurrence the claim scheduled.
+            WHEN o.kind = 'retry' AND j.status = 'cronjob' THEN least(j.run_at, o.run_at)
+            WHEN o.kind = 'retry' THEN o.run_at
+            WHEN o.kind = 'released' AND j.status = 'cronjob' THEN o.now
+            WHEN o.kind = 'released' THEN 0
+            ELSE j.run_at END,
+          attempts = CASE
+            WHEN o.kind = 'released' THEN greatest(j.attempts - 1, 0)
+            WHEN j.status = 'cronjob' AND o.kind IN ('completed', 'failed') THEN 0
+            ELSE j.attempts END,
+          locked_by = NULL,
+          locked_until = NULL
+        FROM outcome o
+        WHERE j.id = o.id AND j.locked_by = o.worker_id AND j.status IN ('processing', 'cronjob')
+        RETURNING j.id, j.service, j.status
+      ), ${notify('finished', WAITING_SQL)}
+      SELECT id, service, status FROM finished WHERE ${afterNotify}`,
+
+    recoverExpired: `
+      WITH expired AS (
+        SELECT id FROM ${jobs}
+        WHERE locked_by IS NOT NULL AND locked_until <= $1 AND status IN ('processing', 'cronjob')
+        FOR UPDATE SKIP LOCKED
+      ), recovered AS (
+        UPDATE ${jobs} j SET
+          status = CASE
+            WHEN j.cancel_requested THEN 'cancelled'
+            WHEN j.status = 'cronjob' THEN 'cronjob'
+            WHEN j.attempts < j.max_attempts THEN 'queued'
+            ELSE 'error' END,
+          run_at = CASE WHEN ${REQUEUE_LOST} THEN 0 ELSE j.run_at END,
+          error = CASE WHEN ${FAIL_LOST} THEN $2 ELSE j.error END,
+          error_stack = CASE WHEN ${FAIL_LOST} THEN NULL ELSE j.error_stack END,
+          completed = CASE WHEN j.cancel_requested OR ${FAIL_LOST} THEN $1 ELSE j.completed END,
+          locked_by = NULL,
+          locked_until = NULL
+        FROM expired WHERE j.id = expired.id
+        RETURNING j.service, j.status
+      ), ${notify('recovered', WAITING_SQL)}
+      SELECT service, status FROM recovered WHERE ${afterNotify}`,
+
+    start: `
+      WITH started AS (
+        UPDATE ${jobs} SET status = 'queued', run_at = 0
+        WHERE id = $1 AND status = 'start later'
+        RETURNING service
+      ), ${notify('started', 'true')}
+      SELECT service FROM started WHERE ${afterNotify}`,
+
+    cancel: `
+      UPDATE ${jobs} SET
+        status = CASE WHEN ${CANCELLABLE_NOW} THEN 'cancelled' ELSE status END,
+        completed = CASE WHEN ${CANCELLABLE_NOW} THEN $2 ELSE completed END,
+        cancel_requested = cancel_requested OR ${RUNNING_NOW}
+      WHERE id = $1
+      RETURNING *`,
+    cancelAll: `
+      UPDATE ${jobs} SET
+        status = CASE WHEN ${CANCELLABLE_NOW} THEN 'cancelled' ELSE status END,
+        completed = CASE WHEN ${CANCELLABLE_NOW} THEN $2 ELSE completed END,
+        cancel_requested = cancel_requested OR ${RUNNING_NOW}
+      WHERE service = $1 AND (${CANCELLABLE_NOW} OR ${RUNNING_NOW})`,
+
+    reschedule: `
+      WITH rescheduled AS (
+        UPDATE ${jobs} SET run_at = $2, schedule = coalesce($3::jsonb, schedule)
+        WHERE id = $1
+        RETURNING *
+      ), ${notify('rescheduled', `${WAITING_SQL} AND locked_by IS NULL`)}
+      SELECT * FROM rescheduled WHERE ${afterNotify}`,
+
+    setProgress: `
+      UPDATE ${jobs} SET progress = $3, progress_message = $4
+      WHERE id = $1 AND locked_by = $2 AND status IN ('processing', 'cronjob')`,
+    clean: `
+      DELETE FROM ${jobs}
+      WHERE service = $1 AND status = ANY($2::text[])`,
+  };
+}
+
+/** A processing job whose worker vanished, with an attempt left / with none left (no cancel asked). */
+const REQUEUE_LOST = `(NOT j.cancel_requested AND j.status = 'processing' AND j.attempts < j.max_attempts)`;
+const FAIL_LOST = `(NOT j.cancel_requested AND j.status = 'processing' AND j.attempts >= j.max_attempts)`;
+
+/** A job that waits and can be cancelled outright (a leased cron job is running). */
+const CANCELLABLE_NOW = `(status IN ('queued', 'start later', 'delayed') OR (status = 'cronjob' AND locked_by IS NULL))`;
+
+/** A running job: cancelling it only records the request for its worker. */
+const RUNNING_NOW = `(status = 'processing' OR (status = 'cronjob' AND locked_by IS NOT NULL))`;

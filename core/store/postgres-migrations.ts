@@ -1,0 +1,96 @@
+import type pg from 'pg';
+
+/** One step of the PostgreSQL schema. Versions only grow; a released migration is never edited. */
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  /** The statements, for the schema `s` (already quoted). */
+  sql: (s: string) => string;
+}
+
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'jobs',
+    sql: (s) => `
+      CREATE TABLE ${s}.jobs (
+        id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        -- "C" collation: byte order, the same order the other stores sort in, and cheaper to compare.
+        service          text COLLATE "C" NOT NULL,
+        task             text COLLATE "C" NOT NULL,
+        input            jsonb,
+        status           text COLLATE "C" NOT NULL CHECK (status IN
+                           ('queued', 'processing', 'cancelled', 'error', 'completed', 'delayed', 'cronjob', 'start later')),
+        result           jsonb,
+        error            text,
+        error_stack      text,
+        attempts         integer NOT NULL DEFAULT 0,
+        max_attempts     integer NOT NULL,
+        created          bigint NOT NULL,
+        started          bigint,
+        completed        bigint,
+        run_at           bigint NOT NULL,
+        schedule         jsonb,
+        progress         double precision,
+        progress_message text,
+        locked_by        text,
+        locked_until     bigint,
+        cancel_requested boolean NOT NULL DEFAULT false
+      );
+      -- claim, hasWaiting, nextRunAt: only the jobs a worker may take, in the order it takes them.
+      CREATE INDEX jobs_claim_idx ON ${s}.jobs (service, run_at, id)
+        WHERE status IN ('queued', 'delayed', 'cronjob') AND locked_by IS NULL;
+      -- listing a service's jobs, and by status.
+      CREATE INDEX jobs_service_idx ON ${s}.jobs (service, id);
+      CREATE INDEX jobs_service_status_idx ON ${s}.jobs (service, status, id);
+      -- recoverExpired: the few leased jobs, by lease end.
+      CREATE INDEX jobs_lease_idx ON ${s}.jobs (locked_until) WHERE locked_by IS NOT NULL;
+    `,
+  },
+];
+
+export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;
+
+/** Quotes a schema name after checking it is a plain identifier (it ends up in SQL text). */
+export function quoteSchema(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`The PostgreSQL schema name "${schema}" is not valid: use lowercase letters, digits and _`);
+  }
+  return `"${schema}"`;
+}
+
+/**
+ * Brings the schema up to date in one transaction. The advisory lock serializes processes that
+ * start together, so each migration is applied and recorded once.
+ */
+export async function migratePostgres(client: pg.ClientBase, schema: string): Promise<void> {
+  const s = quoteSchema(schema);
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`remotetask:migrate:${schema}`]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS ${s}.migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${s}.migrations`);
+    const current = rows[0]?.version ?? 0;
+    if (current > LATEST_POSTGRES_SCHEMA_VERSION) {
+      throw new Error(
+        `The PostgreSQL schema "${schema}" is at version ${current}, newer than this remotetask knows ` +
+          `(${LATEST_POSTGRES_SCHEMA_VERSION}): upgrade remotetask, or point it at another schema`,
+      );
+    }
+    for (const migration of POSTGRES_MIGRATIONS) {
+      if (migration.version <= current) continue;
+      await client.query(migration.sql(s));
+      await client.query(`INSERT INTO ${s}.migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

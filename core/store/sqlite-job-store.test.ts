@@ -1,0 +1,207 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { JobStore, NewJob } from './job-store.js';
+import { describeJobStoreContract } from './job-store.contract.js';
+import { SqliteJobStore } from './sqlite-job-store.js';
+import { SQLITE_MIGRATIONS, migrateSqlite } from './sqlite-migrations.js';
+
+const T0 = 1_700_000_000_000;
+const LOST = 'the worker running this job was lost (its lease expired) and no attempt is left';
+
+const directories = new Map<JobStore, string>();
+
+async function freshDirectory(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'remotetask-sqlite-'));
+}
+
+describeJobStoreContract(
+  'sqlite',
+  async () => {
+    const directory = await freshDirectory();
+    const store = new SqliteJobStore({ path: join(directory, 'jobs.db') });
+    await store.open();
+    directories.set(store, directory);
+    return store;
+  },
+  async (store) => {
+    await store.close();
+    const directory = directories.get(store);
+    directories.delete(store);
+    if (directory) await rm(directory, { recursive: true, force: true });
+  },
+  {
+    reopen: async (store) => {
+      const directory = directories.get(store)!;
+      await store.close();
+      directories.delete(store);
+      const reopened = new SqliteJobStore({ path: join(directory, 'jobs.db') });
+      await reopened.open();
+      directories.set(reopened, directory);
+      return reopened;
+    },
+  },
+);
+
+function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    service: '@Crashy',
+    task: 'echo',
+    input: { n: 1 },
+    status: 'queued',
+    maxAttempts: 3,
+    created: T0,
+    runAt: 0,
+    schedule: null,
+    ...overrides,
+  };
+}
+
+describe('SqliteJobStore', () => {
+  let directory: string;
+  let path: string;
+  const opened: SqliteJobStore[] = [];
+
+  async function openStore(): Promise<SqliteJobStore> {
+    const store = new SqliteJobStore({ path });
+    await store.open();
+    opened.push(store);
+    return store;
+  }
+
+  function readMigrations(): { version: number; name: string }[] {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as { version: number; name: string }[];
+    } finally {
+      db.close();
+    }
+  }
+
+  beforeEach(async () => {
+    directory = await freshDirectory();
+    path = join(directory, 'deeper', 'still', 'jobs.db');
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('creates the parent directories of its file, in WAL mode', async () => {
+    const store = await openStore();
+    await store.insert(newJob());
+    await store.close();
+    expect(existsSync(path)).toBe(true);
+    const db = new Database(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('keeps jobs across close and open', async () => {
+    const store = await openStore();
+    const job = await store.insert(newJob({ input: { text: 'Grüße 🎉' } }));
+    await store.close();
+    const again = await openStore();
+    expect(await again.get(job.id)).toEqual(job);
+  });
+
+  it('refuses a second store on a file another one holds, naming the file', async () => {
+    const first = await openStore();
+    const second = new SqliteJobStore({ path });
+    const opening = second.open();
+    await expect(opening).rejects.toThrow(path);
+    await expect(opening).rejects.toThrow(/held by another remotetask process/);
+    await expect(opening).rejects.toThrow(/PostgreSQL/);
+    await expect(second.get(1)).rejects.toThrow(/not open/);
+    expect(await first.insert(newJob())).toMatchObject({ status: 'queued' });
+    await first.close();
+    await second.open();
+    opened.push(second);
+    expect(await second.countByStatus()).toMatchObject({ queued: 1 });
+  });
+
+  it('records its migrations once and applies none again on the next open', async () => {
+    await (await openStore()).close();
+    const expected = SQLITE_MIGRATIONS.map(({ version, name }) => ({ version, name }));
+    expect(readMigrations()).toEqual(expected);
+    await (await openStore()).close();
+    expect(readMigrations()).toEqual(expected);
+  });
+
+  it('refuses a database migrated by a newer remotetask', async () => {
+    await (await openStore()).close();
+    const db = new Database(path);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(999, 'from the future', T0);
+    db.close();
+    const store = new SqliteJobStore({ path });
+    await expect(store.open()).rejects.toThrow(/schema version 999.*versions up to 1.*newer remotetask/);
+  });
+
+  it('applies pending migrations in order, all or none', () => {
+    const db = new Database(':memory:');
+    const migrations = [
+      { version: 2, name: 'second', sql: 'CREATE TABLE b (x INTEGER)' },
+      { version: 1, name: 'first', sql: 'CREATE TABLE a (x INTEGER)' },
+      { version: 3, name: 'broken', sql: 'CREATE TABLE a (x INTEGER)' },
+    ];
+    expect(() => migrateSqlite(db, ':memory:', migrations)).toThrow(/already exists/);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('a', 'b')").all()).toEqual([]);
+    expect(migrateSqlite(db, ':memory:', migrations.slice(0, 2))).toEqual([1, 2]);
+    expect(migrateSqlite(db, ':memory:', migrations.slice(0, 2))).toEqual([]);
+    db.close();
+  });
+
+  it('recovers at open every job a crashed process left leased, however long its lease', async () => {
+    const store = await openStore();
+    const [again, lastTry, cron] = await store.insertMany([
+      newJob({ maxAttempts: 3 }),
+      newJob({ maxAttempts: 1 }),
+      newJob({ status: 'cronjob', runAt: T0, schedule: { minute: [0] } }),
+    ]);
+    const claimed = await store.claim({
+      service: '@Crashy',
+      now: T0,
+      workerId: 'crashed-worker',
+      leaseMs: 10 * 365 * 24 * 3_600_000, // far beyond the reopen: recovery must not wait for it
+      limit: 10,
+      nextRunAt: (_schedule, now) => now + 3_600_000,
+    });
+    expect(claimed).toHaveLength(3);
+    await store.close(); // the process dies without finishing its jobs
+
+    const before = Date.now();
+    const restarted = await openStore();
+    expect(await restarted.get(again.id)).toMatchObject({ status: 'queued', runAt: 0, attempts: 1, lockedBy: null, lockedUntil: null });
+    const failed = await restarted.get(lastTry.id);
+    expect(failed).toMatchObject({ status: 'error', error: LOST, attempts: 1, lockedBy: null });
+    expect(failed!.completed).toBeGreaterThanOrEqual(before);
+    expect(await restarted.get(cron.id)).toMatchObject({ status: 'cronjob', runAt: T0 + 3_600_000, lockedBy: null, attempts: 1 });
+    const reclaimed = await restarted.claim({ service: '@Crashy', now: T0, workerId: 'w2', leaseMs: 1_000, limit: 10, nextRunAt: () => null });
+    expect(reclaimed.map((job) => [job.id, job.attempts])).toEqual([[again.id, 2]]);
+  });
+
+  it('says it is not open before open() and after close()', async () => {
+    const store = new SqliteJobStore({ path });
+    await expect(store.insert(newJob())).rejects.toThrow(/not open: call open\(\) first/);
+    await store.open();
+    await store.close();
+    await expect(store.list({})).rejects.toThrow(/not open/);
+  });
+
+  it('processes 20,000 jobs in batches', async () => {
+    const store = await openStore();
+    const count = 20_000;
+    await store.insertMany(Array.from({ length: count }, (_, index) => newJob({ service: '@Bulk', input: index })));
+    let processed = 0;
+    for (;;) {
+      const batch = await store.claim({ service: '@Bulk', now: T0, workerId: 'w', leaseMs: 1_000, limit: 500, nextRunAt: () => null });
+      if (batch.length === 0) break;
+      processed += (await store.finish(batch.map((job) => ({ id: job.id, workerId: 'w', now: T0, kind: 'completed' as const, result: job.input })))).length;
+    }
+    expect(processed).toBe(count);
+    expect(await store.countByStatus('@Bulk')).toMatchObject({ completed: count, queued: 0, processing: 0 });
+  });
+});

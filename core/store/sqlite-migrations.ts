@@ -1,0 +1,84 @@
+import type { Database } from 'better-sqlite3';
+
+export interface SqliteMigration {
+  /** Applied in ascending order; never renumber or edit one that has shipped: add a new one. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'create jobs',
+    sql: `
+      CREATE TABLE jobs (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT, -- AUTOINCREMENT: a cleaned job's id is never handed out again
+        service          TEXT    NOT NULL,
+        task             TEXT    NOT NULL,
+        input            TEXT    NOT NULL,                  -- JSON
+        status           TEXT    NOT NULL CHECK (status IN
+                           ('queued', 'processing', 'cancelled', 'error', 'completed', 'delayed', 'cronjob', 'start later')),
+        result           TEXT,                              -- JSON, NULL when unset
+        error            TEXT,
+        error_stack      TEXT,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        max_attempts     INTEGER NOT NULL,
+        created          INTEGER NOT NULL,
+        started          INTEGER,
+        completed        INTEGER,
+        run_at           INTEGER NOT NULL,
+        schedule         TEXT,                              -- JSON
+        progress         REAL,
+        progress_message TEXT,
+        locked_by        TEXT,
+        locked_until     INTEGER,
+        cancel_requested INTEGER NOT NULL DEFAULT 0
+      ); -- not STRICT: a fractional time (a retry backoff with jitter) must be stored, not refused
+
+      -- claim, hasWaiting, nextRunAt: the due jobs of one service in (run_at, id) order.
+      CREATE INDEX jobs_due ON jobs (service, run_at, id) WHERE status IN ('queued', 'delayed', 'cronjob');
+      -- listing per service, paged by id (the id is the rowid: this is an index on service alone).
+      CREATE INDEX jobs_service ON jobs (service);
+      -- listing, counting and cleaning per service, by status or by task, paged by id.
+      CREATE INDEX jobs_service_status ON jobs (service, status, id);
+      CREATE INDEX jobs_service_task ON jobs (service, task, id);
+      -- lease recovery and renewal look only at leased jobs, which are few.
+      CREATE INDEX jobs_leased ON jobs (locked_until) WHERE locked_by IS NOT NULL;
+    `,
+  },
+];
+
+/**
+ * Brings the database up to the newest schema this code knows, all pending migrations in one
+ * transaction. Refuses a database that a newer remotetask has migrated past this code.
+ * Returns the versions it applied.
+ */
+export function migrateSqlite(db: Database, file: string, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): number[] {
+  const apply = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    INTEGER PRIMARY KEY,
+      name       TEXT    NOT NULL,
+      applied_at INTEGER NOT NULL
+    ) STRICT`);
+    const current = (db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as { version: number | null })
+      .version ?? 0;
+    const latest = migrations.reduce((max, migration) => Math.max(max, migration.version), 0);
+    if (current > latest) {
+      throw new Error(
+        `the SQLite database ${file} has schema version ${current}, but this remotetask knows versions up to ${latest}: ` +
+          'a newer remotetask migrated it; run that version (or newer) instead',
+      );
+    }
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const applied: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+  return apply.immediate();
+}
