@@ -1,6 +1,6 @@
 import type { Logger } from 'winston';
 import type { RemotetaskConfig } from '../config/define-config.js';
-import type { Task } from '../tasks/task.js';
+import type { RunIn, Task } from '../tasks/task.js';
 import type { Kernel } from './kernel.js';
 
 /** What a plugin's `register` gets: a small typed way to bind into the kernel. */
@@ -30,6 +30,8 @@ export interface Plugin {
   version?: string;
   /** Names of plugins that must be registered first. */
   dependencies?: string[];
+  /** Where this plugin's tasks run unless a task says so itself (see RunIn); default `inline`. */
+  runIn?: RunIn;
   register(context: PluginContext): void | Promise<void>;
 }
 

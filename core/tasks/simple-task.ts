@@ -9,6 +9,7 @@ export class SimpleTask<Input = any, Output = unknown> implements Task<Input, Ou
   readonly outputSchema?: TaskOptions['outputSchema'];
   readonly maxAttempts?: number;
   readonly timeout?: number;
+  readonly runIn?: TaskOptions['runIn'];
 
   constructor(
     readonly fn: TaskFunction<Input, Output>,
@@ -19,6 +20,7 @@ export class SimpleTask<Input = any, Output = unknown> implements Task<Input, Ou
     this.outputSchema = options.outputSchema;
     this.maxAttempts = options.maxAttempts;
     this.timeout = options.timeout;
+    this.runIn = options.runIn;
   }
 
   run(input: Input, context: TaskContext): Output | Promise<Output> {

@@ -4,10 +4,20 @@ import type { TaskService } from '../service/task-service.js';
 /** A JSON Schema (draft 2020-12 as ajv understands it) describing a task's input or output. */
 export type JsonSchema = Record<string, unknown> | boolean;
 
+/**
+ * Where a task's code runs: `inline` in the service's own thread (the default: for I/O-bound
+ * work), `thread` in a pool of worker threads (CPU-bound work), `process` in a pool of child
+ * processes (code that may crash the runtime or leak memory). `thread` and `process` need a task
+ * defined by a module: `isolatedTask(new URL('./my-task.js', import.meta.url), { runIn })`.
+ */
+export type RunIn = 'inline' | 'thread' | 'process';
+
 /** What a running task gets besides its input. */
 export interface TaskContext {
   /** The service running the job. */
   service: TaskService;
+  /** The name the task runs under (the job's task). */
+  task: string;
   jobId: number;
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
@@ -28,6 +38,8 @@ export interface TaskOptions {
   maxAttempts?: number;
   /** Aborts a run after this many milliseconds. */
   timeout?: number;
+  /** Where the task runs; default: its plugin's `runIn`, else `inline`. See RunIn. */
+  runIn?: RunIn;
 }
 
 /** A named unit of work that plugins register and services run. */
