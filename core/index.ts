@@ -1,6 +1,7 @@
 /** remotetask's public API: what host applications and plugin authors import from 'remotetask'. */
 export { createKernel, type KernelOptions } from './kernel/create-kernel.js';
 export { Kernel } from './kernel/kernel.js';
+export { KernelResources } from './kernel/kernel-resources.js';
 export { definePlugin, type Plugin, type PluginContext } from './kernel/define-plugin.js';
 export {
   defineConfig,
@@ -18,7 +19,10 @@ export { Site } from './registry/site.js';
 export { TaskToken, TaskServiceToken, KernelToken, JobStoreToken, ConfigToken, type Token } from './registry/tokens.js';
 export { SimpleTask, type TaskFunction } from './tasks/simple-task.js';
 export { TaskError } from './tasks/task-error.js';
-export type { Task, TaskContext, TaskOptions, JsonSchema } from './tasks/task.js';
+export type { Task, TaskContext, TaskOptions, JsonSchema, RunIn } from './tasks/task.js';
+export { isolatedTask, IsolatedTask, type IsolatedTaskOptions } from './isolation/isolated-task.js';
+export type { IsolatedTaskContext, IsolatedTaskFunction, TaskModuleLogger } from './isolation/task-module.js';
+export type { IsolationOptions } from './isolation/isolation-options.js';
 export { validateTaskInput, type SchemaProblem } from './tasks/validate-input.js';
 export {
   JOB_STATUSES,
@@ -33,7 +37,7 @@ export {
 } from './jobs/job.js';
 export { timeOfNextCall, nextRunAt } from './jobs/time-of-next-call.js';
 export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
-export { TaskService, JobsView } from './service/task-service.js';
+export { TaskService, JobsView, type AddOptions } from './service/task-service.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { JobEventBus, type JobEvent, type JobEventType } from './service/job-events.js';
 export { parseDirective, type Directive } from './service/parse-directive.js';
@@ -45,6 +49,6 @@ export {
   InvalidInputError,
   JobStateError,
 } from './service/errors.js';
-export type { JobStore, NewJob, JobOutcome, JobQuery, JobPage, ClaimOptions } from './store/job-store.js';
+export type { JobStore, NewJob, JobOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
 export { createLogger, LOGGER_NAME, type LoggerOptions } from './log/create-logger.js';

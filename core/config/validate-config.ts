@@ -38,6 +38,11 @@ const serviceProperties = {
   stopTimeout: milliseconds,
   abortGrace: milliseconds,
   timeout: { type: 'integer', minimum: 1 },
+  isolation: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { threads: positiveInteger, processes: positiveInteger, memoryLimitMb: { type: 'integer', minimum: 16 } },
+  },
   missedCron: { enum: ['run-once', 'skip'] },
 };
 

@@ -66,6 +66,8 @@ export interface JobRecord {
   schedule: Schedule | null;
   progress: number | null;
   progressMessage: string | null;
+  /** A time limit for each run of this job (ms), over the task's and the service's; null: none of its own. */
+  timeout: number | null;
   /** The worker that holds the job while it runs, and until when its lease holds. */
   lockedBy: string | null;
   lockedUntil: number | null;

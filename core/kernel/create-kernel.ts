@@ -2,13 +2,15 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'winston';
-import type { RemotetaskConfig } from '../config/define-config.js';
+import type { DeclaredCronJob, RemotetaskConfig } from '../config/define-config.js';
 import { validateConfig } from '../config/validate-config.js';
 import { createLogger } from '../log/create-logger.js';
 import { Site } from '../registry/site.js';
 import { ConfigToken, JobStoreToken, KernelToken, TaskToken } from '../registry/tokens.js';
 import { JobEventBus } from '../service/job-events.js';
+import type { TaskService } from '../service/task-service.js';
 import { createJobStore, DEFAULT_STORE } from '../store/create-job-store.js';
+import { placeTask } from '../isolation/isolated-task.js';
 import type { PluginContext } from './define-plugin.js';
 import { Kernel, type KernelHook } from './kernel.js';
 import { loadPlugins } from './load-plugins.js';
@@ -79,7 +81,7 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
           );
         }
         taskOwners.set(key, plugin.name);
-        site.bindNamed(TaskToken, name, task);
+        site.bindNamed(TaskToken, name, placeTask(task, plugin.runIn, `plugin "${plugin.name}" adds task "${name}"`));
       },
       contribute(point, contribution) {
         const list = contributions.get(point) ?? [];
@@ -138,13 +140,18 @@ async function ensureDeclaredCronJobs(kernel: Kernel): Promise<void> {
       const declared = serviceConfig.cron ?? [];
       if (declared.length === 0) continue;
       const service = kernel.getService(`${siteName}@${serviceName}`);
-      const existing = [];
-      for await (const job of service.jobs.iterate({ status: ['cronjob'] })) existing.push(job);
-      for (const { task, input = null, ...schedule } of declared) {
-        const same = existing.find((job) => job.task === task && JSON.stringify(job.input) === JSON.stringify(input));
-        if (!same) await service.addCronJob(task, input, schedule);
-        else if (JSON.stringify(same.schedule) !== JSON.stringify(schedule)) await service.updateCronJob(same.id, schedule);
-      }
+      // Workers booting together from one config must not each add the job: read and add under a lock.
+      await kernel.store.exclusively(`declared cron jobs of ${service.address}`, () => syncCronJobs(service, declared));
     }
+  }
+}
+
+async function syncCronJobs(service: TaskService, declared: DeclaredCronJob[]): Promise<void> {
+  const existing = [];
+  for await (const job of service.jobs.iterate({ status: ['cronjob'] })) existing.push(job);
+  for (const { task, input = null, ...schedule } of declared) {
+    const same = existing.find((job) => job.task === task && JSON.stringify(job.input) === JSON.stringify(input));
+    if (!same) await service.addCronJob(task, input, schedule);
+    else if (JSON.stringify(same.schedule) !== JSON.stringify(schedule)) await service.updateCronJob(same.id, schedule);
   }
 }

@@ -9,6 +9,8 @@ import { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from '../service/service
 import { TaskService } from '../service/task-service.js';
 import type { JobStore } from '../store/job-store.js';
 import type { Task } from '../tasks/task.js';
+import { placeTask } from '../isolation/isolated-task.js';
+import { KernelResources } from './kernel-resources.js';
 import type { LoadedPlugin } from './load-plugins.js';
 
 export type KernelHook = (kernel: Kernel) => void | Promise<void>;
@@ -45,8 +47,11 @@ export class Kernel {
   readonly events: JobEventBus;
   readonly workerId: string;
   readonly clock: () => number;
+  /** What lives as long as the kernel and closes with it (worker pools, …). */
+  readonly resources = new KernelResources();
   readonly #parts: KernelParts;
   #sweeper?: NodeJS.Timeout;
+  #stopCancelRelay?: () => void;
   #closing?: Promise<void>;
 
   constructor(parts: KernelParts) {
@@ -144,6 +149,7 @@ export class Kernel {
       ...defaults,
       ...own,
       backoff: { ...DEFAULT_SERVICE_OPTIONS.backoff, ...defaults?.backoff, ...own.backoff },
+      ...(defaults?.isolation || own.isolation ? { isolation: { ...defaults?.isolation, ...own.isolation } } : {}),
     };
   }
 
@@ -151,7 +157,7 @@ export class Kernel {
   addTask(name: string, task: Task, options: { site?: string } = {}): void {
     const site = this.getSite(options.site ?? '');
     if (!site) throw new Error(`site "${options.site}" not found`);
-    site.bindNamed(TaskToken, name, task);
+    site.bindNamed(TaskToken, name, placeTask(task, undefined, `task "${name}"`));
   }
 
   /** Unregisters a task; jobs still queued for it fail with a clear error when they run. */
@@ -179,6 +185,9 @@ export class Kernel {
 
   /** The bootstrap event: plugins' bootstrap handlers, then the autostart directives. */
   async bootstrap(options: { autostart?: boolean } = {}): Promise<void> {
+    this.#stopCancelRelay ??= this.store.onCancelRequested(({ id, service }) => {
+      this.services().find((candidate) => candidate.address === service)?.abortIfRunningHere(id);
+    });
     for (const hook of this.#parts.hooks.bootstrap) await hook(this);
     if (options.autostart !== false) this.startRemoteTasks();
     this.#startSweeper();
@@ -209,6 +218,7 @@ export class Kernel {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#sweeper);
+      this.#stopCancelRelay?.();
       await Promise.all(this.services().map((service) => service.stopProcessing()));
       for (const hook of [...this.#parts.hooks.close].reverse()) {
         try {
@@ -217,6 +227,7 @@ export class Kernel {
           this.logger.error(`a close handler failed: ${(error as Error).message}`);
         }
       }
+      await this.resources.close((error) => this.logger.error(`closing a kernel resource failed: ${(error as Error).message}`));
       await this.store.close();
     })();
     return this.#closing;

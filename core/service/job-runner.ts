@@ -12,8 +12,28 @@ export type AbortReason = 'cancelled' | 'timeout' | 'stopping' | 'lease lost';
 
 interface RunningJob {
   job: JobRecord;
-  controller: AbortController;
+  /** Made when the task first reads its signal, or when the job is aborted: most never need one. */
+  controller?: AbortController;
   reason?: AbortReason;
+  /** Starts the abort grace period of a task that is still running. */
+  onAbort?: () => void;
+}
+
+/** A job claimed for this worker that has not started yet (a processor's prefetch). */
+interface HeldJob {
+  /** A cancel came for it: it ends `cancelled` without running. */
+  cancelled: boolean;
+  /** Its lease was found lost: another worker may have it now, so it must not run here. */
+  lost: boolean;
+}
+
+/** An outcome waiting to be written with the others of its batch. */
+interface PendingOutcome {
+  outcome: JobOutcome;
+  /** After this (ms, the runner's clock) another worker may own the job: stop trying. */
+  giveUpAt: number;
+  resolve: (applied: boolean) => void;
+  reject: (error: unknown) => void;
 }
 
 /** How a run ended, before the store's bookkeeping fields are added. */
@@ -34,13 +54,37 @@ export interface JobRunnerDeps {
   clock: () => number;
 }
 
+export interface RunHooks {
+  /**
+   * Called once the task itself has ended (returned, thrown, or been abandoned), before its
+   * outcome is stored: the processor frees the job's slot then. `run()` still resolves only once
+   * the outcome is durable.
+   */
+  onSettled?: () => void;
+}
+
+/** At most this many outcomes go to the store in one `finish` call. */
+const MAX_OUTCOMES_PER_WRITE = 1_000;
+
 /**
  * Runs claimed jobs of one service: builds the task's context, enforces time limits and
  * cancellation, turns how the task ended into an outcome for the store, and keeps the leases of
  * running jobs alive. Nothing a task does escapes `run()`.
+ *
+ * Outcomes are written in batches: every outcome that comes while the previous write is on its
+ * way (or within the same turn of the event loop) goes to the store in one `finish` call. A job's
+ * events ('completed', 'failed', …) are emitted, and its `run()` resolves, only once its outcome
+ * is durable; until then its lease is renewed like a running job's.
  */
 export class JobRunner {
   readonly #running = new Map<number, RunningJob>();
+  readonly #held = new Map<number, HeldJob>();
+  /** Jobs whose task ended here and whose outcome is being written. */
+  readonly #recording = new Set<number>();
+  #pending: PendingOutcome[] = [];
+  #writeScheduled = false;
+  #writing = false;
+  #retryDelay = 100;
   #leaseTimer?: NodeJS.Timeout;
 
   constructor(private readonly deps: JobRunnerDeps) {}
@@ -53,89 +97,172 @@ export class JobRunner {
     return this.#running.has(jobId);
   }
 
-  /** Aborts one running job; returns false when it is not running here. */
+  /**
+   * Takes claimed jobs into this runner's care before they run (a processor's prefetch): their
+   * leases are renewed with the running jobs', and a cancel that comes for one is remembered.
+   */
+  hold(jobs: readonly JobRecord[]): void {
+    for (const job of jobs) this.#held.set(job.id, { cancelled: false, lost: false });
+    if (jobs.length > 0) this.#keepLeasesAlive();
+  }
+
+  /** Hands held jobs back to the queue without spending an attempt (a processor stopping). */
+  async release(jobs: readonly JobRecord[]): Promise<void> {
+    const { workerId, clock } = this.deps;
+    const now = clock();
+    const mine = jobs.filter((job) => {
+      const held = this.#held.get(job.id);
+      this.#held.delete(job.id);
+      return held !== undefined && !held.lost;
+    });
+    for (const job of mine) this.#recording.add(job.id);
+    try {
+      await Promise.all(mine.map((job) => this.#record({ kind: 'released', id: job.id, workerId, now })));
+    } finally {
+      for (const job of mine) this.#recording.delete(job.id);
+      this.#stopLeaseRenewalIfIdle();
+    }
+  }
+
+  /** Aborts one running job (or marks a held one cancelled); returns false when it is not here. */
   abort(jobId: number, reason: AbortReason): boolean {
     const running = this.#running.get(jobId);
-    if (!running) return false;
+    if (!running) {
+      const held = this.#held.get(jobId);
+      if (!held) return false;
+      if (reason === 'cancelled') held.cancelled = true;
+      if (reason === 'lease lost') held.lost = true;
+      return true;
+    }
     if (!running.reason) {
       running.reason = reason;
+      running.controller ??= new AbortController();
       running.controller.abort(new Error(`job ${jobId} aborted: ${reason}`));
+      running.onAbort?.();
     }
     return true;
   }
 
   abortAll(reason: AbortReason): void {
     for (const jobId of this.#running.keys()) this.abort(jobId, reason);
+    if (reason === 'cancelled') for (const held of this.#held.values()) held.cancelled = true;
   }
 
   /** Runs a claimed job to its end and records the outcome. `fixedNow` pins the clock (ms). */
-  async run(job: JobRecord, fixedNow?: number): Promise<void> {
+  async run(job: JobRecord, fixedNow?: number, hooks: RunHooks = {}): Promise<void> {
     const { service, events } = this.deps;
     const now = () => fixedNow ?? this.deps.clock();
-    events.emit({ type: 'started', service: service.address, jobId: job.id, task: job.task, status: job.status, time: now() });
-
-    const task = service.getTask(job.task);
-    if (!task) {
-      const available = service.taskNames();
-      await this.#finish(job, {
-        kind: 'failed',
-        error: `task "${job.task}" is not registered any more; available tasks: ${available.join(', ') || '(none)'}`,
-        errorStack: null,
-      }, now());
-      return;
-    }
-
-    const running: RunningJob = { job, controller: new AbortController() };
-    this.#running.set(job.id, running);
-    this.#keepLeasesAlive();
-    const timeout = task.timeout ?? this.deps.options.timeout;
-    const timeoutTimer = timeout ? setTimeout(() => this.abort(job.id, 'timeout'), timeout) : undefined;
+    let settled = false;
+    const onSettled = () => {
+      if (settled) return;
+      settled = true;
+      hooks.onSettled?.();
+    };
     try {
-      const settled = await this.#settle(task, job, running.controller.signal);
-      if (settled.kind === 'abandoned') {
-        this.deps.logger.warn(
-          `job ${job.id} (task ${job.task}) ignored its abort signal for ${this.deps.options.abortGrace} ms; it is abandoned`,
-        );
+      const held = this.#held.get(job.id);
+      this.#held.delete(job.id);
+      if (held?.lost) {
+        this.deps.logger.warn(`job ${job.id} (task ${job.task}) lost its lease before it started; another worker may run it`);
+        return;
       }
-      const outcome = this.#outcomeOf(job, settled, running.reason, timeout, now());
-      if (outcome) await this.#finish(job, outcome, now());
+      if (held?.cancelled) {
+        onSettled();
+        await this.#finish(job, { kind: 'cancelled', error: null }, now());
+        return;
+      }
+      events.emit({ type: 'started', service: service.address, jobId: job.id, task: job.task, status: job.status, time: now() });
+
+      const task = service.getTask(job.task);
+      if (!task) {
+        const available = service.taskNames();
+        onSettled();
+        await this.#finish(job, {
+          kind: 'failed',
+          error: `task "${job.task}" is not registered any more; available tasks: ${available.join(', ') || '(none)'}`,
+          errorStack: null,
+        }, now());
+        return;
+      }
+
+      const running: RunningJob = { job };
+      this.#running.set(job.id, running);
+      this.#keepLeasesAlive();
+      const timeout = job.timeout ?? task.timeout ?? this.deps.options.timeout;
+      const timeoutTimer = timeout ? setTimeout(() => this.abort(job.id, 'timeout'), timeout) : undefined;
+      let outcome: RunOutcome | undefined;
+      try {
+        const result = await this.#settle(task, job, running);
+        if (result.kind === 'abandoned') {
+          this.deps.logger.warn(
+            `job ${job.id} (task ${job.task}) ignored its abort signal for ${this.deps.options.abortGrace} ms; it is abandoned`,
+          );
+        }
+        outcome = this.#outcomeOf(job, result, running.reason, timeout, now());
+      } finally {
+        clearTimeout(timeoutTimer);
+        // Still ours until its outcome is stored: the lease renewal covers it meanwhile.
+        if (this.#running.get(job.id) === running) {
+          this.#running.delete(job.id);
+          if (outcome) this.#recording.add(job.id);
+        }
+        onSettled();
+      }
+      if (outcome) {
+        try {
+          await this.#finish(job, outcome, now());
+        } finally {
+          this.#recording.delete(job.id);
+        }
+      }
     } finally {
-      clearTimeout(timeoutTimer);
-      this.#running.delete(job.id);
-      if (this.#running.size === 0) this.#stopLeaseRenewal();
+      onSettled();
+      this.#stopLeaseRenewalIfIdle();
     }
   }
 
   /** Runs the task; after an abort, waits at most the grace period for it to stop. */
-  async #settle(task: Task, job: JobRecord, signal: AbortSignal): Promise<Settled> {
-    const context = this.#contextFor(job, signal);
-    const ran: Promise<Settled> = (async () => task.run(job.input, context))().then(
-      (value) => ({ kind: 'returned', value }),
-      (error: unknown) => ({ kind: 'threw', error }),
-    );
-    let graceTimer: NodeJS.Timeout | undefined;
-    const abandoned = new Promise<Settled>((resolve) => {
-      const startGrace = () => {
-        graceTimer = setTimeout(() => resolve({ kind: 'abandoned' }), this.deps.options.abortGrace);
-      };
-      if (signal.aborted) startGrace();
-      else signal.addEventListener('abort', startGrace, { once: true });
-    });
+  #settle(task: Task, job: JobRecord, running: RunningJob): Promise<Settled> {
+    const context = this.#contextFor(job, running);
+    let value: unknown;
     try {
-      return await Promise.race([ran, abandoned]);
-    } finally {
-      clearTimeout(graceTimer);
+      value = task.run(job.input, context);
+    } catch (error) {
+      return Promise.resolve({ kind: 'threw', error });
     }
+    // A task that returned a plain value has ended: nothing to race against.
+    if (!isThenable(value)) return Promise.resolve({ kind: 'returned', value });
+    return new Promise<Settled>((resolve) => {
+      let graceTimer: NodeJS.Timeout | undefined;
+      const startGrace = () => {
+        graceTimer ??= setTimeout(() => resolve({ kind: 'abandoned' }), this.deps.options.abortGrace);
+      };
+      running.onAbort = startGrace;
+      if (running.reason) startGrace();
+      Promise.resolve(value).then(
+        (returned) => resolve({ kind: 'returned', value: returned }),
+        (error: unknown) => resolve({ kind: 'threw', error }),
+      ).finally(() => {
+        clearTimeout(graceTimer);
+        running.onAbort = undefined;
+      });
+    });
   }
 
-  #contextFor(job: JobRecord, signal: AbortSignal): TaskContext {
+  #contextFor(job: JobRecord, running: RunningJob): TaskContext {
     const { service, store, workerId, events, logger } = this.deps;
+    let childLogger: Logger | undefined;
     return {
       service,
+      task: job.task,
       jobId: job.id,
       attempt: job.attempts,
-      signal,
-      logger: logger.child({ jobId: job.id, task: job.task }),
+      get signal(): AbortSignal {
+        running.controller ??= new AbortController();
+        return running.controller.signal;
+      },
+      get logger(): Logger {
+        return (childLogger ??= logger.child({ jobId: job.id, task: job.task }));
+      },
       progress: async (fraction: number, message?: string) => {
         const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
         await store.setProgress(job.id, workerId, clamped, message ?? null);
@@ -164,10 +291,18 @@ export class JobRunner {
       return this.#failure(job, new Error(`task "${job.task}" timed out after ${timeout} ms`), now);
     }
     if (settled.kind === 'returned') {
+      const value = settled.value;
+      // Plain JSON scalars need no copy; anything else goes through JSON once, which both checks
+      // that the store can keep it and detaches it from the task's objects.
+      if (value === undefined || value === null) return { kind: 'completed', result: null };
+      const type = typeof value;
+      if (type === 'string' || type === 'boolean' || (type === 'number' && Number.isFinite(value))) {
+        return { kind: 'completed', result: value };
+      }
       try {
         // The store keeps JSON: a result that cannot become JSON fails its job here, clearly.
-        const json = JSON.stringify(settled.value ?? null);
-        return { kind: 'completed', result: JSON.parse(json) };
+        const json = JSON.stringify(value);
+        return { kind: 'completed', result: json === undefined ? null : JSON.parse(json) };
       } catch (error) {
         return {
           kind: 'failed',
@@ -202,8 +337,8 @@ export class JobRunner {
 
   async #finish(job: JobRecord, outcome: RunOutcome, now: number): Promise<void> {
     const { workerId, events, service, logger } = this.deps;
-    const applied = await this.#recordOutcome({ ...outcome, id: job.id, workerId, now } as JobOutcome);
-    if (!applied.includes(job.id)) {
+    const applied = await this.#record({ ...outcome, id: job.id, workerId, now } as JobOutcome);
+    if (!applied) {
       logger.warn(`job ${job.id} (task ${job.task}) was taken over by another worker; its outcome here is dropped`);
       return;
     }
@@ -228,26 +363,70 @@ export class JobRunner {
   }
 
   /**
-   * Stores an outcome, retrying with backoff while the store is unreachable (a database restart).
-   * It gives up once the lease is over: by then another worker may run the job, and the store
-   * would refuse this worker's outcome anyway. The job is then recovered: at least once.
+   * Stores an outcome with the others that come meanwhile; resolves with whether the store
+   * applied it (false: another worker holds the job now). While the store is unreachable (a
+   * database restart) the write is retried with backoff, until the outcome's lease is over: by
+   * then another worker may run the job, and the store would refuse this worker's outcome
+   * anyway. The job is then recovered: at least once.
    */
-  async #recordOutcome(outcome: JobOutcome): Promise<number[]> {
-    const giveUpAt = this.deps.clock() + this.deps.options.leaseMs;
-    for (let delay = 100; ; delay = Math.min(5_000, delay * 2)) {
-      try {
-        return await this.deps.store.finish([outcome]);
-      } catch (error) {
-        if (this.deps.clock() + delay > giveUpAt) throw error;
-        this.deps.logger.warn(
-          `recording the outcome of job ${outcome.id} failed, retrying in ${delay} ms: ${(error as Error).message}`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, delay));
+  #record(outcome: JobOutcome): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.#pending.push({ outcome, giveUpAt: this.deps.clock() + this.deps.options.leaseMs, resolve, reject });
+      this.#scheduleWrite();
+    });
+  }
+
+  #scheduleWrite(): void {
+    if (this.#writeScheduled || this.#writing) return;
+    this.#writeScheduled = true;
+    // After this turn's other outcomes (jobs that ended together) have joined the batch.
+    setImmediate(() => void this.#write());
+  }
+
+  async #write(): Promise<void> {
+    this.#writeScheduled = false;
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, MAX_OUTCOMES_PER_WRITE);
+        let applied: Set<number>;
+        try {
+          applied = new Set(await this.deps.store.finish(batch.map((entry) => entry.outcome)));
+          this.#retryDelay = 100;
+        } catch (error) {
+          await this.#writeFailed(batch, error);
+          continue;
+        }
+        for (const entry of batch) entry.resolve(applied.has(entry.outcome.id));
       }
+    } finally {
+      this.#writing = false;
     }
   }
 
-  /** One timer renews every running job's lease in one batch; a lease found lost aborts its job. */
+  /** Gives up the outcomes whose lease is over; the others wait and go again (first in line). */
+  async #writeFailed(batch: PendingOutcome[], error: unknown): Promise<void> {
+    const delay = this.#retryDelay;
+    this.#retryDelay = Math.min(5_000, delay * 2);
+    const now = this.deps.clock();
+    const retry: PendingOutcome[] = [];
+    for (const entry of batch) {
+      if (now + delay > entry.giveUpAt) entry.reject(error);
+      else retry.push(entry);
+    }
+    if (retry.length === 0) return;
+    const message = (error as Error).message;
+    this.deps.logger.warn(
+      retry.length === 1
+        ? `recording the outcome of job ${retry[0].outcome.id} failed, retrying in ${delay} ms: ${message}`
+        : `recording the outcomes of ${retry.length} jobs (${describeIds(retry)}) failed, retrying in ${delay} ms: ${message}`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    this.#pending = [...retry, ...this.#pending];
+  }
+
+  /** One timer renews the leases of every job in this runner's care in one batch; a lease found lost aborts its job. */
   #keepLeasesAlive(): void {
     if (this.#leaseTimer) return;
     const { leaseMs } = this.deps.options;
@@ -255,21 +434,33 @@ export class JobRunner {
     this.#leaseTimer.unref();
   }
 
-  #stopLeaseRenewal(): void {
+  #stopLeaseRenewalIfIdle(): void {
+    if (this.#running.size > 0 || this.#held.size > 0 || this.#recording.size > 0) return;
     clearInterval(this.#leaseTimer);
     this.#leaseTimer = undefined;
   }
 
   async #renewLeases(): Promise<void> {
-    const ids = [...this.#running.keys()];
+    const ids = [...this.#running.keys(), ...this.#recording];
+    for (const [id, held] of this.#held) if (!held.lost) ids.push(id);
     if (ids.length === 0) return;
     try {
-      const held = new Set(
-        await this.deps.store.renewLeases(ids, this.deps.workerId, this.deps.clock() + this.deps.options.leaseMs),
-      );
-      for (const id of ids) if (!held.has(id)) this.abort(id, 'lease lost');
+      const { store, workerId, clock, options } = this.deps;
+      const held = new Set(await store.renewLeases(ids, workerId, clock() + options.leaseMs));
+      for (const id of ids) if (!held.has(id) && !this.#recording.has(id)) this.abort(id, 'lease lost');
+      // Cancels arrive as notifications; this catches one missed while the store was unreachable.
+      for (const id of await store.cancelRequestedAmong([...held])) this.abort(id, 'cancelled');
     } catch (error) {
       this.deps.logger.warn(`renewing leases failed: ${(error as Error).message}`);
     }
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function describeIds(entries: PendingOutcome[]): string {
+  const ids = entries.map((entry) => entry.outcome.id);
+  return ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')}, …`;
 }

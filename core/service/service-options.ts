@@ -1,3 +1,5 @@
+import type { IsolationOptions } from '../isolation/isolation-options.js';
+
 /** How a task service runs its jobs; every field has a default (see DEFAULT_SERVICE_OPTIONS). */
 export interface ServiceOptions {
   /** `simple`: one job at a time, in order. `multi`: up to `maxConcurrency` at once. */
@@ -22,6 +24,8 @@ export interface ServiceOptions {
   missedCron: 'run-once' | 'skip';
   /** A time limit for every run of this service's jobs (ms); a task's own `timeout` wins. */
   timeout?: number;
+  /** The worker pools of its `thread` and `process` tasks: sizes and memory limit. */
+  isolation?: IsolationOptions;
 }
 
 export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {

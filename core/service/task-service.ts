@@ -26,6 +26,21 @@ export interface TaskServiceDeps {
   workerId: string;
 }
 
+export interface AddOptions {
+  /** Wait in `start later` until `startJob(id)`. */
+  startLater?: boolean;
+  /** A time limit for each run of this job (ms), over the task's and the service's. */
+  timeout?: number;
+}
+
+function checkedTimeout(timeout: number | undefined): number | null {
+  if (timeout === undefined) return null;
+  if (!Number.isInteger(timeout) || timeout < 1) {
+    throw new RangeError(`timeout must be a whole number of milliseconds, at least 1; got ${JSON.stringify(timeout)}`);
+  }
+  return timeout;
+}
+
 /** The seed's `now` arguments are seconds since the epoch; the store works in milliseconds. */
 const toMs = (seconds: number) => Math.round(seconds * 1000);
 
@@ -93,7 +108,7 @@ export class TaskService {
    * until `startJob(id)`. Unknown tasks and input failing the task's schema are rejected before
    * anything is stored.
    */
-  async add(task: string, input: unknown = null, options: { startLater?: boolean } = {}): Promise<number> {
+  async add(task: string, input: unknown = null, options: AddOptions = {}): Promise<number> {
     const found = this.#checkedTask(task, input);
     const record = await this.#deps.store.insert({
       service: this.address,
@@ -104,6 +119,7 @@ export class TaskService {
       created: this.#deps.clock(),
       runAt: 0,
       schedule: null,
+      timeout: checkedTimeout(options.timeout),
     });
     this.#emitAdded(record);
     return record.id;
@@ -203,6 +219,11 @@ export class TaskService {
     return job.status;
   }
 
+  /** Aborts a job if this process runs it (a cancel requested elsewhere); returns whether it did. */
+  abortIfRunningHere(jobId: number): boolean {
+    return this.#runner.abort(jobId, 'cancelled');
+  }
+
   /** Cancels every waiting job and asks every running one to stop; returns how many. */
   async cancelAll(): Promise<number> {
     const count = await this.#deps.store.cancelAll(this.address, this.#deps.clock());
@@ -275,18 +296,26 @@ export class TaskService {
   /** Starts this service's processor loop. */
   startProcessing(): void {
     if (this.#processor?.running) return;
-    if (this.options.missedCron === 'skip') {
-      this.skipMissedCronJobs().catch((error: Error) =>
-        this.#deps.logger.warn(`${this.address}: skipping missed cron occurrences failed: ${error.message}`),
-      );
-    }
+    // Missed occurrences move on before the first claim, or the processor would run them.
+    let skipping: Promise<unknown> | undefined =
+      this.options.missedCron === 'skip'
+        ? this.skipMissedCronJobs().catch((error: Error) =>
+            this.#deps.logger.warn(`${this.address}: skipping missed cron occurrences failed: ${error.message}`),
+          )
+        : undefined;
     const { processor, maxConcurrency, pollInterval } = this.options;
     this.#processor = new Processor(processor === 'multi' ? maxConcurrency : 1, {
       name: this.processorName,
       service: this.address,
       store: this.#deps.store,
       runner: this.#runner,
-      claim: (limit) => this.#claim(limit, this.#deps.clock()),
+      claim: async (limit) => {
+        if (skipping) {
+          await skipping;
+          skipping = undefined;
+        }
+        return this.#claim(limit, this.#deps.clock());
+      },
       logger: this.#deps.logger,
       clock: this.#deps.clock,
       pollInterval,

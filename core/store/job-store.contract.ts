@@ -163,11 +163,14 @@ export function describeJobStoreContract(
           schedule: null,
           progress: null,
           progressMessage: null,
+          timeout: 90_000,
           lockedBy: null,
           lockedUntil: null,
           cancelRequested: false,
         };
-        const inserted = await store.insert(newJob({ task: 'video-convert', input, maxAttempts: 5, created: T0 + 7 }));
+        const inserted = await store.insert(
+          newJob({ task: 'video-convert', input, maxAttempts: 5, created: T0 + 7, timeout: 90_000 }),
+        );
         expect(inserted).toEqual(expected);
         expect(Number.isSafeInteger(inserted.id)).toBe(true);
         expect(await store.get(inserted.id)).toEqual({ ...expected, id: inserted.id });
@@ -191,6 +194,43 @@ export function describeJobStoreContract(
           expect(stored.input).toEqual(job.input);
           expect(stored.runAt).toBe(job.runAt);
         }
+      });
+
+      it("stores a job's own time limit, and null when none is given", async () => {
+        const limited = await store.insert(newJob({ timeout: 1_500 }));
+        const notGiven = await store.insert(newJob());
+        const givenNull = await store.insert(newJob({ timeout: null }));
+        const cron = await store.insert(cronJob({ timeout: 3_600_000 }));
+        expect([limited, notGiven, givenNull, cron].map((job) => job.timeout)).toEqual([1_500, null, null, 3_600_000]);
+        for (const job of [limited, notGiven, givenNull, cron]) expect(await store.get(job.id)).toEqual(job);
+      });
+
+      it('insertMany stores each job its own time limit', async () => {
+        const jobs = await store.insertMany([
+          newJob({ timeout: 5_000 }),
+          newJob(),
+          newJob({ timeout: null }),
+          cronJob({ timeout: 60_000 }),
+          delayedJob({ timeout: 1 }),
+        ]);
+        expect(jobs.map((job) => job.timeout)).toEqual([5_000, null, null, 60_000, 1]);
+        for (const job of jobs) expect(await store.get(job.id)).toEqual(job);
+      });
+
+      it('keeps the time limit through claim, finish, retry and listing', async () => {
+        const [queued, cron] = await store.insertMany([newJob({ timeout: 2_500 }), cronJob({ timeout: 7_000, runAt: T0 })]);
+        const claimed = await store.claim(claimOptions({ limit: 10 }));
+        expect(claimed.map((job) => [job.id, job.timeout])).toEqual([
+          [queued.id, 2_500],
+          [cron.id, 7_000],
+        ]);
+        await store.finish([
+          { id: queued.id, workerId: 'w1', now: T0 + 1, kind: 'retry', error: 'again', errorStack: null, runAt: T0 + 2 },
+          { id: cron.id, workerId: 'w1', now: T0 + 1, kind: 'completed', result: 1 },
+        ]);
+        expect((await mustGet(queued.id)).timeout).toBe(2_500);
+        expect((await mustGet(cron.id)).timeout).toBe(7_000);
+        expect((await store.list({ service: SERVICE })).jobs.map((job) => job.timeout)).toEqual([2_500, 7_000]);
       });
 
       it('stores an undefined input as null', async () => {
@@ -1124,6 +1164,186 @@ export function describeJobStoreContract(
       });
     });
 
+    describe('cancelRequestedAmong', () => {
+      it('returns those of the given ids whose cancel was requested, in the order given', async () => {
+        const flagged = await runningJob();
+        const running = await runningJob();
+        const flaggedCron = await runningCronJob();
+        const waiting = await store.insert(newJob());
+        const cancelledOutright = await store.insert(newJob());
+        const flaggedThenDone = await runningJob();
+        for (const job of [flagged, flaggedCron, flaggedThenDone]) await store.cancel(job.id, T0 + 1);
+        await store.cancel(cancelledOutright.id, T0 + 1);
+        await store.finish([{ id: flaggedThenDone.id, workerId: 'w1', now: T0 + 2, kind: 'completed', result: null }]);
+        expect(
+          await store.cancelRequestedAmong([
+            flaggedCron.id,
+            running.id,
+            987_654_321,
+            waiting.id,
+            flagged.id,
+            cancelledOutright.id,
+            flaggedThenDone.id,
+          ]),
+        ).toEqual([flaggedCron.id, flagged.id, flaggedThenDone.id]);
+        expect(await store.cancelRequestedAmong([running.id, waiting.id])).toEqual([]);
+        expect(await store.cancelRequestedAmong([])).toEqual([]);
+      });
+    });
+
+    describe('onCancelRequested', () => {
+      type Requested = { id: number; service: string };
+
+      function watchCancels() {
+        const seen: Requested[] = [];
+        let waiters: { id: number; resolve: () => void }[] = [];
+        const stop = store.onCancelRequested((job) => {
+          seen.push(job);
+          const [matching, rest] = [waiters.filter((w) => w.id === job.id), waiters.filter((w) => w.id !== job.id)];
+          waiters = rest;
+          for (const waiter of matching) waiter.resolve();
+        });
+        return {
+          seen,
+          /** Resolves once a request for this job was heard; fails after a bounded wait. */
+          heard(id: number, what: string): Promise<void> {
+            if (seen.some((job) => job.id === id)) return Promise.resolve();
+            return bounded(new Promise<void>((resolve) => waiters.push({ id, resolve })), `no cancel request heard for ${what}`);
+          },
+          stop,
+        };
+      }
+
+      let cancelBarriers = 0;
+      /** Requests arrive in order: once a fresh job's request was heard, every earlier one has been. */
+      async function settleCancels(watcher: ReturnType<typeof watchCancels>): Promise<Requested> {
+        const service = `barrier${++cancelBarriers}@Cancels`;
+        const job = await store.insert(newJob({ service }));
+        await claimJob(job.id, T0, 'w1', service);
+        await store.cancel(job.id, T0 + 1);
+        await watcher.heard(job.id, 'the barrier job');
+        return { id: job.id, service };
+      }
+
+      it('tells of a cancel requested for a processing job or a leased cron job, once each', async () => {
+        const cancels = watchCancels();
+        const running = await runningJob();
+        const cron = await claimJob((await store.insert(cronJob({ service: OTHER }))).id, T0 + 600_000, 'w1', OTHER);
+        expect((await store.cancel(running.id, T0 + 1))?.cancelRequested).toBe(true);
+        await cancels.heard(running.id, 'a processing job');
+        expect((await store.cancel(cron.id, T0 + 1))?.cancelRequested).toBe(true);
+        await cancels.heard(cron.id, 'a leased cron job');
+        // Asked again: the request is already recorded, nobody is told twice.
+        await store.cancel(running.id, T0 + 2);
+        await store.cancel(cron.id, T0 + 2);
+        const barrier = await settleCancels(cancels);
+        expect(cancels.seen).toEqual([
+          { id: running.id, service: SERVICE },
+          { id: cron.id, service: OTHER },
+          barrier,
+        ]);
+        cancels.stop();
+      });
+
+      it('is silent for waiting jobs cancelled outright, final jobs and unknown jobs', async () => {
+        const cancels = watchCancels();
+        const waiting = await store.insertMany([newJob(), newJob({ status: 'start later' }), delayedJob(), cronJob()]);
+        const done = await runningJob();
+        await store.finish([{ id: done.id, workerId: 'w1', now: T0, kind: 'completed', result: null }]);
+        for (const job of waiting) expect((await store.cancel(job.id, T0 + 1))?.status).toBe('cancelled');
+        await store.cancel(done.id, T0 + 1);
+        expect(await store.cancel(987_654_321, T0 + 1)).toBeUndefined();
+        // A job flagged while it ran and finished since: final, nothing to tell.
+        const flagged = await runningJob();
+        await store.cancel(flagged.id, T0 + 1);
+        await cancels.heard(flagged.id, 'a processing job');
+        await store.finish([{ id: flagged.id, workerId: 'w1', now: T0 + 2, kind: 'cancelled', error: null }]);
+        await store.cancel(flagged.id, T0 + 3);
+        const barrier = await settleCancels(cancels);
+        expect(cancels.seen).toEqual([{ id: flagged.id, service: SERVICE }, barrier]);
+        cancels.stop();
+      });
+
+      it('cancelAll tells of each running job of that service it newly flagged, and of no other', async () => {
+        const cancels = watchCancels();
+        const first = await runningJob();
+        const second = await runningJob();
+        const cron = await runningCronJob();
+        const alreadyFlagged = await runningJob();
+        await store.cancel(alreadyFlagged.id, T0 + 1);
+        await cancels.heard(alreadyFlagged.id, 'a processing job');
+        await store.insertMany([newJob(), cronJob(), delayedJob()]);
+        const elsewhere = await store.insert(newJob({ service: OTHER }));
+        await claimJob(elsewhere.id, T0, 'w1', OTHER);
+
+        expect(await store.cancelAll(SERVICE, T0 + 2)).toBe(7);
+        await Promise.all([first, second, cron].map((job) => cancels.heard(job.id, `job ${job.id} under cancelAll`)));
+        const barrier = await settleCancels(cancels);
+        const heard = cancels.seen.slice(1, -1).sort((a, b) => a.id - b.id);
+        expect(heard).toEqual([first, second, cron].map((job) => ({ id: job.id, service: SERVICE })));
+        expect(cancels.seen[cancels.seen.length - 1]).toEqual(barrier);
+        expect((await mustGet(elsewhere.id)).cancelRequested).toBe(false);
+        // Once flagged, a second cancelAll has nobody new to tell.
+        await store.cancelAll(SERVICE, T0 + 3);
+        const secondBarrier = await settleCancels(cancels);
+        expect(cancels.seen).toHaveLength(6);
+        expect(cancels.seen[5]).toEqual(secondBarrier);
+        cancels.stop();
+      });
+
+      it('stops telling a listener once unsubscribed', async () => {
+        const gone = watchCancels();
+        const staying = watchCancels();
+        gone.stop();
+        const job = await runningJob();
+        await store.cancel(job.id, T0 + 1);
+        await staying.heard(job.id, 'a processing job');
+        await settleCancels(staying);
+        expect(gone.seen).toEqual([]);
+        expect(staying.seen).toHaveLength(2);
+        staying.stop();
+      });
+    });
+
+    describe('exclusively', () => {
+      it('runs callers of one lock name one after another, and other names alongside', async () => {
+        const events: string[] = [];
+        let releaseFirst!: () => void;
+        const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+        let firstStarted!: () => void;
+        const started = new Promise<void>((resolve) => (firstStarted = resolve));
+        const first = store.exclusively('boot', async () => {
+          events.push('first in');
+          firstStarted();
+          await firstHolds;
+          events.push('first out');
+          return 1;
+        });
+        await started;
+        const second = store.exclusively('boot', async () => {
+          events.push('second in');
+          return 2;
+        });
+        const other = await store.exclusively('other', async () => {
+          events.push('other');
+          return 3;
+        });
+        expect(other).toBe(3);
+        releaseFirst();
+        expect(await Promise.all([first, second])).toEqual([1, 2]);
+        expect(events).toEqual(['first in', 'other', 'first out', 'second in']);
+      });
+
+      it('releases the lock when the callback throws', async () => {
+        await expect(
+          store.exclusively('boot', async () => {
+            throw new Error('boom');
+          }),
+        ).rejects.toThrow('boom');
+        expect(await store.exclusively('boot', async () => 'free')).toBe('free');
+      });
+    });
+
     if (options.reopen) {
       const reopen = options.reopen;
       describe('durability', () => {
@@ -1133,7 +1353,7 @@ export function describeJobStoreContract(
             newJob({ status: 'start later', service: OTHER }),
             delayedJob(),
             cronJob({ schedule: { cron: '0 * * * *', tz: 'Europe/Berlin' } }),
-            newJob({ task: 'fails' }),
+            newJob({ task: 'fails', timeout: 45_000 }),
             newJob({ task: 'retries' }),
           ]);
           const [done, , , cron, failed, retried] = jobs;

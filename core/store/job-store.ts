@@ -10,6 +10,8 @@ export interface NewJob {
   created: number;
   runAt: number;
   schedule: Schedule | null;
+  /** A time limit for each run of this job (ms); absent or null: none of its own. */
+  timeout?: number | null;
 }
 
 export interface ClaimOptions {
@@ -60,6 +62,9 @@ export interface JobPage {
   nextCursor: string | null;
 }
 
+/** Called when a cancel was requested for a running job, wherever the job runs. */
+export type CancelListener = (job: { id: number; service: string }) => void;
+
 /** Called when a job of the service may have become due (added, started, rescheduled, retried, handed back). */
 export type WakeListener = () => void;
 
@@ -94,6 +99,12 @@ export interface JobStore {
   claim(options: ClaimOptions): Promise<JobRecord[]>;
   /** Extends the leases `workerId` holds on these jobs; returns the ids it still holds. */
   renewLeases(ids: number[], workerId: string, until: number): Promise<number[]>;
+  /**
+   * Those of the given ids whose `cancelRequested` is true, in the order given; unknown ids are
+   * left out. The fallback for {@link onCancelRequested}: a worker asks it with every lease renewal,
+   * so a cancel request whose notification was lost (a dropped LISTEN connection) still reaches it.
+   */
+  cancelRequestedAmong(ids: number[]): Promise<number[]>;
   /** Applies outcomes; returns the ids whose outcome was applied. */
   finish(outcomes: JobOutcome[]): Promise<number[]>;
   /**
@@ -121,4 +132,16 @@ export interface JobStore {
 
   /** Subscribes to wake-ups for the service; returns the unsubscribe function. */
   onWake(service: string, listener: WakeListener): () => void;
+  /**
+   * Subscribes to cancel requests for running jobs (`cancel` or `cancelAll` setting
+   * `cancelRequested`), from this store instance and — for a shared database — from every other
+   * process, so the worker running the job can abort it. Returns the unsubscribe function.
+   */
+  onCancelRequested(listener: CancelListener): () => void;
+  /**
+   * Runs `fn` while holding the lock `name`, so that no other caller — in this process or, for a
+   * shared database, in any other — runs under the same name at the same time (a boot step that
+   * reads and then writes, say). Returns what `fn` returns.
+   */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }

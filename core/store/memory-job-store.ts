@@ -1,5 +1,6 @@
 import { type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
 import type {
+  CancelListener,
   ClaimOptions,
   JobOutcome,
   JobPage,
@@ -11,7 +12,9 @@ import type {
 import { decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from './job-listing.js';
 import { MinHeap } from './min-heap.js';
 import { LOST_WORKER_ERROR, NEVER_DUE, zeroCounts } from './store-rules.js';
+import { LocalLocks } from './local-locks.js';
 import { WakeHub } from './wake-hub.js';
+import { CancelHub } from './cancel-hub.js';
 
 /**
  * A job as the memory store keeps it. JSON values are kept as text, as the durable stores keep
@@ -51,12 +54,15 @@ export class MemoryJobStore implements JobStore {
   private readonly services = new Map<string, ServiceJobs>();
   private readonly leased = new Set<number>();
   private readonly wakes = new WakeHub();
+  private readonly locks = new LocalLocks();
+  private readonly cancels = new CancelHub();
   private lastId = 0;
 
   async open(): Promise<void> {}
 
   async close(): Promise<void> {
     this.wakes.clear();
+    this.cancels.clear();
   }
 
   async insert(job: NewJob): Promise<JobRecord> {
@@ -163,6 +169,10 @@ export class MemoryJobStore implements JobStore {
     return held;
   }
 
+  async cancelRequestedAmong(ids: number[]): Promise<number[]> {
+    return ids.filter((id) => this.jobs.get(id)?.cancelRequested === true);
+  }
+
   async finish(outcomes: JobOutcome[]): Promise<number[]> {
     const applied: number[] = [];
     for (const outcome of outcomes) {
@@ -199,7 +209,7 @@ export class MemoryJobStore implements JobStore {
   async cancel(id: number, now: number): Promise<JobRecord | undefined> {
     const job = this.jobs.get(id);
     if (!job) return undefined;
-    cancelJob(job, now);
+    if (cancelJob(job, now) === 'flagged') this.cancels.requested(job.id, job.service);
     this.refresh(job);
     return toRecord(job);
   }
@@ -208,7 +218,9 @@ export class MemoryJobStore implements JobStore {
     let touched = 0;
     for (const id of this.jobIdsOf(service)) {
       const job = this.jobs.get(id)!;
-      if (cancelJob(job, now)) touched += 1;
+      const done = cancelJob(job, now);
+      if (done !== false) touched += 1;
+      if (done === 'flagged') this.cancels.requested(job.id, job.service);
       this.refresh(job);
     }
     return touched;
@@ -254,6 +266,15 @@ export class MemoryJobStore implements JobStore {
     return this.wakes.subscribe(service, listener);
   }
 
+  /** One process holds a memory or SQLite store, so a lock within the process is enough. */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, fn);
+  }
+
+  onCancelRequested(listener: CancelListener): () => void {
+    return this.cancels.subscribe(listener);
+  }
+
   private insertAll(newJobs: NewJob[]): JobRecord[] {
     // Serialise everything first so that a value JSON cannot hold fails the whole batch.
     const prepared = newJobs.map((job) => ({
@@ -280,6 +301,7 @@ export class MemoryJobStore implements JobStore {
         schedule,
         progress: null,
         progressMessage: null,
+        timeout: job.timeout ?? null,
         lockedBy: null,
         lockedUntil: null,
         cancelRequested: false,
@@ -450,17 +472,22 @@ function recoverLease(job: StoredJob, now: number): void {
   }
 }
 
-/** Cancels a waiting job or flags a running one; returns whether it did either. */
-function cancelJob(job: StoredJob, now: number): boolean {
+/**
+ * Cancels a waiting job or flags a running one. Returns `'flagged'` when a running job newly got
+ * its cancel request, `'cancelled'` for a waiting job cancelled outright, `'requested'` for a
+ * running job already flagged, and false when it did nothing (a final job).
+ */
+function cancelJob(job: StoredJob, now: number): 'flagged' | 'requested' | 'cancelled' | false {
   const running = job.status === 'processing' || (job.status === 'cronjob' && job.lockedBy !== null);
   if (running) {
+    if (job.cancelRequested) return 'requested';
     job.cancelRequested = true;
-    return true;
+    return 'flagged';
   }
   if (job.status === 'queued' || job.status === 'start later' || job.status === 'delayed' || job.status === 'cronjob') {
     job.status = 'cancelled';
     job.completed = now;
-    return true;
+    return 'cancelled';
   }
   return false;
 }
@@ -484,6 +511,7 @@ function toRecord(job: StoredJob): JobRecord {
     schedule: job.schedule === null ? null : (JSON.parse(job.schedule) as Schedule),
     progress: job.progress,
     progressMessage: job.progressMessage,
+    timeout: job.timeout,
     lockedBy: job.lockedBy,
     lockedUntil: job.lockedUntil,
     cancelRequested: job.cancelRequested,

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStore, NewJob } from './job-store.js';
 import { describeJobStoreContract } from './job-store.contract.js';
 import { PostgresJobStore } from './postgres-job-store.js';
-import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS, migratePostgres } from './postgres-migrations.js';
 
 // No skip when PostgreSQL is down: beforeAll fails, and with it every test of this file.
 const BASE_URL = process.env.REMOTETASK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -98,6 +98,47 @@ function nextWake(store: JobStore, service: string, what: string): Promise<void>
 
 const everyMinute = () => 1_000_000;
 
+type Requested = { id: number; service: string };
+
+/** Every cancel request a store's listener hears, and a bounded wait for a particular one. */
+function watchCancels(store: JobStore) {
+  const seen: Requested[] = [];
+  let waiters: { id: number; resolve: () => void }[] = [];
+  const stop = store.onCancelRequested((job) => {
+    seen.push(job);
+    for (const waiter of waiters.filter((w) => w.id === job.id)) waiter.resolve();
+    waiters = waiters.filter((w) => w.id !== job.id);
+  });
+  return {
+    seen,
+    heard(id: number, what: string): Promise<void> {
+      if (seen.some((job) => job.id === id)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no cancel request for job ${id} within ${WAKE_TIMEOUT_MS} ms: ${what}`)),
+          WAKE_TIMEOUT_MS,
+        );
+        waiters.push({
+          id,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    },
+    stop,
+  };
+}
+
+/** Inserts a job and claims it: a running job. */
+async function runningJob(store: JobStore, service: string, overrides: Partial<NewJob> = {}) {
+  const job = await store.insert(queuedJob(service, overrides));
+  const [claimed] = await store.claim({ service, now: 10, workerId: 'w', leaseMs: 60_000, jobId: job.id, nextRunAt: everyMinute });
+  expect(claimed?.id).toBe(job.id);
+  return claimed;
+}
+
 describeJobStoreContract('postgres', () => openStore(), closeStore, {
   reopen: async (store) => {
     const schema = openStores.get(store)!;
@@ -107,6 +148,12 @@ describeJobStoreContract('postgres', () => openStore(), closeStore, {
 });
 
 describe('PostgresJobStore', () => {
+  // Each test's stores end with it: their pools would otherwise hold connections until afterAll,
+  // and the server's connection limit is shared with every other suite running against it.
+  afterEach(async () => {
+    await Promise.all([...openStores.keys()].map((store) => closeStore(store)));
+  });
+
   describe('columns and schema', () => {
     it('reads its int8 columns as exact numbers, and leaves int8 parsing alone for everyone else', async () => {
       const store = await openStore();
@@ -237,6 +284,95 @@ describe('PostgresJobStore', () => {
     });
   });
 
+  describe('cancel requests', () => {
+    it('reach a listener of another store instance through NOTIFY', async () => {
+      const schema = `s${++schemaCount}`;
+      const [writer, listener] = await Promise.all([openStore(schema), openStore(schema)]);
+      const there = watchCancels(listener);
+      const here = watchCancels(writer);
+      const job = await runningJob(writer, '@cancel');
+      const cron = await writer.insert(queuedJob('@cancel', { status: 'cronjob', runAt: 5, schedule: { minute: [0] } }));
+      await writer.claim({ service: '@cancel', now: 10, workerId: 'w', leaseMs: 60_000, jobId: cron.id, nextRunAt: everyMinute });
+
+      expect((await writer.cancel(job.id, 20))?.cancelRequested).toBe(true);
+      await Promise.all([there.heard(job.id, 'cancel on the other instance'), here.heard(job.id, 'cancel on this instance')]);
+
+      const other = await runningJob(writer, '@other');
+      expect(await writer.cancelAll('@cancel', 30)).toBe(2);
+      await there.heard(cron.id, 'cancelAll on the other instance');
+      expect(there.seen).toEqual([
+        { id: job.id, service: '@cancel' },
+        { id: cron.id, service: '@cancel' },
+      ]);
+      expect(here.seen).toEqual(there.seen);
+
+      // And the other way round, from the instance that listened.
+      await listener.cancel(other.id, 40);
+      await here.heard(other.id, 'cancel on the listening instance');
+      expect(here.seen[2]).toEqual({ id: other.id, service: '@other' });
+    });
+
+    it('tells its own listeners at once, and not a second time when its own NOTIFY comes back', async () => {
+      const store = await openStore();
+      const cancels = watchCancels(store);
+      const job = await runningJob(store, '@own');
+      await store.cancel(job.id, 20);
+      await cancels.heard(job.id, 'cancel on the same instance');
+      // Notifications arrive in commit order: once these later ones are in, the cancel's echo has been seen.
+      await withAdmin(DATABASE, async (client) => {
+        await client.query(`NOTIFY remotetask_cancel, 'not json'`);
+        await client.query(`NOTIFY remotetask_cancel, '{"id": "1", "service": 2}'`);
+        await client.query(`SELECT pg_notify('remotetask_cancel', json_build_object('id', -1, 'service', '@marker')::text)`);
+      });
+      await cancels.heard(-1, 'a NOTIFY sent after the cancel');
+      expect(cancels.seen).toEqual([
+        { id: job.id, service: '@own' },
+        { id: -1, service: '@marker' },
+      ]);
+    });
+
+    it('of two instances cancelling one running job at once, tells every listener once', async () => {
+      const schema = `s${++schemaCount}`;
+      const [first, second] = await Promise.all([openStore(schema), openStore(schema)]);
+      const [atFirst, atSecond] = [watchCancels(first), watchCancels(second)];
+      const jobs = await Promise.all(Array.from({ length: 50 }, () => runningJob(first, '@race')));
+      await Promise.all(
+        jobs.flatMap((job) => [first.cancel(job.id, 20), second.cancel(job.id, 20), second.cancelAll('@race', 20)]),
+      );
+      await withAdmin(DATABASE, (client) =>
+        client.query(`SELECT pg_notify('remotetask_cancel', json_build_object('id', -1, 'service', '@marker')::text)`),
+      );
+      await Promise.all([atFirst.heard(-1, 'the marker'), atSecond.heard(-1, 'the marker')]);
+      const expected = [...jobs.map((job) => job.id), -1].sort((a, b) => a - b);
+      expect(atFirst.seen.map((job) => job.id).sort((a, b) => a - b)).toEqual(expected);
+      expect(atSecond.seen.map((job) => job.id).sort((a, b) => a - b)).toEqual(expected);
+    });
+
+    it('listens for cancels again once a lost LISTEN connection is back', async () => {
+      const schema = `s${++schemaCount}`;
+      const [writer, listener] = await Promise.all([openStore(schema), openStore(schema)]);
+      const cancels = watchCancels(listener);
+      const reconnected = nextWake(listener, '@again', 'after the LISTEN connection came back');
+      const terminated = await withAdmin(DATABASE, (admin) =>
+        admin.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE datname = $1 AND application_name = 'remotetask listener'`,
+          [DATABASE],
+        ),
+      );
+      expect(terminated.rowCount).toBeGreaterThan(0);
+      // A cancel during the outage may be missed; its worker still sees it on its next lease renewal.
+      const missed = await runningJob(writer, '@again');
+      await writer.cancel(missed.id, 20);
+      expect(await listener.cancelRequestedAmong([missed.id])).toEqual([missed.id]);
+      await reconnected;
+
+      const job = await runningJob(writer, '@again');
+      await writer.cancel(job.id, 30);
+      await cancels.heard(job.id, 'a cancel after the reconnection');
+    });
+  });
+
   describe('migrations', () => {
     it('runs concurrently from three instances without error and records each migration once', async () => {
       const schema = `s${++schemaCount}`;
@@ -245,6 +381,26 @@ describe('PostgresJobStore', () => {
         admin.query<{ version: number }>(`SELECT version FROM ${schema}.migrations ORDER BY version`),
       );
       expect(rows.map((row) => row.version)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version));
+    });
+
+    it('upgrades a schema created at version 1 in place: its jobs gain a null time limit', async () => {
+      const schema = `s${++schemaCount}`;
+      const oldJob = await withAdmin(DATABASE, async (admin) => {
+        await migratePostgres(admin, schema, POSTGRES_MIGRATIONS.filter((migration) => migration.version === 1));
+        const { rows } = await admin.query<{ id: string }>(
+          `INSERT INTO ${schema}.jobs (service, task, input, status, max_attempts, created, run_at)
+           VALUES ('@old', 'echo', '{"n": 1}', 'queued', 3, 1000, 0) RETURNING id`,
+        );
+        return Number(rows[0].id);
+      });
+      const store = await openStore(schema);
+      const { rows } = await withAdmin(DATABASE, (admin) =>
+        admin.query<{ version: number }>(`SELECT version FROM ${schema}.migrations ORDER BY version`),
+      );
+      expect(rows.map((row) => row.version)).toEqual([1, 2]);
+      expect(await store.get(oldJob)).toMatchObject({ service: '@old', input: { n: 1 }, status: 'queued', timeout: null });
+      const limited = await store.insert(queuedJob('@old', { timeout: 2_000 }));
+      expect(await store.get(limited.id)).toMatchObject({ timeout: 2_000 });
     });
 
     it('refuses a database whose schema is newer than the code', async () => {

@@ -1,9 +1,19 @@
 import pg from 'pg';
 import type { JobRecord, JobStatus, Schedule } from '../jobs/job.js';
-import type { ClaimOptions, JobOutcome, JobPage, JobQuery, JobStore, NewJob, WakeListener } from './job-store.js';
+import type {
+  CancelListener,
+  ClaimOptions,
+  JobOutcome,
+  JobPage,
+  JobQuery,
+  JobStore,
+  NewJob,
+  WakeListener,
+} from './job-store.js';
 import { decodeCursor, encodeCursor, pageSize, parseSort } from './job-listing.js';
 import { LOST_WORKER_ERROR, NEVER_DUE, zeroCounts } from './store-rules.js';
 import { WakeHub } from './wake-hub.js';
+import { CancelHub } from './cancel-hub.js';
 import { migratePostgres, quoteSchema } from './postgres-migrations.js';
 
 export interface PostgresJobStoreOptions {
@@ -17,6 +27,11 @@ export interface PostgresJobStoreOptions {
 
 /** The channel every store of a database listens on; the payload is the service address. */
 export const WAKE_CHANNEL = 'remotetask_wake';
+/**
+ * The channel of cancel requests for running jobs; the payload is `{"id": …, "service": …}`, sent by
+ * the statement that set `cancel_requested`, for each job that newly got it.
+ */
+export const CANCEL_CHANNEL = 'remotetask_cancel';
 
 const LISTENER_APPLICATION_NAME = 'remotetask listener';
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -56,6 +71,7 @@ interface JobRow {
   schedule: Schedule | null;
   progress: number | null;
   progress_message: string | null;
+  timeout_ms: number | null;
   locked_by: string | null;
   locked_until: number | null;
   cancel_requested: boolean;
@@ -87,6 +103,7 @@ function toJobRecord(row: JobRow): JobRecord {
     schedule: row.schedule,
     progress: row.progress,
     progressMessage: row.progress_message,
+    timeout: row.timeout_ms,
     lockedBy: row.locked_by,
     lockedUntil: row.locked_until,
     cancelRequested: row.cancel_requested,
@@ -163,6 +180,7 @@ export class PostgresJobStore implements JobStore {
   private closing = false;
   private opening: Promise<void> | undefined;
   private readonly wakes = new WakeHub();
+  private readonly cancels = new CancelHub();
   /** How many subscriptions each service has: after a lost LISTEN connection, every one is woken. */
   private readonly subscribedServices = new Map<string, number>();
 
@@ -228,6 +246,7 @@ export class PostgresJobStore implements JobStore {
     this.listener = undefined;
     this.pool = undefined;
     this.wakes.clear();
+    this.cancels.clear();
     this.subscribedServices.clear();
     await Promise.all([listener?.end().catch(() => undefined), pool?.end()]);
     this.ownBackendPids.clear();
@@ -254,6 +273,7 @@ export class PostgresJobStore implements JobStore {
         jobs.map((job) => job.created),
         jobs.map((job) => job.runAt),
         jobs.map((job) => toJson(job.schedule)),
+        jobs.map((job) => job.timeout ?? null),
       ],
     });
     // Identities are drawn in input order, so id order is the order the caller gave.
@@ -406,6 +426,18 @@ export class PostgresJobStore implements JobStore {
     return ids.filter((id) => held.has(id));
   }
 
+  async cancelRequestedAmong(ids: number[]): Promise<number[]> {
+    const wanted = ids.filter((id) => Number.isSafeInteger(id));
+    if (wanted.length === 0) return [];
+    const { rows } = await this.query<{ id: number }>({
+      name: 'remotetask-cancel-requested-among',
+      text: this.sql.cancelRequestedAmong,
+      values: [wanted],
+    });
+    const flagged = new Set(rows.map((row) => row.id));
+    return ids.filter((id) => flagged.has(id));
+  }
+
   async finish(given: JobOutcome[]): Promise<number[]> {
     // One run ends once: a later outcome for the same job in the batch comes after the first ended it.
     const seen = new Set<number>();
@@ -453,13 +485,26 @@ export class PostgresJobStore implements JobStore {
 
   async cancel(id: number, now: number): Promise<JobRecord | undefined> {
     if (!Number.isSafeInteger(id)) return undefined;
-    const { rows } = await this.query<JobRow>({ name: 'remotetask-cancel', text: this.sql.cancel, values: [id, now] });
-    return rows[0] ? toJobRecord(rows[0]) : undefined;
+    const { rows } = await this.query<JobRow & { newly_requested: boolean }>({
+      name: 'remotetask-cancel',
+      text: this.sql.cancel,
+      values: [id, now],
+    });
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.newly_requested) this.cancels.requested(row.id, row.service);
+    return toJobRecord(row);
   }
 
   async cancelAll(service: string, now: number): Promise<number> {
-    const { rowCount } = await this.query({ name: 'remotetask-cancel-all', text: this.sql.cancelAll, values: [service, now] });
-    return rowCount ?? 0;
+    const { rows } = await this.query<{ id: number; service: string; newly_requested: boolean }>({
+      name: 'remotetask-cancel-all',
+      text: this.sql.cancelAll,
+      values: [service, now],
+    });
+    rows.sort((a, b) => a.id - b.id);
+    for (const row of rows) if (row.newly_requested) this.cancels.requested(row.id, row.service);
+    return rows.length;
   }
 
   async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {
@@ -507,6 +552,36 @@ export class PostgresJobStore implements JobStore {
     };
   }
 
+  /**
+   * Cancel requests recorded through this instance reach its listeners at once; those of other
+   * instances arrive as NOTIFY on {@link CANCEL_CHANNEL}. A request whose NOTIFY was missed while
+   * the LISTEN connection was down is not replayed after it reconnects: the worker running the job
+   * still sees it through `cancelRequestedAmong`, which it asks with every lease renewal.
+   */
+  /** An advisory lock held by one connection across `fn`: every process on the database respects it. */
+  async exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const pool = this.pool;
+    if (!pool) throw new Error(`The PostgreSQL job store at ${this.server} is not open`);
+    const client = await pool.connect().catch((error: unknown) => {
+      throw this.explain(error);
+    });
+    const key = [`remotetask:lock:${this.schema}:${name}`];
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', key);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', key);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  onCancelRequested(listener: CancelListener): () => void {
+    return this.cancels.subscribe(listener);
+  }
+
   /** Our own writes wake our listeners at once; the NOTIFY they send is for other store instances. */
   private wakeLocally(services: string[]): void {
     for (const service of services) this.wakes.wake(service);
@@ -521,16 +596,21 @@ export class PostgresJobStore implements JobStore {
       keepAlive: true,
     });
     client.on('notification', (message) => {
-      if (message.channel !== WAKE_CHANNEL || message.payload === undefined) return;
+      if (message.payload === undefined) return;
+      // Our own writes were dispatched locally when they returned; their echo is for the others.
       if (this.ownBackendPids.has(message.processId)) return;
-      this.wakes.wake(message.payload);
+      if (message.channel === WAKE_CHANNEL) this.wakes.wake(message.payload);
+      else if (message.channel === CANCEL_CHANNEL) {
+        const job = parseCancelPayload(message.payload);
+        if (job) this.cancels.requested(job.id, job.service);
+      }
     });
     const lost = () => this.listenerLost(client);
     client.on('error', lost);
     client.on('end', lost);
     try {
       await client.connect();
-      await client.query(`LISTEN ${WAKE_CHANNEL}`);
+      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${CANCEL_CHANNEL}`);
     } catch (error) {
       client.removeListener('end', lost);
       await client.end().catch(() => undefined);
@@ -561,6 +641,8 @@ export class PostgresJobStore implements JobStore {
           if (this.closing) return;
           this.reconnectDelayMs = RECONNECT_FIRST_DELAY_MS;
           // Notifications sent while we were away are gone: a job may have arrived meanwhile.
+          // Cancel requests sent meanwhile are not replayed: workers see them through
+          // cancelRequestedAmong on their next lease renewal.
           for (const service of this.subscribedServices.keys()) this.wakes.wake(service);
         },
         () => this.scheduleReconnect(),
@@ -586,6 +668,17 @@ export class PostgresJobStore implements JobStore {
     if (!isUnreachable(error)) return error;
     return new Error(`PostgreSQL at ${this.server} is not reachable: ${reasonOf(error as Error)}`, { cause: error });
   }
+}
+
+/** The `{id, service}` of a cancel NOTIFY, or undefined for a payload this store did not send. */
+function parseCancelPayload(payload: string): { id: number; service: string } | undefined {
+  try {
+    const parsed = JSON.parse(payload) as { id?: unknown; service?: unknown } | null;
+    if (parsed && Number.isSafeInteger(parsed.id) && typeof parsed.service === 'string') {
+      return { id: parsed.id as number, service: parsed.service };
+    }
+  } catch {}
+  return undefined;
 }
 
 function isWaitingStatus(status: JobStatus): boolean {
@@ -631,14 +724,25 @@ function buildStatements(schema: string) {
         due.progress AS previous_progress, due.progress_message AS previous_progress_message`;
   const claimDueColumns = 'id, status, started, progress, progress_message';
 
+  // Cancels a waiting job outright, or records the request for the worker running it.
+  const cancelSet = `
+        status = CASE WHEN ${CANCELLABLE_NOW} THEN 'cancelled' ELSE status END,
+        completed = CASE WHEN ${CANCELLABLE_NOW} THEN $2 ELSE completed END,
+        cancel_requested = cancel_requested OR ${RUNNING_NOW}`;
+  /** One NOTIFY per running job of `cancelled` that newly got its cancel request, in the same statement. */
+  const notifyCancel = `notified AS (
+        SELECT pg_notify('${CANCEL_CHANNEL}', json_build_object('id', id, 'service', service)::text)
+        FROM cancelled WHERE newly_requested)`;
+  const afterCancelNotify = `(SELECT count(*) FROM notified) >= 0`;
+
   return {
     jobs,
     insert: `
       WITH inserted AS (
-        INSERT INTO ${jobs} (service, task, input, status, max_attempts, created, run_at, schedule)
-        SELECT service, task, input::jsonb, status, max_attempts, created, run_at, schedule::jsonb
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::text[])
-          WITH ORDINALITY AS n(service, task, input, status, max_attempts, created, run_at, schedule, position)
+        INSERT INTO ${jobs} (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms)
+        SELECT service, task, input::jsonb, status, max_attempts, created, run_at, schedule::jsonb, timeout_ms
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[])
+          WITH ORDINALITY AS n(service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, position)
         ORDER BY position
         RETURNING *
       ), ${notify('inserted', WAITING_SQL)}
@@ -689,6 +793,7 @@ function buildStatements(schema: string) {
       UPDATE ${jobs} SET locked_until = $3
       WHERE id = ANY($1::bigint[]) AND locked_by = $2 AND status IN ('processing', 'cronjob')
       RETURNING id`,
+    cancelRequestedAmong: `SELECT id FROM ${jobs} WHERE id = ANY($1::bigint[]) AND cancel_requested`,
 
     // One row per outcome; the lease holder check makes a late worker's outcome a no-op.
     finish: `
@@ -768,19 +873,30 @@ function buildStatements(schema: string) {
       ), ${notify('started', 'true')}
       SELECT service FROM started WHERE ${afterNotify}`,
 
+    // The row lock taken by `target` makes `was_requested` the flag as the update finds it, so of
+    // two cancels racing on a running job exactly one sees it newly set and sends the NOTIFY.
     cancel: `
-      UPDATE ${jobs} SET
-        status = CASE WHEN ${CANCELLABLE_NOW} THEN 'cancelled' ELSE status END,
-        completed = CASE WHEN ${CANCELLABLE_NOW} THEN $2 ELSE completed END,
-        cancel_requested = cancel_requested OR ${RUNNING_NOW}
-      WHERE id = $1
-      RETURNING *`,
+      WITH target AS (
+        SELECT id, cancel_requested AS was_requested FROM ${jobs} WHERE id = $1 FOR UPDATE
+      ), cancelled AS (
+        UPDATE ${jobs} j SET ${cancelSet}
+        FROM target t WHERE j.id = t.id
+        RETURNING j.*, j.cancel_requested AND NOT t.was_requested AS newly_requested
+      ), ${notifyCancel}
+      SELECT * FROM cancelled WHERE ${afterCancelNotify}`,
     cancelAll: `
-      UPDATE ${jobs} SET
-        status = CASE WHEN ${CANCELLABLE_NOW} THEN 'cancelled' ELSE status END,
-        completed = CASE WHEN ${CANCELLABLE_NOW} THEN $2 ELSE completed END,
-        cancel_requested = cancel_requested OR ${RUNNING_NOW}
-      WHERE service = $1 AND (${CANCELLABLE_NOW} OR ${RUNNING_NOW})`,
+      WITH target AS (
+        SELECT id, cancel_requested AS was_requested FROM ${jobs}
+        WHERE service = $1 AND (${CANCELLABLE_NOW} OR ${RUNNING_NOW})
+        -- Rows locked in id order: two cancelAll of one service never deadlock on each other.
+        ORDER BY id
+        FOR UPDATE
+      ), cancelled AS (
+        UPDATE ${jobs} j SET ${cancelSet}
+        FROM target t WHERE j.id = t.id
+        RETURNING j.id, j.service, j.cancel_requested AND NOT t.was_requested AS newly_requested
+      ), ${notifyCancel}
+      SELECT id, service, newly_requested FROM cancelled WHERE ${afterCancelNotify}`,
 
     reschedule: `
       WITH rescheduled AS (

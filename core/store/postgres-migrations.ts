@@ -47,6 +47,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX jobs_lease_idx ON ${s}.jobs (locked_until) WHERE locked_by IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'job timeout',
+    // A time limit for each run of the job (ms); NULL: none of its own. Existing jobs get NULL,
+    // which is a catalog-only change: no table rewrite.
+    sql: (s) => `ALTER TABLE ${s}.jobs ADD COLUMN timeout_ms bigint`,
+  },
 ];
 
 export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;
@@ -61,9 +68,15 @@ export function quoteSchema(schema: string): string {
 
 /**
  * Brings the schema up to date in one transaction. The advisory lock serializes processes that
- * start together, so each migration is applied and recorded once.
+ * start together, so each migration is applied and recorded once. `migrations` is for tests that
+ * build a schema as an older remotetask left it.
  */
-export async function migratePostgres(client: pg.ClientBase, schema: string): Promise<void> {
+export async function migratePostgres(
+  client: pg.ClientBase,
+  schema: string,
+  migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
+): Promise<void> {
+  const latest = migrations.reduce((max, migration) => Math.max(max, migration.version), 0);
   const s = quoteSchema(schema);
   await client.query('BEGIN');
   try {
@@ -77,13 +90,13 @@ export async function migratePostgres(client: pg.ClientBase, schema: string): Pr
       )`);
     const { rows } = await client.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${s}.migrations`);
     const current = rows[0]?.version ?? 0;
-    if (current > LATEST_POSTGRES_SCHEMA_VERSION) {
+    if (current > latest) {
       throw new Error(
         `The PostgreSQL schema "${schema}" is at version ${current}, newer than this remotetask knows ` +
-          `(${LATEST_POSTGRES_SCHEMA_VERSION}): upgrade remotetask, or point it at another schema`,
+          `(${latest}): upgrade remotetask, or point it at another schema`,
       );
     }
-    for (const migration of POSTGRES_MIGRATIONS) {
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (migration.version <= current) continue;
       await client.query(migration.sql(s));
       await client.query(`INSERT INTO ${s}.migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobStore, NewJob } from './job-store.js';
@@ -137,7 +137,29 @@ describe('SqliteJobStore', () => {
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(999, 'from the future', T0);
     db.close();
     const store = new SqliteJobStore({ path });
-    await expect(store.open()).rejects.toThrow(/schema version 999.*versions up to 1.*newer remotetask/);
+    await expect(store.open()).rejects.toThrow(
+      new RegExp(`schema version 999.*versions up to ${SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1].version}.*newer remotetask`),
+    );
+  });
+
+  it('upgrades a database created at version 1 in place: its jobs gain a null time limit', async () => {
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new Database(path);
+    expect(migrateSqlite(old, path, SQLITE_MIGRATIONS.filter((migration) => migration.version === 1))).toEqual([1]);
+    old
+      .prepare(`INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run('@Old', 'echo', '{"n":1}', 'queued', 3, T0, 0, null);
+    old.close();
+
+    const store = await openStore();
+    const [job] = (await store.list({ service: '@Old' })).jobs;
+    expect(job).toMatchObject({ service: '@Old', input: { n: 1 }, status: 'queued', timeout: null });
+    const limited = await store.insert(newJob({ timeout: 2_000 }));
+    expect(await store.get(limited.id)).toMatchObject({ timeout: 2_000 });
+    const [claimed] = await store.claim({ service: '@Old', now: T0, workerId: 'w', leaseMs: 1_000, nextRunAt: () => null });
+    expect(claimed).toMatchObject({ id: job.id, status: 'processing', timeout: null });
+    await store.close();
+    expect(readMigrations().map((migration) => migration.version)).toEqual([1, 2]);
   });
 
   it('applies pending migrations in order, all or none', () => {

@@ -3,10 +3,21 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { JobRecord, JobStatus, Schedule } from '../jobs/job.js';
-import type { ClaimOptions, JobOutcome, JobPage, JobQuery, JobStore, NewJob, WakeListener } from './job-store.js';
+import type {
+  CancelListener,
+  ClaimOptions,
+  JobOutcome,
+  JobPage,
+  JobQuery,
+  JobStore,
+  NewJob,
+  WakeListener,
+} from './job-store.js';
 import { decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from './job-listing.js';
 import { LOST_WORKER_ERROR, NEVER_DUE, zeroCounts } from './store-rules.js';
+import { LocalLocks } from './local-locks.js';
 import { WakeHub } from './wake-hub.js';
+import { CancelHub } from './cancel-hub.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 
 export interface SqliteJobStoreOptions {
@@ -34,6 +45,7 @@ interface JobRow {
   schedule: string | null;
   progress: number | null;
   progress_message: string | null;
+  timeout_ms: number | null;
   locked_by: string | null;
   locked_until: number | null;
   cancel_requested: number;
@@ -57,8 +69,8 @@ const UNLOCK = `locked_by = NULL, locked_until = NULL`;
  * wins over any outcome that would make it wait again: the job ends `cancelled`.
  */
 const SQL = {
-  insert: `INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  insert: `INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   get: `SELECT * FROM jobs WHERE id = ?`,
   claimBatch: `
     UPDATE jobs SET
@@ -82,6 +94,7 @@ const SQL = {
     UPDATE jobs SET locked_until = @until
     WHERE id IN (SELECT value FROM json_each(@ids)) AND locked_by = @workerId AND ${HELD}
     RETURNING id`,
+  cancelRequestedAmong: `SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND cancel_requested`,
   completed: `
     UPDATE jobs SET
       status = CASE WHEN status = 'processing' THEN 'completed' WHEN cancel_requested THEN 'cancelled' ELSE 'cronjob' END,
@@ -130,6 +143,10 @@ const SQL = {
     WHERE locked_by IS NOT NULL AND locked_until <= @leaseEndedBy AND ${HELD}
     RETURNING service, status, locked_by`,
   start: `UPDATE jobs SET status = 'queued', run_at = 0 WHERE id = ? AND status = 'start later' RETURNING service`,
+  // Run before `cancel` / `flagRunning`, in their transaction: the running jobs about to get their
+  // cancel request for the first time, whose workers are told (RETURNING cannot see the old flag).
+  newlyFlaggedOne: `SELECT 1 FROM jobs WHERE id = @id AND ${RUNNING} AND NOT cancel_requested`,
+  newlyFlagged: `SELECT id FROM jobs WHERE service = @service AND ${RUNNING} AND NOT cancel_requested`,
   cancel: `
     UPDATE jobs SET
       cancel_requested = CASE WHEN ${RUNNING} THEN 1 ELSE cancel_requested END,
@@ -167,6 +184,8 @@ export class SqliteJobStore implements JobStore {
   private statements: Statements | undefined;
   private readonly listStatements = new Map<string, Statement>();
   private readonly wakes = new WakeHub();
+  private readonly locks = new LocalLocks();
+  private readonly cancels = new CancelHub();
 
   constructor(options: SqliteJobStoreOptions) {
     this.path = options.path;
@@ -215,6 +234,7 @@ export class SqliteJobStore implements JobStore {
     this.statements = undefined;
     this.listStatements.clear();
     this.wakes.clear();
+    this.cancels.clear();
     db?.close();
   }
 
@@ -309,6 +329,13 @@ export class SqliteJobStore implements JobStore {
     return ids.filter((id) => held.has(id));
   }
 
+  async cancelRequestedAmong(ids: number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    const rows = this.sql.cancelRequestedAmong.all(JSON.stringify(ids)) as { id: number }[];
+    const flagged = new Set(rows.map((row) => row.id));
+    return ids.filter((id) => flagged.has(id));
+  }
+
   async finish(outcomes: JobOutcome[]): Promise<number[]> {
     if (outcomes.length === 0) return [];
     const sql = this.sql;
@@ -356,16 +383,27 @@ export class SqliteJobStore implements JobStore {
   }
 
   async cancel(id: number, now: number): Promise<JobRecord | undefined> {
-    const row = this.sql.cancel.get({ id, now }) as JobRow | undefined;
+    const sql = this.sql;
+    const cancel = this.database.transaction(() => {
+      const flagging = sql.newlyFlaggedOne.get({ id }) !== undefined;
+      const row = sql.cancel.get({ id, now }) as JobRow | undefined;
+      return { row, flagging };
+    });
+    const { row, flagging } = cancel.immediate();
+    if (row && flagging) this.cancels.requested(row.id, row.service);
     return row && toRecord(row);
   }
 
   async cancelAll(service: string, now: number): Promise<number> {
     const sql = this.sql;
-    const cancelAll = this.database.transaction(
-      () => sql.cancelWaiting.run({ service, now }).changes + sql.flagRunning.run({ service }).changes,
-    );
-    return cancelAll.immediate();
+    const cancelAll = this.database.transaction(() => {
+      const flagging = (sql.newlyFlagged.all({ service }) as { id: number }[]).map((row) => row.id);
+      const touched = sql.cancelWaiting.run({ service, now }).changes + sql.flagRunning.run({ service }).changes;
+      return { touched, flagging };
+    });
+    const { touched, flagging } = cancelAll.immediate();
+    for (const id of flagging.sort((a, b) => a - b)) this.cancels.requested(id, service);
+    return touched;
   }
 
   async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {
@@ -391,6 +429,15 @@ export class SqliteJobStore implements JobStore {
     return this.wakes.subscribe(service, listener);
   }
 
+  /** One process holds a memory or SQLite store, so a lock within the process is enough. */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, fn);
+  }
+
+  onCancelRequested(listener: CancelListener): () => void {
+    return this.cancels.subscribe(listener);
+  }
+
   private get database(): SqliteDatabase {
     if (!this.db) throw new Error(`the SQLite job store ${this.path} is not open: call open() first`);
     return this.db;
@@ -408,6 +455,7 @@ export class SqliteJobStore implements JobStore {
       jobs.map((job): JobRecord => {
         const input = JSON.stringify(job.input ?? null);
         const schedule = job.schedule === null ? null : JSON.stringify(job.schedule);
+        const timeout = job.timeout ?? null;
         const { lastInsertRowid } = insert.run(
           job.service,
           job.task,
@@ -417,6 +465,7 @@ export class SqliteJobStore implements JobStore {
           job.created,
           job.runAt,
           schedule,
+          timeout,
         );
         return {
           id: Number(lastInsertRowid),
@@ -437,6 +486,7 @@ export class SqliteJobStore implements JobStore {
           schedule: schedule === null ? null : (JSON.parse(schedule) as Schedule),
           progress: null,
           progressMessage: null,
+          timeout,
           lockedBy: null,
           lockedUntil: null,
           cancelRequested: false,
@@ -535,6 +585,7 @@ function toRecord(row: JobRow): JobRecord {
     schedule: row.schedule === null ? null : (JSON.parse(row.schedule) as Schedule),
     progress: row.progress,
     progressMessage: row.progress_message,
+    timeout: row.timeout_ms,
     lockedBy: row.locked_by,
     lockedUntil: row.locked_until,
     cancelRequested: row.cancel_requested !== 0,

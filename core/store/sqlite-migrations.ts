@@ -47,6 +47,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX jobs_leased ON jobs (locked_until) WHERE locked_by IS NOT NULL;
     `,
   },
+  {
+    version: 2,
+    name: 'job timeout',
+    sql: `
+      -- A time limit for each run of the job (ms); NULL: none of its own. Existing jobs get NULL.
+      ALTER TABLE jobs ADD COLUMN timeout_ms INTEGER;
+    `,
+  },
 ];
 
 /**
