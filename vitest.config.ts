@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Plugins import the public API as 'remotetask', as plugin authors do; tests run it from source.
-    alias: { remotetask: fileURLToPath(new URL('./core/index.ts', import.meta.url)) },
+    // Exact-match patterns, so 'remotetask' does not also capture 'remotetask/client'.
+    alias: [
+      { find: /^remotetask$/, replacement: fileURLToPath(new URL('./core/index.ts', import.meta.url)) },
+      { find: /^remotetask\/client$/, replacement: fileURLToPath(new URL('./core/client/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['core/**/*.test.ts', 'plugins/**/*.test.ts', 'test/**/*.test.ts'],

@@ -75,7 +75,7 @@ describe('SQLite durability', () => {
     await kernel.close();
     kernel = undefined;
 
-    child = spawnRemotetask(['serve', '--config', configFile]);
+    child = spawnRemotetask(['serve', '--config', configFile, '--port', '0']);
     await child.waitForOutput(/service Svc on site root started/);
     const ended = () => readFileSync(out, 'utf8').split('\n').filter((line) => line.startsWith('end ')).length;
     await waitUntil(() => ended() >= 8, 20_000, 'some jobs to finish');
@@ -87,7 +87,7 @@ describe('SQLite durability', () => {
     expect(endedInFirstRun.size).toBeLessThan(40);
 
     // A new process on the same file finishes what the killed one left, the interrupted jobs included.
-    child = spawnRemotetask(['serve', '--config', configFile]);
+    child = spawnRemotetask(['serve', '--config', configFile, '--port', '0']);
     await child.waitForOutput(/service Svc on site root started/);
     await waitUntil(() => new Set(readFileSync(out, 'utf8').match(/^end \d+$/gm)).size === 40, 30_000, 'all 40 jobs to end');
     child.child.kill('SIGTERM');

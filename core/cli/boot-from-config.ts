@@ -1,11 +1,20 @@
+import type { RemotetaskConfig } from '../config/define-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createKernel } from '../kernel/create-kernel.js';
 import type { Kernel } from '../kernel/kernel.js';
 
-/** Loads the config (`--config` or the search) and boots a kernel from it. */
-export async function bootFromConfig(options: { config?: string; autostart?: boolean }): Promise<Kernel> {
+/**
+ * Loads the config (`--config` or the search) and boots a kernel from it; `adjust` may change the
+ * loaded config first (command-line options that override it).
+ */
+export async function bootFromConfig(options: {
+  config?: string;
+  autostart?: boolean;
+  adjust?: (config: RemotetaskConfig) => RemotetaskConfig;
+}): Promise<Kernel> {
   const loaded = await loadConfig({ file: options.config });
-  const kernel = await createKernel(loaded.config, {
+  const config = options.adjust ? options.adjust(loaded.config) : loaded.config;
+  const kernel = await createKernel(config, {
     configFile: loaded.file,
     baseDir: loaded.baseDir,
     autostart: options.autostart,

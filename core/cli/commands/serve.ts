@@ -1,15 +1,57 @@
-import type { Command } from 'commander';
-import { bootFromConfig } from '../boot-from-config.js';
-import { runUntilSignal } from '../run-until-signal.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import type { PluginSpec, RemotetaskConfig } from '../../config/define-config.js';
+import { httpServerOf } from '../../../plugins/http/http-server.js';
+import { catchStopSignals } from '../catch-stop-signals.js';
+
+interface ServeOptions {
+  config?: string;
+  host?: string;
+  port?: number;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535 (0 picks a free one)');
+  return port;
+}
+
+function names(spec: PluginSpec, name: string): boolean {
+  const target = Array.isArray(spec) ? spec[0] : spec;
+  return typeof target === 'string' ? target === name : target.name === name;
+}
+
+/** The config with the web service in it: the http plugin added when missing, --host and --port over http.host and http.port. */
+export function withWebService(config: RemotetaskConfig, options: ServeOptions): RemotetaskConfig {
+  const plugins = config.plugins ?? [];
+  return {
+    ...config,
+    plugins: plugins.some((spec) => names(spec, 'http')) ? plugins : [...plugins, 'http'],
+    http: {
+      ...config.http,
+      ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.port === undefined ? {} : { port: options.port }),
+    },
+  };
+}
 
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('boot remotetask from the config and process the autostarted services until stopped')
+    .description('boot remotetask from the config, serve the web service (REST, XML-RPC, events, metrics) and process the autostarted services until stopped')
     .option('-c, --config <file>', 'the config file (default: remotetask.config.ts and friends in this directory)')
-    .action(async (options: { config?: string }) => {
-      const kernel = await bootFromConfig(options);
+    .option('--host <host>', 'listen on this address (default: the config\'s http.host, else 127.0.0.1)')
+    .option('--port <port>', 'listen on this port, 0 for a free one (default: the config\'s http.port, else 8080)', parsePort)
+    .action(async (options: ServeOptions) => {
+      // The server listens during the boot: a signal from then on must already stop it gracefully.
+      const signals = catchStopSignals();
+      // The kernel loads only for the commands that boot one: the client commands start faster.
+      const { bootFromConfig } = await import('../boot-from-config.js');
+      const kernel = await bootFromConfig({ config: options.config, adjust: (config) => withWebService(config, options) });
       kernel.logger.info(`processing: ${kernel.processors().join(', ') || '(no service started)'}`);
-      await runUntilSignal(kernel.logger, () => kernel.close());
+      // No new requests (nor jobs) once stopping begins; then the processors finish and the store closes.
+      await signals.runUntilSignal(kernel.logger, async () => {
+        await httpServerOf(kernel)?.close();
+        await kernel.close();
+      });
     });
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { bootFromConfig } from '../boot-from-config.js';
-import { runUntilSignal } from '../run-until-signal.js';
+import { catchStopSignals } from '../catch-stop-signals.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -10,12 +9,16 @@ export function registerWorker(program: Command): void {
     )
     .option('-c, --config <file>', 'the config file (default: remotetask.config.ts and friends in this directory)')
     .action(async (options: { config?: string }) => {
+      // A signal during the boot still stops the worker gracefully once it is up.
+      const signals = catchStopSignals();
+      // The kernel loads only for the commands that boot one: the client commands start faster.
+      const { bootFromConfig } = await import('../boot-from-config.js');
       const kernel = await bootFromConfig(options);
       const processors = kernel.processors();
       if (processors.length === 0) {
         kernel.logger.warn('this worker processes nothing: no autostart directive started a service');
       }
       kernel.logger.info(`worker ${kernel.workerId} processing: ${processors.join(', ') || '(nothing)'}`);
-      await runUntilSignal(kernel.logger, () => kernel.close());
+      await signals.runUntilSignal(kernel.logger, () => kernel.close());
     });
 }

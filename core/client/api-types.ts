@@ -1,0 +1,103 @@
+/**
+ * The JSON the web service speaks, shared by the server (plugins/http) and the client. Times are
+ * ISO 8601 strings in UTC.
+ */
+import type { JobStatus, Schedule } from '../jobs/job.js';
+import type { JobEventType } from '../service/job-events.js';
+import type { JobSortKey } from '../store/job-store.js';
+
+export type { JobStatus, Schedule, JobEventType, JobSortKey };
+
+/** Every error: `{ error: { code, message, details? } }`. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export interface ServiceJson {
+  name: string;
+  /** `site@Service`, `@Service` for the root site. */
+  address: string;
+  site: string;
+  processing: boolean;
+  /** The processor kind: `simple` runs one job at a time, `multi` up to `maxConcurrency`. */
+  processor: 'simple' | 'multi';
+  maxConcurrency: number;
+}
+
+export interface SiteJson {
+  /** `''` for the root site. */
+  name: string;
+  services: ServiceJson[];
+}
+
+export interface TaskJson {
+  name: string;
+  description: string | null;
+  /** The JSON Schema jobs' input must match, or null when the task takes anything. */
+  inputSchema: unknown;
+}
+
+export interface JobJson {
+  id: number;
+  service: string;
+  task: string;
+  status: JobStatus;
+  input: unknown;
+  /** For a cron job, its last run's result. */
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  maxAttempts: number;
+  created: string;
+  started: string | null;
+  completed: string | null;
+  /** When a delayed, cron or retrying job is due next; null when it is due at once or never. */
+  nextRunAt: string | null;
+  schedule: Schedule | null;
+  progress: number | null;
+  progressMessage: string | null;
+  cancelRequested: boolean;
+}
+
+export interface JobPageJson {
+  jobs: JobJson[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface JobCreatedJson {
+  id: number;
+  status: JobStatus;
+}
+
+export interface JobEventJson {
+  type: JobEventType;
+  service: string;
+  jobId: number;
+  task: string;
+  status: JobStatus;
+  time: string;
+  progress?: number;
+  message?: string;
+  error?: string;
+}
+
+export interface JobListQuery {
+  status?: JobStatus | JobStatus[];
+  task?: string;
+  limit?: number;
+  cursor?: string;
+  sort?: JobSortKey | `-${JobSortKey}`;
+}
+
+/** The schedule fields of a cron or delayed job, as `POST …/cronjobs` and `PATCH …/jobs/{id}` take them. */
+export interface ScheduleJson {
+  minute?: number | number[];
+  hour?: number | number[];
+  dayOfMonth?: number | number[];
+  month?: number | number[];
+  dayOfWeek?: number | number[];
+  delay?: number;
+  cron?: string;
+  tz?: string;
+}

@@ -1,0 +1,6 @@
+/** `remotetask/client`: a typed fetch client of the remotetask web service. */
+export { RemotetaskClient, DEFAULT_URL, DEFAULT_SERVICE, type RemotetaskClientOptions, type RequestOptions } from './remotetask-client.js';
+export { ServiceClient, type JobEventStream } from './service-client.js';
+export { RemotetaskHttpError } from './remotetask-http-error.js';
+export { readServerSentEvents, type ServerSentEvent } from './read-server-sent-events.js';
+export type * from './api-types.js';

@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from '../errors/http-error.js';
+import type { AuthenticatedUser, HttpUsers } from './http-users.js';
+import { parseAuthorization } from './parse-authorization.js';
+
+/**
+ * Who may call a route: `public` (anyone, even with users configured), `read` (viewer and manager),
+ * `write` (manager), or `per-call` (the route checks itself, as XML-RPC does per method).
+ * By default GET and HEAD are `read`, everything else `write`.
+ */
+export type RouteAccess = 'public' | 'read' | 'write' | 'per-call';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    /** The authenticated user; undefined when no users are configured (everyone may do everything). */
+    user?: AuthenticatedUser;
+  }
+}
+
+export const AUTH_CHALLENGES = ['Basic realm="remotetask", charset="UTF-8"', 'Bearer realm="remotetask"'];
+
+function unauthorized(message: string): HttpError {
+  return new HttpError(401, 'unauthorized', message);
+}
+
+/** Whether the request's user may change things; always true when no users are configured. */
+export function mayWrite(request: FastifyRequest, users: HttpUsers): boolean {
+  return users.size === 0 || request.user?.role === 'manager';
+}
+
+export function forbidden(request: FastifyRequest, what: string): HttpError {
+  return new HttpError(403, 'forbidden', `user "${request.user?.name}" is a ${request.user?.role} and may not ${what}; it takes a manager`);
+}
+
+/**
+ * Checks every request's credentials (HTTP Basic or a bearer token) before its body is read, and
+ * the user's role against the route's access. Without users, every request passes.
+ */
+export function installAuth(app: FastifyInstance, users: HttpUsers): void {
+  app.decorateRequest('user', undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    if (users.size === 0) return;
+    const access: RouteAccess = request.routeOptions.config.access ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
+    if (access === 'public') return;
+    const credentials = parseAuthorization(request.headers.authorization);
+    if (!credentials) {
+      reply.header('www-authenticate', AUTH_CHALLENGES);
+      throw unauthorized(
+        request.headers.authorization
+          ? 'the Authorization header is neither Basic (user:password) nor Bearer (token)'
+          : 'authentication required: send HTTP Basic credentials or a bearer token',
+      );
+    }
+    const user =
+      credentials.kind === 'basic'
+        ? await users.checkPassword(credentials.username, credentials.password)
+        : await users.checkToken(credentials.token);
+    if (!user) {
+      reply.header('www-authenticate', AUTH_CHALLENGES);
+      throw unauthorized(credentials.kind === 'basic' ? 'wrong user name or password' : 'unknown or revoked token');
+    }
+    request.user = user;
+    if (access === 'write' && user.role !== 'manager') {
+      throw forbidden(request, `${request.method} ${request.routeOptions.url ?? request.url}`);
+    }
+  });
+}

@@ -1,0 +1,24 @@
+import type { ScryptParameters } from './hash-password.js';
+
+export interface ParsedScryptHash {
+  parameters: ScryptParameters;
+  salt: Buffer;
+  key: Buffer;
+}
+
+/** Reads `scrypt$N=…,r=…,p=…$salt$key`; throws an Error saying what is wrong with it. */
+export function parseScryptHash(hash: string): ParsedScryptHash {
+  const parts = hash.split('$');
+  if (parts.length !== 4 || parts[0] !== 'scrypt') {
+    throw new Error('an scrypt hash reads scrypt$N=…,r=…,p=…$<salt>$<key>: make one with `remotetask hash-password`');
+  }
+  const fields = Object.fromEntries(parts[1].split(',').map((field) => field.split('=') as [string, string]));
+  const [N, r, p] = ['N', 'r', 'p'].map((name) => Number(fields[name]));
+  if (![N, r, p].every((value) => Number.isInteger(value) && value > 0) || (N & (N - 1)) !== 0 || N < 2) {
+    throw new Error(`the scrypt parameters "${parts[1]}" are not valid: N must be a power of two, r and p positive whole numbers`);
+  }
+  const salt = Buffer.from(parts[2], 'base64url');
+  const key = Buffer.from(parts[3], 'base64url');
+  if (salt.length < 8 || key.length < 16) throw new Error('the scrypt hash is too short: its salt or key was cut off');
+  return { parameters: { N, r, p }, salt, key };
+}

@@ -1,0 +1,72 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kernel } from 'remotetask';
+import type { Logger } from 'winston';
+import { HttpUsers } from './auth/http-users.js';
+import { installAuth } from './auth/install-auth.js';
+import { installErrorHandlers } from './errors/install-error-handlers.js';
+import { parseJsonBodies } from './errors/parse-json-bodies.js';
+import { resolveHttpSettings } from './http-settings.js';
+import { HttpRoutes, type HttpRouteContribution } from './http-routes.js';
+import { createMetrics } from './metrics/create-metrics.js';
+import { registerOpenApi } from './openapi/register-openapi.js';
+import { registerCronJobsRoutes } from './routes/cron-jobs-routes.js';
+import { registerEventsRoutes } from './routes/events-routes.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerJobsRoutes } from './routes/jobs-routes.js';
+import { registerMetricsRoutes } from './routes/metrics-routes.js';
+import { registerProcessingRoutes } from './routes/processing-routes.js';
+import { registerSitesRoutes } from './routes/sites-routes.js';
+import { registerTasksRoutes } from './routes/tasks-routes.js';
+import { registerXmlrpcRoutes } from './xmlrpc/xmlrpc-routes.js';
+
+export const HTTP_API_VERSION = '1.0.0';
+
+export interface HttpAppOptions {
+  /** Default: the users of the kernel's config (`http.users`). */
+  users?: HttpUsers;
+  /** Default: the kernel's logger. */
+  logger?: Logger;
+  /** How often idle event streams get a heartbeat comment (ms); default 15 s. */
+  sseHeartbeatMs?: number;
+}
+
+/**
+ * The web service of a kernel as a fastify app, not yet listening: the REST API, XML-RPC, event
+ * streams, health, metrics, OpenAPI and docs, then the routes plugins contributed to `HttpRoutes`.
+ * Tests call it and `inject()`; `startHttpServer` makes it listen.
+ */
+export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {}): Promise<FastifyInstance> {
+  const settings = resolveHttpSettings(kernel.config.http);
+  const users = options.users ?? HttpUsers.fromConfig(kernel.config.http?.users);
+  const logger = options.logger ?? kernel.logger;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: settings.bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  });
+
+  parseJsonBodies(app);
+  installErrorHandlers(app, logger);
+  installAuth(app, users);
+  app.addHook('onResponse', async (request, reply) => {
+    logger.http(`${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms${request.user ? ` (${request.user.name})` : ''}`);
+  });
+
+  await registerOpenApi(app, { version: HTTP_API_VERSION, secured: users.size > 0 });
+  registerSitesRoutes(app, kernel);
+  registerTasksRoutes(app, kernel);
+  registerJobsRoutes(app, kernel);
+  registerCronJobsRoutes(app, kernel);
+  registerProcessingRoutes(app, kernel);
+  const eventStreams = registerEventsRoutes(app, kernel, { heartbeatMs: options.sseHeartbeatMs ?? 15_000 });
+  registerHealthRoutes(app, kernel);
+  const metrics = createMetrics(kernel, { openEventStreams: eventStreams.openStreams });
+  app.addHook('onClose', async () => metrics.stop());
+  registerMetricsRoutes(app, metrics.registry);
+  registerXmlrpcRoutes(app, kernel, users);
+
+  for (const contribution of kernel.contributions<HttpRouteContribution>(HttpRoutes)) {
+    await app.register(async (scope) => contribution(scope, kernel));
+  }
+  return app;
+}

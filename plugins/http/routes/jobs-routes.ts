@@ -1,0 +1,172 @@
+import { FINAL_STATUSES, type Schedule } from 'remotetask';
+import type { JobCreatedJson, JobListQuery, JobPageJson, ScheduleJson } from 'remotetask/client';
+import { HttpError } from '../errors/http-error.js';
+import {
+  addJobBodySchema,
+  addressParamsSchema,
+  errorResponses,
+  jobCreatedSchema,
+  jobParamsSchema,
+  jobPageSchema,
+  jobSchema,
+  scheduleBodySchema,
+} from '../schemas/api-schemas.js';
+import { parseStatusList } from './parse-status-list.js';
+import { type AddressParams, type JobParams, jobUrl, type RegisterRoutes } from './route-types.js';
+import { toJobJson } from './to-job-json.js';
+
+const SORT_KEYS = ['id', 'created', 'started', 'completed', 'status', 'task'];
+
+const statusQuery = {
+  type: 'array',
+  items: { type: 'string' },
+  description: 'filter by status; repeat it or separate statuses by commas',
+} as const;
+
+const idAndStatus = {
+  200: jobCreatedSchema,
+  ...errorResponses,
+} as const;
+
+/** The routes of one service's plain jobs: add, list, read, cancel, start, reschedule, clean. */
+export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
+  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean } }>(
+    '/api/services/:address/jobs',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Add a job (queued at once, or in "start later")',
+        params: addressParamsSchema,
+        body: addJobBodySchema,
+        response: { 201: jobCreatedSchema, ...errorResponses },
+      },
+    },
+    async (request, reply): Promise<JobCreatedJson> => {
+      const { address } = request.params;
+      const service = kernel.getService(address);
+      const { task, input = null, startLater = false } = request.body;
+      const id = await service.add(task, input, { startLater });
+      reply.code(201).header('location', jobUrl(service.address, id));
+      // The job's status now: a fast processor may have taken it already.
+      return { id, status: (await service.getJob(id)).status };
+    },
+  );
+
+  app.get<{ Params: AddressParams; Querystring: Omit<JobListQuery, 'status'> & { status?: string[] } }>(
+    '/api/services/:address/jobs',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'A page of the service\'s jobs',
+        params: addressParamsSchema,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: statusQuery,
+            task: { type: 'string' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+            cursor: { type: 'string', description: 'nextCursor of the previous page' },
+            sort: { type: 'string', enum: [...SORT_KEYS, ...SORT_KEYS.map((key) => `-${key}`)], default: 'id' },
+          },
+        },
+        response: { 200: jobPageSchema, ...errorResponses },
+      },
+    },
+    async (request): Promise<JobPageJson> => {
+      const service = kernel.getService(request.params.address);
+      const { status, ...rest } = request.query;
+      try {
+        const page = await service.jobs.page({ ...rest, status: parseStatusList(status) });
+        return { jobs: page.jobs.map(toJobJson), nextCursor: page.nextCursor };
+      } catch (error) {
+        // The stores say so when a cursor is not theirs (or was made for another sort).
+        if (/^the cursor is invalid/.test((error as Error).message)) throw new HttpError(400, 'invalid_cursor', (error as Error).message);
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: JobParams }>('/api/services/:address/jobs/:id', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'One job: status, input, result, error, attempts, times, progress, schedule',
+      params: jobParamsSchema,
+      response: { 200: jobSchema, ...errorResponses },
+    },
+  }, async (request) => toJobJson(await kernel.getService(request.params.address).getJob(request.params.id)));
+
+  app.post<{ Params: JobParams }>('/api/services/:address/jobs/:id/cancel', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'Cancel a job (a running one is asked to stop and ends cancelled)',
+      params: jobParamsSchema,
+      response: idAndStatus,
+    },
+  }, async (request): Promise<JobCreatedJson> => {
+    const { address, id } = request.params;
+    return { id, status: await kernel.getService(address).cancel(id) };
+  });
+
+  app.post<{ Params: JobParams }>('/api/services/:address/jobs/:id/start', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'Start a job added with startLater',
+      params: jobParamsSchema,
+      response: idAndStatus,
+    },
+  }, async (request): Promise<JobCreatedJson> => {
+    const service = kernel.getService(request.params.address);
+    await service.startJob(request.params.id);
+    return { id: request.params.id, status: (await service.getJob(request.params.id)).status };
+  });
+
+  app.patch<{ Params: JobParams; Body: ScheduleJson }>('/api/services/:address/jobs/:id', {
+    schema: {
+      tags: ['cron jobs'],
+      summary: 'Replace a cron or delayed job\'s schedule; the job is rescheduled',
+      params: jobParamsSchema,
+      body: scheduleBodySchema,
+      response: { 200: jobSchema, ...errorResponses },
+    },
+  }, async (request) => {
+    const service = kernel.getService(request.params.address);
+    await service.updateCronJob(request.params.id, request.body as Schedule);
+    return toJobJson(await service.getJob(request.params.id));
+  });
+
+  app.post<{ Params: AddressParams }>('/api/services/:address/jobs/cancel-all', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'Cancel every waiting job and ask every running one to stop',
+      params: addressParamsSchema,
+      response: { 200: { type: 'object', properties: { cancelled: { type: 'integer' } } }, ...errorResponses },
+    },
+  }, async (request) => ({ cancelled: await kernel.getService(request.params.address).cancelAll() }));
+
+  app.delete<{ Params: AddressParams; Querystring: { status?: string[] } }>('/api/services/:address/jobs', {
+    schema: {
+      tags: ['jobs'],
+      summary: 'Remove finished jobs (cancelled, error, completed by default)',
+      params: addressParamsSchema,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { status: statusQuery },
+      },
+      response: { 200: { type: 'object', properties: { removed: { type: 'integer' } } }, ...errorResponses },
+    },
+  }, async (request) => {
+    const service = kernel.getService(request.params.address);
+    const statuses = parseStatusList(request.query.status) ?? FINAL_STATUSES;
+    const notFinal = statuses.filter((status) => !FINAL_STATUSES.includes(status));
+    if (notFinal.length > 0) {
+      throw new HttpError(
+        400,
+        'bad_request',
+        `clean removes only finished jobs (${FINAL_STATUSES.join(', ')}); not ${notFinal.map((status) => `"${status}"`).join(', ')}`,
+      );
+    }
+    return { removed: await service.clean(statuses) };
+  });
+};

@@ -1,0 +1,122 @@
+/**
+ * JSON Schemas of the REST API: fastify validates requests with them and @fastify/swagger builds
+ * /openapi.json from them. Free-form values (input, result, schedule fields) are left untyped here;
+ * the task's own schema and validateSchedule check them with better messages.
+ */
+import { JOB_STATUSES } from 'remotetask';
+
+const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
+const isoTime = { type: 'string', format: 'date-time' };
+
+export const errorBodySchema = {
+  type: 'object',
+  description: 'Every error answer',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'machine-readable: unknown_task, invalid_input, unauthorized, …' },
+        message: { type: 'string' },
+        details: { description: 'schema problems [{ path, message }], available tasks, …' },
+      },
+    },
+  },
+} as const;
+
+/** The 4xx/5xx answers every route may give. */
+export const errorResponses = { '4xx': errorBodySchema, '5xx': errorBodySchema } as const;
+
+export const jobStatusSchema = { type: 'string', enum: [...JOB_STATUSES] } as const;
+
+export const jobSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    service: { type: 'string', examples: ['@RootTaskService'] },
+    task: { type: 'string' },
+    status: jobStatusSchema,
+    input: { description: 'the input the job was added with' },
+    result: { description: 'the result (a cron job: of its last run), or null' },
+    error: nullable('string'),
+    attempts: { type: 'integer' },
+    maxAttempts: { type: 'integer' },
+    created: isoTime,
+    started: nullable('string', { format: 'date-time' }),
+    completed: nullable('string', { format: 'date-time' }),
+    nextRunAt: nullable('string', { format: 'date-time', description: 'when a delayed, cron or retrying job is due next' }),
+    schedule: { description: 'a cron or delayed job\'s schedule, or null' },
+    progress: nullable('number', { minimum: 0, maximum: 1 }),
+    progressMessage: nullable('string'),
+    cancelRequested: { type: 'boolean' },
+  },
+} as const;
+
+export const jobPageSchema = {
+  type: 'object',
+  properties: {
+    jobs: { type: 'array', items: jobSchema },
+    nextCursor: nullable('string', { description: 'pass as cursor for the next page; null on the last page' }),
+  },
+} as const;
+
+export const jobCreatedSchema = {
+  type: 'object',
+  properties: { id: { type: 'integer' }, status: jobStatusSchema },
+} as const;
+
+export const addressParamsSchema = {
+  type: 'object',
+  required: ['address'],
+  properties: {
+    address: { type: 'string', description: 'the service: site@Service, or @Service for the root site (@ may be written %40)', examples: ['@RootTaskService'] },
+  },
+} as const;
+
+export const jobParamsSchema = {
+  type: 'object',
+  required: ['address', 'id'],
+  properties: { ...addressParamsSchema.properties, id: { type: 'integer', minimum: 1 } },
+} as const;
+
+const fieldList = (description: string) => ({ description: `${description}: a whole number or a list of them` });
+
+/** The schedule keys; validateSchedule checks them and explains what is wrong. */
+export const scheduleProperties = {
+  minute: fieldList('minutes 0-59'),
+  hour: fieldList('hours 0-23'),
+  dayOfMonth: fieldList('days of the month 1-31'),
+  month: fieldList('months 1-12'),
+  dayOfWeek: fieldList('days of the week 0-6, 0 = Monday'),
+  delay: { type: 'number', description: 'run once, this many seconds from now (a delayed job)' },
+  cron: { type: 'string', description: 'a 5-field cron expression, instead of the field lists', examples: ['*/15 * * * *'] },
+  tz: { type: 'string', description: 'the IANA time zone of cron (default UTC)', examples: ['Europe/Berlin'] },
+} as const;
+
+export const addJobBodySchema = {
+  type: 'object',
+  required: ['task'],
+  additionalProperties: false,
+  properties: {
+    task: { type: 'string', minLength: 1, examples: ['echo'] },
+    input: { description: 'the job\'s input; it must match the task\'s inputSchema', examples: [{ foo: 'bar' }] },
+    startLater: { type: 'boolean', description: 'add in "start later"; start it with POST …/jobs/{id}/start' },
+  },
+} as const;
+
+/** Unknown keys pass: validateSchedule names them and suggests the key that was meant. */
+export const addCronJobBodySchema = {
+  type: 'object',
+  required: ['task'],
+  properties: {
+    task: addJobBodySchema.properties.task,
+    input: addJobBodySchema.properties.input,
+    ...scheduleProperties,
+  },
+} as const;
+
+export const scheduleBodySchema = {
+  type: 'object',
+  properties: scheduleProperties,
+} as const;

@@ -1,0 +1,146 @@
+import type { TaskService } from 'remotetask';
+import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
+
+export interface XmlrpcMethod {
+  /** XML-RPC type names: the return type first, then the parameters'. */
+  signatures: string[][];
+  help: string;
+  /** Whether a viewer may call it. */
+  readOnly: boolean;
+  call(service: TaskService, params: unknown[]): Promise<unknown>;
+}
+
+function expectParams(name: string, params: unknown[], counts: number[], usage: string): void {
+  if (!counts.includes(params.length)) {
+    throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${name} takes ${usage}, got ${params.length} parameter${params.length === 1 ? '' : 's'}`);
+  }
+}
+
+function jobIdParam(name: string, params: unknown[]): number {
+  expectParams(name, params, [1], '(jobid)');
+  const [jobId] = params;
+  if (typeof jobId !== 'number' || !Number.isInteger(jobId)) {
+    throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${name}: jobid must be an <int>, got ${JSON.stringify(jobId)}`);
+  }
+  return jobId;
+}
+
+/** The seed's XML-RPC view of a task service, method by method. */
+export const SERVICE_METHODS: Record<string, XmlrpcMethod> = {
+  getAvailableTasks: {
+    signatures: [['struct']],
+    help: 'The tasks this service can run: a struct of task name → description.',
+    readOnly: true,
+    async call(service, params) {
+      expectParams('getAvailableTasks', params, [0], 'no parameters');
+      const tasks = await service.getAvailableTasks();
+      return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, task.description ?? '']));
+    },
+  },
+  add: {
+    signatures: [['int', 'string'], ['int', 'string', 'any']],
+    help: 'add(task, input): queues a job for the task with the input (any value; checked against the task\'s input schema) and returns its id.',
+    readOnly: false,
+    async call(service, params) {
+      expectParams('add', params, [1, 2], '(task, input)');
+      const [task, input = null] = params;
+      if (typeof task !== 'string') throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `add: task must be a <string>, got ${JSON.stringify(task)}`);
+      return service.add(task, input);
+    },
+  },
+  cancel: {
+    signatures: [['boolean', 'int']],
+    help: 'cancel(jobid): cancels the job (a running job is asked to stop); returns true.',
+    readOnly: false,
+    async call(service, params) {
+      await service.cancel(jobIdParam('cancel', params));
+      return true;
+    },
+  },
+  getStatus: {
+    signatures: [['string', 'int']],
+    help: 'getStatus(jobid): queued, processing, completed, error, cancelled, delayed, cronjob or "start later".',
+    readOnly: true,
+    call: (service, params) => service.getStatus(jobIdParam('getStatus', params)),
+  },
+  getResult: {
+    signatures: [['any', 'int']],
+    help: 'getResult(jobid): the job\'s result, or nil while it has none.',
+    readOnly: true,
+    call: (service, params) => service.getResult(jobIdParam('getResult', params)),
+  },
+  getError: {
+    signatures: [['string', 'int']],
+    help: 'getError(jobid): the job\'s error message, or the string "None" when it has none (as the seed).',
+    readOnly: true,
+    async call(service, params) {
+      return (await service.getError(jobIdParam('getError', params))) ?? 'None';
+    },
+  },
+  startJob: {
+    signatures: [['boolean', 'int']],
+    help: 'startJob(jobid): queues a job added to start later; returns true.',
+    readOnly: false,
+    async call(service, params) {
+      await service.startJob(jobIdParam('startJob', params));
+      return true;
+    },
+  },
+};
+
+const INTROSPECTION_NAMES = ['listMethods', 'methodHelp', 'methodSignature'];
+
+/** Every callable name: the service's methods and the introspection methods, bare and as system.*. */
+export function xmlrpcMethodNames(): string[] {
+  return [...Object.keys(SERVICE_METHODS), ...INTROSPECTION_NAMES, ...INTROSPECTION_NAMES.map((name) => `system.${name}`)].sort();
+}
+
+type DescribedMethod = Omit<XmlrpcMethod, 'call'>;
+
+/** The introspection methods need no service. */
+const INTROSPECTION: Record<string, DescribedMethod & { call(params: unknown[]): unknown }> = {
+  listMethods: {
+    signatures: [['array']],
+    help: 'The names of the methods this endpoint offers.',
+    readOnly: true,
+    call(params) {
+      expectParams('listMethods', params, [0], 'no parameters');
+      return xmlrpcMethodNames();
+    },
+  },
+  methodHelp: {
+    signatures: [['string', 'string']],
+    help: 'methodHelp(name): what the method does.',
+    readOnly: true,
+    call(params) {
+      return describedMethod('methodHelp', params).help;
+    },
+  },
+  methodSignature: {
+    signatures: [['array', 'string']],
+    help: 'methodSignature(name): the method\'s signatures, each [return type, parameter types…].',
+    readOnly: true,
+    call(params) {
+      return describedMethod('methodSignature', params).signatures;
+    },
+  },
+};
+
+/** A method by name; introspection methods answer as themselves and as system.*. */
+export function findXmlrpcMethod(name: string): (DescribedMethod & { call(service: TaskService, params: unknown[]): unknown }) | undefined {
+  if (Object.hasOwn(SERVICE_METHODS, name)) return SERVICE_METHODS[name];
+  const bare = name.startsWith('system.') ? name.slice('system.'.length) : name;
+  if (!Object.hasOwn(INTROSPECTION, bare)) return undefined;
+  const introspection = INTROSPECTION[bare];
+  return { ...introspection, call: (_service, params) => introspection.call(params) };
+}
+
+function describedMethod(caller: string, params: unknown[]): DescribedMethod {
+  expectParams(caller, params, [1], '(name)');
+  const [name] = params;
+  const method = typeof name === 'string' ? findXmlrpcMethod(name) : undefined;
+  if (!method) {
+    throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${caller}: there is no method ${JSON.stringify(name)}; methods: ${xmlrpcMethodNames().join(', ')}`);
+  }
+  return method;
+}
