@@ -19,7 +19,7 @@ describe('remotetask serve', () => {
     const server = await start();
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:(\d+)$/);
     expect(server.url).not.toMatch(/:0$/);
-    await server.waitForOutput(/plugins echo, e2e-tasks, http, services @RootTaskService/);
+    await server.waitForOutput(/plugins echo, e2e-tasks, http, dashboard, services @RootTaskService/);
     expect(server.output()).toMatch(/no users configured \(http\.users\).*loopback only/);
     const response = await fetch(`${server.url}/api/services/%40RootTaskService/jobs`, {
       method: 'POST',

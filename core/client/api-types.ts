@@ -82,6 +82,21 @@ export interface JobEventJson {
   error?: string;
 }
 
+/** A file of the files plugin (`POST /api/files`, `GET /api/files/{id}/info`). */
+export interface FileJson {
+  id: string;
+  name: string;
+  size: number;
+  /** The content type downloads are served with. */
+  type: string;
+  created: string;
+  /** When it is removed; null: never. */
+  expires: string | null;
+  meta?: Record<string, unknown>;
+  /** Where to download it: `/api/files/{id}`. */
+  url: string;
+}
+
 export interface JobListQuery {
   status?: JobStatus | JobStatus[];
   task?: string;

@@ -1,4 +1,4 @@
-import type { SiteJson } from './api-types.js';
+import type { FileJson, SiteJson } from './api-types.js';
 import { RemotetaskHttpError } from './remotetask-http-error.js';
 import { ServiceClient } from './service-client.js';
 
@@ -22,8 +22,12 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | string[] | undefined>;
   signal?: AbortSignal;
-  /** `json` (default), `text`, or `response` for the caller to read the body itself (event streams). */
+  /** A multipart body (file uploads), instead of a JSON `body`. */
+  form?: FormData;
+  /** `json` (default), `text`, or `response` for the caller to read the body itself (event streams, downloads). */
   expect?: 'json' | 'text' | 'response';
+  /** The Accept header of an `expect: 'response'` request; default `text/event-stream`. */
+  accept?: string;
 }
 
 /** Standard base64 of a UTF-8 string, without Node's Buffer, so the client runs in browsers too. */
@@ -77,6 +81,19 @@ export class RemotetaskClient {
     return this.request('/openapi.json');
   }
 
+  /** `POST /api/files` (the files plugin): uploads a file (a `Blob`; in Node `fs.openAsBlob(path)` streams it from disk). */
+  uploadFile(file: Blob, name: string, options: { signal?: AbortSignal } = {}): Promise<FileJson> {
+    const form = new FormData();
+    form.append('file', file, name);
+    return this.request('/api/files', { method: 'POST', form, signal: options.signal });
+  }
+
+  /** `GET /api/files/{id}`, by id or by a result's `url`: the response, its body to be read as a stream. */
+  downloadFile(idOrUrl: string, options: { signal?: AbortSignal } = {}): Promise<Response> {
+    const path = idOrUrl.startsWith('/api/files/') ? idOrUrl : `/api/files/${encodeURIComponent(idOrUrl)}`;
+    return this.request(path, { expect: 'response', accept: '*/*', signal: options.signal });
+  }
+
   /** Sends one request; the path is relative to the server's URL. */
   async request<T>(path: string, options: RequestOptions & { expect: 'response' }): Promise<Response>;
   async request<T>(path: string, options?: RequestOptions): Promise<T>;
@@ -88,13 +105,13 @@ export class RemotetaskClient {
     }
     const headers = { ...this.#headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.expect === 'response') headers.accept = 'text/event-stream';
+    if (options.expect === 'response') headers.accept = options.accept ?? 'text/event-stream';
     let response: Response;
     try {
       response = await this.#fetch(url, {
         method: options.method ?? 'GET',
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
         signal: options.signal,
       });
     } catch (error) {

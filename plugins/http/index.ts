@@ -10,6 +10,7 @@ export { HttpError } from './errors/http-error.js';
 export { hashPassword } from './auth/hash-password.js';
 export { hashToken, generateToken } from './auth/hash-token.js';
 export { verifyPassword } from './auth/verify-password.js';
+export { HttpUsers, type AuthenticatedUser } from './auth/http-users.js';
 
 /**
  * The web service: REST + SSE + XML-RPC + metrics on `http.host`:`http.port`, started at boot and

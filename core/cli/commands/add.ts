@@ -1,5 +1,11 @@
+import { createWriteStream, openAsBlob } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Command } from 'commander';
-import type { JobEventStream, ServiceClient } from '../../client/index.js';
+import type { JobEventStream, RemotetaskClient, ServiceClient } from '../../client/index.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { type ClientOptions, clientFor, withClientOptions } from '../client-options.js';
 import { parseJsonArgument } from '../parse-arguments.js';
@@ -8,8 +14,16 @@ import { ProgressBar } from '../progress-bar.js';
 
 const FINAL_EVENTS = new Set(['completed', 'failed', 'cancelled']);
 
-/** Follows a job's events to its end, showing progress; prints the result, or exits 1 when it failed. */
-async function waitForJob(service: ServiceClient, id: number, events: JobEventStream): Promise<void> {
+interface AddOptions {
+  startLater?: boolean;
+  wait?: boolean;
+  upload?: string;
+  to?: string;
+  output?: string;
+}
+
+/** Follows a job's events to its end, showing progress; prints and returns the result, or exits 1 when it failed. */
+async function waitForJob(service: ServiceClient, id: number, events: JobEventStream): Promise<unknown> {
   const bar = new ProgressBar();
   try {
     for await (const event of events) {
@@ -22,10 +36,41 @@ async function waitForJob(service: ServiceClient, id: number, events: JobEventSt
     bar.done();
   }
   const job = await service.job(id);
-  if (job.status === 'completed') return printJson(job.result);
+  if (job.status === 'completed') {
+    printJson(job.result);
+    return job.result;
+  }
   if (job.status === 'error') throw new CliError(`job ${id} failed: ${job.error}`, EXIT.JOB_FAILED);
   if (job.status === 'cancelled') throw new CliError(`job ${id} was cancelled`, EXIT.JOB_FAILED);
   throw new CliError(`the event stream ended while job ${id} is ${job.status}: the server went away?`);
+}
+
+/** Uploads `path` (files plugin) for `--upload`; returns the file's id. */
+async function upload(client: RemotetaskClient, path: string): Promise<string> {
+  try {
+    if (!(await stat(path)).isFile()) throw new Error('not a file');
+  } catch (error) {
+    throw new CliError(`--upload ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  return (await client.uploadFile(await openAsBlob(path), basename(path))).id;
+}
+
+/** Downloads the file a result names (its `url`, as video-convert's results have) to `path`, for `--output`. */
+async function download(client: RemotetaskClient, result: unknown, path: string): Promise<void> {
+  const url = (result as { url?: unknown } | null)?.url;
+  if (typeof url !== 'string' || !url.startsWith('/api/files/')) {
+    throw new CliError('--output: the job\'s result names no file to download (no "url" of /api/files/…)');
+  }
+  const response = await client.downloadFile(url);
+  const partial = `${path}.part`;
+  try {
+    await pipeline(Readable.fromWeb(response.body! as WebReadableStream), createWriteStream(partial));
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw new CliError(`--output ${path}: ${(error as Error).message}`);
+  }
+  process.stderr.write(`saved ${path}\n`);
 }
 
 export function registerAdd(program: Command): void {
@@ -36,16 +81,32 @@ export function registerAdd(program: Command): void {
       .argument('<task>', 'the task to run')
       .argument('[json]', 'the job\'s input as JSON (default null)')
       .option('--start-later', 'add it in "start later"; start it with the API or XML-RPC startJob')
-      .option('-w, --wait', 'wait for the job to end, showing its progress on stderr; exit 1 when it fails or is cancelled'),
-  ).action(async (task: string, json: string | undefined, options: ClientOptions & { startLater?: boolean; wait?: boolean }) => {
-    const input = parseJsonArgument(json);
-    const service = (await clientFor(options)).service(options.service);
+      .option('-w, --wait', 'wait for the job to end, showing its progress on stderr; exit 1 when it fails or is cancelled')
+      .option('--upload <file>', 'upload the file first (files plugin) and put its id in the input as "file"')
+      .option('--to <format>', 'put this in the input as "to" (video-convert\'s target format)')
+      .option('-o, --output <file>', 'wait, then download the file the result names (its "url") to this path'),
+  ).action(async (task: string, json: string | undefined, options: ClientOptions & AddOptions) => {
+    let input = parseJsonArgument(json);
+    const client = await clientFor(options);
+    if (options.upload !== undefined || options.to !== undefined) {
+      if (input !== null && (typeof input !== 'object' || Array.isArray(input))) {
+        throw new CliError('--upload and --to add fields to the input: give the input as a JSON object');
+      }
+      input = {
+        ...(input as Record<string, unknown> | null),
+        ...(options.upload === undefined ? {} : { file: await upload(client, options.upload) }),
+        ...(options.to === undefined ? {} : { to: options.to }),
+      };
+    }
+    if (options.output !== undefined) options.wait = true;
+    const service = client.service(options.service);
     // Subscribe before adding, so no event of the new job can slip by.
     const events = options.wait ? await service.events() : undefined;
     try {
       const { id } = await service.add(task, input, { startLater: options.startLater });
       if (!events) return printLine(String(id));
-      await waitForJob(service, id, events);
+      const result = await waitForJob(service, id, events);
+      if (options.output !== undefined) await download(client, result, options.output);
     } finally {
       events?.close();
     }

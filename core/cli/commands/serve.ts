@@ -7,6 +7,8 @@ interface ServeOptions {
   config?: string;
   host?: string;
   port?: number;
+  /** false with --no-dashboard. */
+  dashboard?: boolean;
 }
 
 function parsePort(text: string): number {
@@ -20,12 +22,16 @@ function names(spec: PluginSpec, name: string): boolean {
   return typeof target === 'string' ? target === name : target.name === name;
 }
 
-/** The config with the web service in it: the http plugin added when missing, --host and --port over http.host and http.port. */
+/**
+ * The config with the web service in it: the http and dashboard plugins added when missing (not the
+ * dashboard with --no-dashboard), --host and --port over http.host and http.port.
+ */
 export function withWebService(config: RemotetaskConfig, options: ServeOptions): RemotetaskConfig {
   const plugins = config.plugins ?? [];
+  const missing = ['http', ...(options.dashboard === false ? [] : ['dashboard'])].filter((name) => !plugins.some((spec) => names(spec, name)));
   return {
     ...config,
-    plugins: plugins.some((spec) => names(spec, 'http')) ? plugins : [...plugins, 'http'],
+    plugins: [...plugins, ...missing],
     http: {
       ...config.http,
       ...(options.host === undefined ? {} : { host: options.host }),
@@ -41,6 +47,7 @@ export function registerServe(program: Command): void {
     .option('-c, --config <file>', 'the config file (default: remotetask.config.ts and friends in this directory)')
     .option('--host <host>', 'listen on this address (default: the config\'s http.host, else 127.0.0.1)')
     .option('--port <port>', 'listen on this port, 0 for a free one (default: the config\'s http.port, else 8080)', parsePort)
+    .option('--no-dashboard', 'serve the API without the web dashboard')
     .action(async (options: ServeOptions) => {
       // The server listens during the boot: a signal from then on must already stop it gracefully.
       const signals = catchStopSignals();

@@ -1,0 +1,29 @@
+import { InvalidInputError, JobStateError, ScheduleError, UnknownJobError, UnknownServiceError, UnknownTaskError } from 'remotetask';
+
+/** An error the dashboard answers with its own status and a message for the user. */
+export class DashboardError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DashboardError';
+  }
+}
+
+/** The status and message a page shows for an error; anything unexpected is a bare 500 (the log has the rest). */
+export function describeError(error: unknown): { statusCode: number; message: string } {
+  if (error instanceof DashboardError) return { statusCode: error.statusCode, message: error.message };
+  if (error instanceof UnknownServiceError || error instanceof UnknownJobError || error instanceof UnknownTaskError) {
+    return { statusCode: 404, message: error.message };
+  }
+  if (error instanceof JobStateError) return { statusCode: 409, message: error.message };
+  if (error instanceof InvalidInputError) return { statusCode: 422, message: error.message };
+  if (error instanceof ScheduleError) return { statusCode: 400, message: error.message };
+  const fastifyError = error as { statusCode?: number; validation?: unknown; message?: string };
+  if (fastifyError?.validation) return { statusCode: 400, message: `The request is not valid: ${fastifyError.message}` };
+  if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return { statusCode: fastifyError.statusCode, message: fastifyError.message ?? 'bad request' };
+  }
+  return { statusCode: 500, message: 'Something went wrong on the server; its log has the details.' };
+}

@@ -1,0 +1,55 @@
+import { type SchemaProblem, type TaskService, validateTaskInput } from 'remotetask';
+import type { FormErrors, JobFormValues, TaskOption } from '../views/forms-view.js';
+
+/** A schema problem as the form shows it: `size: must be >= 16`, `The input must be object`. */
+export function describeProblem(problem: SchemaProblem): string {
+  if (problem.path === '') return `The input ${problem.message}`;
+  const where = problem.path.slice(1).split('/').map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  return `${where}: ${problem.message}`;
+}
+
+export interface CheckedJobForm {
+  errors: FormErrors;
+  input: unknown;
+}
+
+/**
+ * Checks the task and input of a job form: the task must be one the service can run, the input
+ * JSON (empty for none) that fits the task's schema. The errors are by field.
+ */
+export function checkJobForm(service: TaskService, values: JobFormValues): CheckedJobForm {
+  const errors: FormErrors = {};
+  let input: unknown = null;
+  if (values.input.trim() !== '') {
+    try {
+      input = JSON.parse(values.input);
+    } catch (error) {
+      errors.input = [`This is not valid JSON: ${(error as Error).message}`];
+    }
+  }
+  if (values.task === '') {
+    errors.task = 'Choose a task.';
+    return { errors, input };
+  }
+  const task = service.getTask(values.task);
+  if (!task) {
+    errors.task = `${service.address} has no task "${values.task}"; it has ${service.taskNames().join(', ') || 'none'}.`;
+    return { errors, input };
+  }
+  if (!errors.input) {
+    const problems = validateTaskInput(task, input);
+    if (problems.length > 0) errors.input = problems.map(describeProblem);
+  }
+  return { errors, input };
+}
+
+export function hasErrors(errors: FormErrors): boolean {
+  return Boolean(errors.task || errors.input?.length || errors.form || (errors.schedule && Object.keys(errors.schedule).length > 0));
+}
+
+export function taskOptions(service: TaskService): TaskOption[] {
+  return service.taskNames().map((name) => {
+    const task = service.getTask(name);
+    return { name, description: task?.description, inputSchema: task?.inputSchema };
+  });
+}

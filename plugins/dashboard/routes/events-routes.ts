@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { JobEvent } from 'remotetask';
+import type { DashboardContext } from '../dashboard-context.js';
+
+/** What a page learns about a changed job: enough to decide whether to fetch its row. */
+export interface JobChange {
+  service: string;
+  id: number;
+  task: string;
+  status: string;
+  /** Whether the job was added since the last batch (it may belong on the page now). */
+  added: boolean;
+}
+
+export interface EventsRoutesOptions {
+  /** How long changes are gathered into one message (ms): a burst of events is one update. */
+  batchMs?: number;
+  heartbeatMs?: number;
+}
+
+/**
+ * `GET /events?service=<address>&job=<id>`: the dashboard's live updates as Server-Sent Events,
+ * behind its session (the API's event stream wants HTTP Basic, which EventSource cannot send).
+ * Events are gathered for `batchMs` and sent as one `jobs` message, the latest change per job, so
+ * a queue filling up fast costs the browser one update per batch, not one per job.
+ */
+export function registerEventsRoutes(app: FastifyInstance, dashboard: DashboardContext, options: EventsRoutesOptions = {}): void {
+  const { kernel } = dashboard;
+  const batchMs = options.batchMs ?? 200;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const open = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...open]) end();
+  });
+
+  app.get<{ Querystring: { service?: string; job?: string } }>('/events', async (request, reply) => {
+    const address = request.query.service || undefined;
+    if (address !== undefined) kernel.getService(address);
+    const jobId = request.query.job ? Number(request.query.job) : undefined;
+    reply.hijack();
+    const response = reply.raw;
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const pending = new Map<string, JobChange>();
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      timer = undefined;
+      if (pending.size === 0) return;
+      response.write(`event: jobs\ndata: ${JSON.stringify([...pending.values()])}\n\n`);
+      pending.clear();
+    };
+    const unsubscribe = kernel.events.on((event: JobEvent) => {
+      if ((address !== undefined && event.service !== address) || (jobId !== undefined && event.jobId !== jobId)) return;
+      const key = `${event.service} ${event.jobId}`;
+      const added = (pending.get(key)?.added ?? false) || event.type === 'added';
+      pending.set(key, { service: event.service, id: event.jobId, task: event.task, status: event.status, added });
+      timer ??= setTimeout(flush, batchMs);
+    });
+    const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), heartbeatMs);
+    const end = () => {
+      if (!open.delete(end)) return;
+      clearInterval(heartbeat);
+      clearTimeout(timer);
+      unsubscribe();
+      response.end();
+    };
+    open.add(end);
+    response.on('close', end);
+    // Says the subscription is in place: the page shows "live" from here on.
+    response.write('event: ready\ndata: {}\n\n');
+  });
+}
