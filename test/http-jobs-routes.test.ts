@@ -93,6 +93,15 @@ describe('adding and reading jobs', () => {
     expect(started.json()).toEqual({ id, status: 'queued' });
   });
 
+  it('keeps a job\'s own time limit, and refuses one that is not a whole number of ms', async () => {
+    const response = await app.inject({ method: 'POST', url: `${ROOT}/jobs`, payload: { task: 'echo', timeout: 1500 } });
+    expect(response.statusCode).toBe(201);
+    expect(await getJob(response.json().id)).toMatchObject({ timeout: 1500 });
+    const bad = await app.inject({ method: 'POST', url: `${ROOT}/jobs`, payload: { task: 'echo', timeout: 0.5 } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toMatch(/timeout/);
+  });
+
   it('refuses to start a job that is not waiting to be started: 409', async () => {
     const id = await addJob('echo');
     const response = await app.inject({ method: 'POST', url: `${ROOT}/jobs/${id}/start` });

@@ -57,6 +57,8 @@ export interface JobJson {
   progress: number | null;
   progressMessage: string | null;
   cancelRequested: boolean;
+  /** The job's own time limit per run (ms), or null. */
+  timeout: number | null;
 }
 
 export interface JobPageJson {

@@ -33,10 +33,15 @@ export class ServiceClient {
   }
 
   /** `POST …/jobs`: adds a job; returns its id and status. */
-  add(task: string, input: unknown = null, options: { startLater?: boolean } = {}): Promise<JobCreatedJson> {
+  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number } = {}): Promise<JobCreatedJson> {
     return this.client.request(`${this.#base}/jobs`, {
       method: 'POST',
-      body: { task, input, ...(options.startLater ? { startLater: true } : {}) },
+      body: {
+        task,
+        input,
+        ...(options.startLater ? { startLater: true } : {}),
+        ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+      },
     });
   }
 

@@ -182,6 +182,23 @@ describe('TaskService: failures', () => {
     expect(await service.getJob(id)).toMatchObject({ status: 'error', attempts: 2, error: 'task "slow" timed out after 20 ms' });
   });
 
+  it('lets a job\'s own timeout override the task\'s', async () => {
+    const { kernel, service } = await boot({ maxAttempts: 1 });
+    kernel.addTask(
+      'slow',
+      new SimpleTask(
+        (_input, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+        { timeout: 600_000 },
+      ),
+    );
+    const id = await service.add('slow', null, { timeout: 15 });
+    await service.process();
+    expect(await service.getJob(id)).toMatchObject({ status: 'error', timeout: 15, error: 'task "slow" timed out after 15 ms' });
+    await expect(service.add('slow', null, { timeout: 0 })).rejects.toThrow(
+      'timeout must be a whole number of milliseconds, at least 1; got 0',
+    );
+  });
+
   it('keeps processing after a task throws something that is not an Error', async () => {
     const { kernel, service } = await boot({ maxAttempts: 1 });
     kernel.addTask('weird', new SimpleTask(() => { throw 'a string'; }));

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { JobEventStream, RemotetaskClient, ServiceClient } from '../../client/index.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { type ClientOptions, clientFor, withClientOptions } from '../client-options.js';
@@ -16,10 +16,17 @@ const FINAL_EVENTS = new Set(['completed', 'failed', 'cancelled']);
 
 interface AddOptions {
   startLater?: boolean;
+  timeout?: number;
   wait?: boolean;
   upload?: string;
   to?: string;
   output?: string;
+}
+
+function parseTimeout(text: string): number {
+  const ms = Number(text);
+  if (!/^\d+$/.test(text) || ms < 1) throw new InvalidArgumentError('a timeout is a whole number of milliseconds, at least 1');
+  return ms;
 }
 
 /** Follows a job's events to its end, showing progress; prints and returns the result, or exits 1 when it failed. */
@@ -81,6 +88,7 @@ export function registerAdd(program: Command): void {
       .argument('<task>', 'the task to run')
       .argument('[json]', 'the job\'s input as JSON (default null)')
       .option('--start-later', 'add it in "start later"; start it with the API or XML-RPC startJob')
+      .option('--timeout <ms>', 'a time limit for each run of this job, in milliseconds', parseTimeout)
       .option('-w, --wait', 'wait for the job to end, showing its progress on stderr; exit 1 when it fails or is cancelled')
       .option('--upload <file>', 'upload the file first (files plugin) and put its id in the input as "file"')
       .option('--to <format>', 'put this in the input as "to" (video-convert\'s target format)')
@@ -103,7 +111,7 @@ export function registerAdd(program: Command): void {
     // Subscribe before adding, so no event of the new job can slip by.
     const events = options.wait ? await service.events() : undefined;
     try {
-      const { id } = await service.add(task, input, { startLater: options.startLater });
+      const { id } = await service.add(task, input, { startLater: options.startLater, timeout: options.timeout });
       if (!events) return printLine(String(id));
       const result = await waitForJob(service, id, events);
       if (options.output !== undefined) await download(client, result, options.output);

@@ -30,7 +30,7 @@ const idAndStatus = {
 
 /** The routes of one service's plain jobs: add, list, read, cancel, start, reschedule, clean. */
 export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
-  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean } }>(
+  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean; timeout?: number } }>(
     '/api/services/:address/jobs',
     {
       schema: {
@@ -44,8 +44,8 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
     async (request, reply): Promise<JobCreatedJson> => {
       const { address } = request.params;
       const service = kernel.getService(address);
-      const { task, input = null, startLater = false } = request.body;
-      const id = await service.add(task, input, { startLater });
+      const { task, input = null, startLater = false, timeout } = request.body;
+      const id = await service.add(task, input, { startLater, timeout });
       reply.code(201).header('location', jobUrl(service.address, id));
       // The job's status now: a fast processor may have taken it already.
       return { id, status: (await service.getJob(id)).status };

@@ -30,5 +30,6 @@ export function toJobJson(job: JobRecord): JobJson {
     progress: job.progress,
     progressMessage: job.progressMessage,
     cancelRequested: job.cancelRequested,
+    timeout: job.timeout,
   };
 }

@@ -50,6 +50,7 @@ export const jobSchema = {
     progress: nullable('number', { minimum: 0, maximum: 1 }),
     progressMessage: nullable('string'),
     cancelRequested: { type: 'boolean' },
+    timeout: nullable('integer', { description: 'the job\'s own time limit per run (ms), or null' }),
   },
 } as const;
 
@@ -102,6 +103,7 @@ export const addJobBodySchema = {
     task: { type: 'string', minLength: 1, examples: ['echo'] },
     input: { description: 'the job\'s input; it must match the task\'s inputSchema', examples: [{ foo: 'bar' }] },
     startLater: { type: 'boolean', description: 'add in "start later"; start it with POST …/jobs/{id}/start' },
+    timeout: { type: 'integer', minimum: 1, description: 'a time limit for each run of this job, in ms (over the task\'s own)' },
   },
 } as const;
 
