@@ -1,5 +1,5 @@
 import type { JobStatus } from '../jobs/job.js';
-import type { SchemaProblem } from '../tasks/validate-input.js';
+import type { SchemaProblem } from '../tasks/task-schemas.js';
 
 /** A task name the service does not know. */
 export class UnknownTaskError extends Error {

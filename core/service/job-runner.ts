@@ -3,6 +3,7 @@ import type { JobRecord } from '../jobs/job.js';
 import type { JobOutcome, JobStore } from '../store/job-store.js';
 import { TaskError } from '../tasks/task-error.js';
 import type { Task, TaskContext } from '../tasks/task.js';
+import { validateTaskOutput } from '../tasks/task-schemas.js';
 import type { JobEventBus } from './job-events.js';
 import { backoffDelay, type ServiceOptions } from './service-options.js';
 import type { TaskService } from './task-service.js';
@@ -198,6 +199,7 @@ export class JobRunner {
           );
         }
         outcome = this.#outcomeOf(job, result, running.reason, timeout, now());
+        if (outcome?.kind === 'completed') outcome = checkedAgainstOutputSchema(task, job, outcome);
       } finally {
         clearTimeout(timeoutTimer);
         // Still ours until its outcome is stored: the lease renewal covers it meanwhile.
@@ -337,25 +339,32 @@ export class JobRunner {
 
   async #finish(job: JobRecord, outcome: RunOutcome, now: number): Promise<void> {
     const { workerId, events, service, logger } = this.deps;
-    const applied = await this.#record({ ...outcome, id: job.id, workerId, now } as JobOutcome);
+    // Built field by field (no spreads): this runs once per job.
+    const stored: JobOutcome =
+      outcome.kind === 'completed'
+        ? { id: job.id, workerId, now, kind: 'completed', result: outcome.result }
+        : ({ ...outcome, id: job.id, workerId, now } as JobOutcome);
+    const applied = await this.#record(stored);
     if (!applied) {
       logger.warn(`job ${job.id} (task ${job.task}) was taken over by another worker; its outcome here is dropped`);
       return;
     }
     const cron = job.status === 'cronjob';
-    const base = { service: service.address, jobId: job.id, task: job.task, time: now };
+    const address = service.address;
     switch (outcome.kind) {
       case 'completed':
-        events.emit({ ...base, type: 'completed', status: cron ? 'cronjob' : 'completed' });
+        events.emit({ type: 'completed', service: address, jobId: job.id, task: job.task, status: cron ? 'cronjob' : 'completed', time: now });
         break;
       case 'failed':
-        events.emit({ ...base, type: 'failed', status: cron ? 'cronjob' : 'error', error: outcome.error });
+        events.emit({
+          type: 'failed', service: address, jobId: job.id, task: job.task, status: cron ? 'cronjob' : 'error', time: now, error: outcome.error,
+        });
         break;
       case 'retry':
-        events.emit({ ...base, type: 'retrying', status: 'queued', error: outcome.error });
+        events.emit({ type: 'retrying', service: address, jobId: job.id, task: job.task, status: 'queued', time: now, error: outcome.error });
         break;
       case 'cancelled':
-        events.emit({ ...base, type: 'cancelled', status: 'cancelled' });
+        events.emit({ type: 'cancelled', service: address, jobId: job.id, task: job.task, status: 'cancelled', time: now });
         break;
       case 'released':
         break;
@@ -464,3 +473,12 @@ function describeIds(entries: PendingOutcome[]): string {
   const ids = entries.map((entry) => entry.outcome.id);
   return ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')}, …`;
 }
+
+/** A result that breaks the task's own output schema fails its job (no retry: the task would break it again). */
+function checkedAgainstOutputSchema(task: Task, job: JobRecord, outcome: RunOutcome & { kind: 'completed' }): RunOutcome {
+  const problems = validateTaskOutput(task, (outcome as { result: unknown }).result);
+  if (problems.length === 0) return outcome;
+  const listed = problems.map((problem) => `${problem.path || '(result)'} ${problem.message}`).join('; ');
+  return { kind: 'failed', error: `the result of task "${job.task}" does not match its output schema: ${listed}`, errorStack: null };
+}
+

@@ -138,6 +138,23 @@ describe('TaskService: failures', () => {
     expect(await service.getJob(id)).toMatchObject({ status: 'error', attempts: 1, error: 'no such video' });
   });
 
+  it('fails a job whose result breaks the task\'s output schema, without retrying', async () => {
+    const { kernel, service } = await boot();
+    kernel.addTask(
+      'count',
+      new SimpleTask((input: number) => (input > 0 ? input : 'none'), { outputSchema: { type: 'integer', minimum: 1 } }),
+    );
+    const good = await service.add('count', 3);
+    const bad = await service.add('count', 0);
+    await service.process();
+    expect(await service.getJob(good)).toMatchObject({ status: 'completed', result: 3 });
+    expect(await service.getJob(bad)).toMatchObject({
+      status: 'error',
+      attempts: 1,
+      error: 'the result of task "count" does not match its output schema: (result) must be integer',
+    });
+  });
+
   it('lets a task lower its own attempts', async () => {
     const { kernel, service } = await boot();
     kernel.addTask('once', new SimpleTask(() => { throw new Error('x'); }, { maxAttempts: 1 }));

@@ -6,7 +6,7 @@ import { TaskToken } from '../registry/tokens.js';
 import type { Site } from '../registry/site.js';
 import type { JobPage, JobQuery, JobStore } from '../store/job-store.js';
 import type { Task } from '../tasks/task.js';
-import { validateTaskInput } from '../tasks/validate-input.js';
+import { validateTaskInput } from '../tasks/task-schemas.js';
 import { InvalidInputError, JobStateError, UnknownJobError, UnknownTaskError } from './errors.js';
 import type { JobEventBus } from './job-events.js';
 import { JobRunner } from './job-runner.js';

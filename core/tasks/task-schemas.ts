@@ -20,11 +20,10 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
   return validate;
 }
 
-/** Checks input against the task's input schema; returns the problems (empty when it fits). */
-export function validateTaskInput(task: Task, input: unknown): SchemaProblem[] {
-  if (task.inputSchema === undefined) return [];
-  const validate = validatorFor(task.inputSchema);
-  if (validate(input)) return [];
+function problemsOf(schema: JsonSchema | undefined, value: unknown): SchemaProblem[] {
+  if (schema === undefined) return [];
+  const validate = validatorFor(schema);
+  if (validate(value)) return [];
   return (validate.errors ?? []).map((error) => ({
     path: error.instancePath,
     message:
@@ -32,4 +31,14 @@ export function validateTaskInput(task: Task, input: unknown): SchemaProblem[] {
         ? `unknown property "${(error.params as { additionalProperty: string }).additionalProperty}"`
         : (error.message ?? 'is invalid'),
   }));
+}
+
+/** Checks input against the task's input schema; returns the problems (empty when it fits). */
+export function validateTaskInput(task: Task, input: unknown): SchemaProblem[] {
+  return problemsOf(task.inputSchema, input);
+}
+
+/** Checks a result against the task's output schema; returns the problems (empty when it fits). */
+export function validateTaskOutput(task: Task, result: unknown): SchemaProblem[] {
+  return problemsOf(task.outputSchema, result);
 }
