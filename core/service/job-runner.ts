@@ -152,13 +152,8 @@ export class JobRunner {
   /** Runs a claimed job to its end and records the outcome. `fixedNow` pins the clock (ms). */
   async run(job: JobRecord, fixedNow?: number, hooks: RunHooks = {}): Promise<void> {
     const { service, events } = this.deps;
-    const now = () => fixedNow ?? this.deps.clock();
+    // No closures here (this runs once per job): `settled` guards the one call of hooks.onSettled.
     let settled = false;
-    const onSettled = () => {
-      if (settled) return;
-      settled = true;
-      hooks.onSettled?.();
-    };
     try {
       const held = this.#held.get(job.id);
       this.#held.delete(job.id);
@@ -167,21 +162,23 @@ export class JobRunner {
         return;
       }
       if (held?.cancelled) {
-        onSettled();
-        await this.#finish(job, { kind: 'cancelled', error: null }, now());
+        settled = true;
+        hooks.onSettled?.();
+        await this.#finish(job, { kind: 'cancelled', error: null }, fixedNow ?? this.deps.clock());
         return;
       }
-      events.emit({ type: 'started', service: service.address, jobId: job.id, task: job.task, status: job.status, time: now() });
+      events.emit({ type: 'started', service: service.address, jobId: job.id, task: job.task, status: job.status, time: fixedNow ?? this.deps.clock() });
 
       const task = service.getTask(job.task);
       if (!task) {
         const available = service.taskNames();
-        onSettled();
+        settled = true;
+        hooks.onSettled?.();
         await this.#finish(job, {
           kind: 'failed',
           error: `task "${job.task}" is not registered any more; available tasks: ${available.join(', ') || '(none)'}`,
           errorStack: null,
-        }, now());
+        }, fixedNow ?? this.deps.clock());
         return;
       }
 
@@ -198,7 +195,7 @@ export class JobRunner {
             `job ${job.id} (task ${job.task}) ignored its abort signal for ${this.deps.options.abortGrace} ms; it is abandoned`,
           );
         }
-        outcome = this.#outcomeOf(job, result, running.reason, timeout, now());
+        outcome = this.#outcomeOf(job, result, running.reason, timeout, fixedNow ?? this.deps.clock());
         if (outcome?.kind === 'completed') outcome = checkedAgainstOutputSchema(task, job, outcome);
       } finally {
         clearTimeout(timeoutTimer);
@@ -207,17 +204,21 @@ export class JobRunner {
           this.#running.delete(job.id);
           if (outcome) this.#recording.add(job.id);
         }
-        onSettled();
+        settled = true;
+        hooks.onSettled?.();
       }
       if (outcome) {
         try {
-          await this.#finish(job, outcome, now());
+          await this.#finish(job, outcome, fixedNow ?? this.deps.clock());
         } finally {
           this.#recording.delete(job.id);
         }
       }
     } finally {
-      onSettled();
+      if (!settled) {
+        settled = true;
+        hooks.onSettled?.();
+      }
       this.#stopLeaseRenewalIfIdle();
     }
   }
@@ -251,29 +252,7 @@ export class JobRunner {
   }
 
   #contextFor(job: JobRecord, running: RunningJob): TaskContext {
-    const { service, store, workerId, events, logger } = this.deps;
-    let childLogger: Logger | undefined;
-    return {
-      service,
-      task: job.task,
-      jobId: job.id,
-      attempt: job.attempts,
-      get signal(): AbortSignal {
-        running.controller ??= new AbortController();
-        return running.controller.signal;
-      },
-      get logger(): Logger {
-        return (childLogger ??= logger.child({ jobId: job.id, task: job.task }));
-      },
-      progress: async (fraction: number, message?: string) => {
-        const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
-        await store.setProgress(job.id, workerId, clamped, message ?? null);
-        events.emit({
-          type: 'progress', service: service.address, jobId: job.id, task: job.task, status: job.status,
-          time: this.deps.clock(), progress: clamped, ...(message === undefined ? {} : { message }),
-        });
-      },
-    };
+    return new RunContext(this.deps, job, running);
   }
 
   #outcomeOf(
@@ -462,6 +441,55 @@ export class JobRunner {
     } catch (error) {
       this.deps.logger.warn(`renewing leases failed: ${(error as Error).message}`);
     }
+  }
+}
+
+/**
+ * What a running task gets besides its input: one object per run. Its AbortSignal, logger child
+ * and progress function are made only when the task first asks for them (most no-op-sized tasks
+ * never do); each stays the same object for the run, and destructuring works as with plain fields.
+ */
+class RunContext implements TaskContext {
+  readonly service: TaskService;
+  readonly task: string;
+  readonly jobId: number;
+  readonly attempt: number;
+  readonly #deps: JobRunnerDeps;
+  readonly #job: JobRecord;
+  readonly #running: RunningJob;
+  #logger?: Logger;
+  #progress?: TaskContext['progress'];
+
+  constructor(deps: JobRunnerDeps, job: JobRecord, running: RunningJob) {
+    this.service = deps.service;
+    this.task = job.task;
+    this.jobId = job.id;
+    this.attempt = job.attempts;
+    this.#deps = deps;
+    this.#job = job;
+    this.#running = running;
+  }
+
+  get signal(): AbortSignal {
+    this.#running.controller ??= new AbortController();
+    return this.#running.controller.signal;
+  }
+
+  get logger(): Logger {
+    return (this.#logger ??= this.#deps.logger.child({ jobId: this.#job.id, task: this.#job.task }));
+  }
+
+  get progress(): TaskContext['progress'] {
+    return (this.#progress ??= async (fraction: number, message?: string) => {
+      const { service, store, workerId, events, clock } = this.#deps;
+      const job = this.#job;
+      const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+      await store.setProgress(job.id, workerId, clamped, message ?? null);
+      events.emit({
+        type: 'progress', service: service.address, jobId: job.id, task: job.task, status: job.status,
+        time: clock(), progress: clamped, ...(message === undefined ? {} : { message }),
+      });
+    });
   }
 }
 

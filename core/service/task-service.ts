@@ -109,6 +109,11 @@ export class TaskService {
    * anything is stored.
    */
   async add(task: string, input: unknown = null, options: AddOptions = {}): Promise<number> {
+    return (await this.addJob(task, input, options)).id;
+  }
+
+  /** `add`, answering with the stored job rather than its id (saves a read for the web service). */
+  async addJob(task: string, input: unknown = null, options: AddOptions = {}): Promise<JobRecord> {
     const found = this.#checkedTask(task, input);
     const record = await this.#deps.store.insert({
       service: this.address,
@@ -122,7 +127,7 @@ export class TaskService {
       timeout: checkedTimeout(options.timeout),
     });
     this.#emitAdded(record);
-    return record.id;
+    return record;
   }
 
   /**

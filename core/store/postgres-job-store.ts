@@ -183,6 +183,7 @@ export class PostgresJobStore implements JobStore {
   private readonly cancels = new CancelHub();
   /** How many subscriptions each service has: after a lost LISTEN connection, every one is woken. */
   private readonly subscribedServices = new Map<string, number>();
+  private pendingInserts: { job: NewJob; resolve: (record: JobRecord) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(options: PostgresJobStoreOptions) {
     this.url = options.url;
@@ -238,6 +239,8 @@ export class PostgresJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    // Inserts already asked for are written before the pool ends.
+    if (this.pendingInserts.length > 0) await this.flushInserts();
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
@@ -254,9 +257,32 @@ export class PostgresJobStore implements JobStore {
 
   // ---- jobs in and out -------------------------------------------------------------------------
 
+  /**
+   * Inserts asked for in the same turn of the event loop (concurrent adds: HTTP requests, a batch
+   * of add() calls) go to the database as one statement: one round trip and one commit for all.
+   * Each resolves once its row is committed.
+   */
   async insert(job: NewJob): Promise<JobRecord> {
-    const [record] = await this.insertMany([job]);
-    return record;
+    return new Promise<JobRecord>((resolve, reject) => {
+      this.pendingInserts.push({ job, resolve, reject });
+      if (this.pendingInserts.length === 1) setImmediate(() => void this.flushInserts());
+    });
+  }
+
+  private async flushInserts(): Promise<void> {
+    const pending = this.pendingInserts;
+    this.pendingInserts = [];
+    if (pending.length === 0) return;
+    try {
+      const records = await this.insertMany(pending.map((entry) => entry.job));
+      pending.forEach((entry, index) => entry.resolve(records[index]));
+    } catch (error) {
+      if (pending.length === 1) return pending[0].reject(error);
+      // One job's failure must not fail the others: one statement each, then.
+      await Promise.all(
+        pending.map((entry) => this.insertMany([entry.job]).then(([record]) => entry.resolve(record), entry.reject)),
+      );
+    }
   }
 
   async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
@@ -791,7 +817,7 @@ function buildStatements(schema: string) {
       RETURNING j.*`,
     renewLeases: `
       UPDATE ${jobs} SET locked_until = $3
-      WHERE id = ANY($1::bigint[]) AND locked_by = $2 AND status IN ('processing', 'cronjob')
+      WHERE id = ANY($1::bigint[]) AND coalesce(locked_by, '') = $2 AND status IN ('processing', 'cronjob')
       RETURNING id`,
     cancelRequestedAmong: `SELECT id FROM ${jobs} WHERE id = ANY($1::bigint[]) AND cancel_requested`,
 
@@ -837,7 +863,10 @@ function buildStatements(schema: string) {
           locked_by = NULL,
           locked_until = NULL
         FROM outcome o
-        WHERE j.id = o.id AND j.locked_by = o.worker_id AND j.status IN ('processing', 'cronjob')
+        -- coalesce(): an equality on locked_by would let the planner read the partial lease index
+        -- (every leased job, which stale statistics count as none) instead of one primary-key probe
+        -- per outcome: with thousands of jobs leased (prefetch), that made each finish O(leased).
+        WHERE j.id = o.id AND coalesce(j.locked_by, '') = o.worker_id AND j.status IN ('processing', 'cronjob')
         RETURNING j.id, j.service, j.status
       ), ${notify('finished', WAITING_SQL)}
       SELECT id, service, status FROM finished WHERE ${afterNotify}`,

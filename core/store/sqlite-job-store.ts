@@ -102,6 +102,17 @@ const SQL = {
       result = @result, error = NULL, error_stack = NULL, completed = @now, ${UNLOCK}
     WHERE id = @id AND locked_by = @workerId AND ${HELD}
     RETURNING service, status, locked_by`,
+  /** `completed` for a batch: JSON [[id, workerId, now, resultJson], …]; the same rules, row by row. */
+  completedMany: `
+    UPDATE jobs SET
+      status = CASE WHEN status = 'processing' THEN 'completed' WHEN cancel_requested THEN 'cancelled' ELSE 'cronjob' END,
+      attempts = CASE status WHEN 'cronjob' THEN 0 ELSE attempts END,
+      result = o.result, error = NULL, error_stack = NULL, completed = o.now, ${UNLOCK}
+    FROM (SELECT value ->> 0 AS id, value ->> 1 AS worker_id, value ->> 2 AS now, value ->> 3 AS result FROM json_each(?)) AS o
+    -- coalesce(): an equality on locked_by would let the planner scan the partial lease index (every
+    -- leased job) for each outcome; this way each outcome is one rowid lookup.
+    WHERE jobs.id = o.id AND coalesce(jobs.locked_by, '') = o.worker_id AND jobs.${HELD}
+    RETURNING jobs.id AS id, jobs.service AS service, jobs.status AS status, jobs.locked_by AS locked_by`,
   failed: `
     UPDATE jobs SET
       status = CASE WHEN status = 'processing' THEN 'error' WHEN cancel_requested THEN 'cancelled' ELSE 'cronjob' END,
@@ -186,6 +197,7 @@ export class SqliteJobStore implements JobStore {
   private readonly wakes = new WakeHub();
   private readonly locks = new LocalLocks();
   private readonly cancels = new CancelHub();
+  private pendingInserts: { job: NewJob; resolve: (record: JobRecord) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(options: SqliteJobStoreOptions) {
     this.path = options.path;
@@ -204,7 +216,9 @@ export class SqliteJobStore implements JobStore {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma('temp_store = MEMORY');
+      // Temporary tables and sorts (a listing sorted by a column without an index) spill to a file
+      // past the page cache: a server's memory must not grow with the number of jobs it keeps.
+      db.pragma('temp_store = DEFAULT');
       migrateSqlite(db, this.path);
       const statements = Object.fromEntries(
         Object.entries(SQL).map(([name, sql]) => [name, db!.prepare(sql)]),
@@ -229,6 +243,8 @@ export class SqliteJobStore implements JobStore {
   }
 
   async close(): Promise<void> {
+    // Inserts already asked for are written before the file closes.
+    this.flushInserts();
     const db = this.db;
     this.db = undefined;
     this.statements = undefined;
@@ -238,8 +254,41 @@ export class SqliteJobStore implements JobStore {
     db?.close();
   }
 
+  /**
+   * Inserts that come in the same turn of the event loop (concurrent adds: HTTP requests, a
+   * batch of add() calls) are written in one transaction: one commit, and the table's and
+   * indexes' pages written once for all of them. Each still resolves only once it is committed.
+   */
   async insert(job: NewJob): Promise<JobRecord> {
-    return this.insertAll([job])[0];
+    return new Promise<JobRecord>((resolve, reject) => {
+      this.pendingInserts.push({ job, resolve, reject });
+      if (this.pendingInserts.length === 1) setImmediate(() => this.flushInserts());
+    });
+  }
+
+  private flushInserts(): void {
+    const pending = this.pendingInserts;
+    if (pending.length === 0) return;
+    this.pendingInserts = [];
+    let records: JobRecord[];
+    try {
+      records = this.insertAll(pending.map((entry) => entry.job));
+    } catch (error) {
+      if (pending.length === 1) {
+        pending[0].reject(error);
+        return;
+      }
+      // One job's failure (input JSON cannot hold) must not fail the others: one at a time, then.
+      for (const entry of pending) {
+        try {
+          entry.resolve(this.insertAll([entry.job])[0]);
+        } catch (single) {
+          entry.reject(single);
+        }
+      }
+      return;
+    }
+    pending.forEach((entry, index) => entry.resolve(records[index]));
   }
 
   async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
@@ -339,9 +388,25 @@ export class SqliteJobStore implements JobStore {
   async finish(outcomes: JobOutcome[]): Promise<number[]> {
     if (outcomes.length === 0) return [];
     const sql = this.sql;
+    // Completions, the common case, go as one statement for the batch when every job in it is
+    // distinct (a job twice in one batch: one statement each, in order, as below).
+    const completions = outcomes.filter((outcome) => outcome.kind === 'completed');
+    const batched = completions.length > 1 && new Set(outcomes.map((outcome) => outcome.id)).size === outcomes.length;
     const apply = this.database.transaction(() => {
+      const done = new Set<number>();
+      if (batched) {
+        const payload = JSON.stringify(completions.map((o) => [o.id, o.workerId, o.now, resultJson(o.result)]));
+        for (const row of sql.completedMany.all(payload) as (ChangedRow & { id: number })[]) {
+          done.add(row.id);
+          this.wakeIfWaiting(row);
+        }
+      }
       const applied: number[] = [];
       for (const outcome of outcomes) {
+        if (batched && outcome.kind === 'completed') {
+          if (done.has(outcome.id)) applied.push(outcome.id);
+          continue;
+        }
         const base = { id: outcome.id, workerId: outcome.workerId, now: outcome.now };
         let row: ChangedRow | undefined;
         switch (outcome.kind) {

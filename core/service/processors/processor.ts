@@ -19,10 +19,11 @@ export interface ProcessorDeps {
 const MAX_ERROR_BACKOFF_MS = 5_000;
 /** Prefetch at most this many jobs beyond the free slots (one claim's worth). */
 const MAX_PREFETCH = 1_000;
-/** Prefetch about this much work (seconds at the rate jobs end here): short jobs batch, long ones do not. */
-const PREFETCH_HORIZON_S = 0.1;
-/** How often the rate of ended jobs is sampled (ms). */
-const RATE_WINDOW_MS = 50;
+/**
+ * The prefetch grows (doubling) while each claim came back full and its jobs were through within
+ * this long, and shrinks once claims are further apart: it holds about this much work (ms).
+ */
+const PREFETCH_HORIZON_MS = 100;
 
 /**
  * A service's processing loop: keeps up to `concurrency` jobs running. It sleeps until something
@@ -30,9 +31,9 @@ const RATE_WINDOW_MS = 50;
  * finished job, or the time the next delayed or cron job falls due — with a slow poll only as a
  * fallback. A failing store (database down) is retried with backoff; the loop never dies of it.
  *
- * Claims are batched: one claim takes as many jobs as there are free slots, plus a prefetch of
- * about {@link PREFETCH_HORIZON_S} seconds of work at the rate jobs have been ending here (none
- * while jobs are slow or the rate is unknown; at most {@link MAX_PREFETCH}). Prefetched jobs are
+ * Claims are batched: one claim takes as many jobs as there are free slots, plus a prefetch that
+ * grows while a backlog is worked through quickly (see {@link PREFETCH_HORIZON_MS}; none while
+ * jobs are slow; at most {@link MAX_PREFETCH}). Prefetched jobs are
  * claimed and leased like running ones (their leases are renewed with them); a freed slot takes
  * the next one at once, without a round trip to the store; on stop they are handed back without
  * spending an attempt.
@@ -42,16 +43,19 @@ export class Processor {
   #loop?: Promise<void>;
   #wakePending = false;
   #wake?: () => void;
-  readonly #inFlight = new Set<Promise<void>>();
+  /** Runs not over yet (their outcome not stored), and who waits for there to be none. */
+  #inFlight = 0;
+  #drained?: () => void;
   /** Slots taken: jobs whose task has not ended yet. */
   #active = 0;
   /** Claimed, leased jobs waiting for a slot, oldest first (from `#head` on). */
   #buffer: JobRecord[] = [];
   #head = 0;
-  /** Jobs ended (per second) recently, and the window being counted. */
-  #rate = 0;
-  #windowStart = performance.now();
-  #windowCount = 0;
+  /** Jobs claimed beyond the free slots (see PREFETCH_HORIZON_MS). */
+  #prefetch = 0;
+  /** When the last claim was sent, and whether it came back full (a backlog). */
+  #lastClaimAt = Number.NEGATIVE_INFINITY;
+  #lastClaimFull = false;
 
   constructor(
     readonly concurrency: number,
@@ -88,15 +92,16 @@ export class Processor {
         this.deps.logger.error(`${this.name}: handing back ${waiting.length} prefetched job(s) failed: ${(error as Error).message}`);
       });
     }
-    if (this.#inFlight.size > 0) {
+    if (this.#inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
-      const allDone = Promise.allSettled([...this.#inFlight]);
+      const allDone = new Promise<void>((resolve) => (this.#drained = resolve));
       const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeout)));
       if ((await Promise.race([allDone, timedOut])) === 'timeout') {
         this.deps.runner.abortAll('stopping');
         await allDone;
       }
       clearTimeout(timer);
+      this.#drained = undefined;
     }
   }
 
@@ -114,14 +119,12 @@ export class Processor {
         this.#fillSlots();
         let idle = true;
         try {
-          const free = this.concurrency - this.#active;
-          const buffered = this.#buffer.length - this.#head;
-          const prefetch = this.#prefetchTarget();
-          const want = free + prefetch - buffered;
-          // Top the buffer up once it is half drained, not after every job.
-          const refill = buffered === 0 ? want > 0 : want >= Math.max(1, Math.ceil(prefetch / 2));
-          if (refill) {
+          let want = this.#wanted();
+          if (want > 0) {
+            want += this.#adaptPrefetch();
+            this.#lastClaimAt = performance.now();
             const jobs = await this.deps.claim(want);
+            this.#lastClaimFull = jobs.length === want;
             this.deps.runner.hold(jobs);
             for (const job of jobs) this.#buffer.push(job);
             this.#fillSlots();
@@ -140,6 +143,18 @@ export class Processor {
     } finally {
       unsubscribe();
     }
+  }
+
+  /**
+   * How many jobs to claim now: the free slots plus the prefetch, less what the buffer holds; 0
+   * while the buffer is more than half full (it is topped up once half drained, not after every job).
+   */
+  #wanted(): number {
+    const buffered = this.#buffer.length - this.#head;
+    const prefetch = this.#prefetch;
+    const want = this.concurrency - this.#active + prefetch - buffered;
+    const refill = buffered === 0 ? want > 0 : want >= Math.max(1, Math.ceil(prefetch / 2));
+    return refill ? want : 0;
   }
 
   /** Starts buffered jobs while slots are free (not once stopping: those are handed back). */
@@ -166,40 +181,45 @@ export class Processor {
 
   #startJob(job: JobRecord): void {
     this.#active++;
-    let ended = false;
-    const onSettled = () => {
-      if (ended) return;
-      ended = true;
-      this.#active--;
-      this.#windowCount++;
-      // The next buffered job takes the slot at once; the loop tops the buffer up.
-      this.#fillSlots();
-      this.#notify();
-    };
-    const done: Promise<void> = this.deps.runner
-      .run(job, undefined, { onSettled })
-      .catch((error: unknown) => {
-        this.deps.logger.error(`${this.name}: job ${job.id} could not be finished: ${(error as Error).message}`);
-      })
-      .finally(() => {
-        onSettled();
-        this.#inFlight.delete(done);
-      });
-    this.#inFlight.add(done);
+    this.#inFlight++;
+    // The runner calls onSettled exactly once per run, whatever happens; the hooks are shared.
+    this.deps.runner.run(job, undefined, this.#hooks).then(this.#runEnded, (error: unknown) => this.#runFailed(job, error));
   }
 
-  /** How many jobs to claim beyond the free slots: about PREFETCH_HORIZON_S of work at the recent rate. */
-  #prefetchTarget(): number {
-    const now = performance.now();
-    const elapsed = now - this.#windowStart;
-    if (elapsed >= RATE_WINDOW_MS) {
-      const sample = (this.#windowCount * 1000) / elapsed;
-      // A quiet gap (idle queue) starts the estimate afresh rather than dragging it down slowly.
-      this.#rate = elapsed > 10 * RATE_WINDOW_MS ? sample : (this.#rate + sample) / 2;
-      this.#windowStart = now;
-      this.#windowCount = 0;
+  readonly #hooks = {
+    onSettled: (): void => {
+      this.#active--;
+      // The next buffered job takes the slot at once; the loop is woken only when it has to claim.
+      this.#fillSlots();
+      if (!this.#running || this.#wanted() > 0) this.#notify();
+    },
+  };
+
+  readonly #runEnded = (): void => {
+    if (--this.#inFlight === 0) this.#drained?.();
+  };
+
+  #runFailed(job: JobRecord, error: unknown): void {
+    this.deps.logger.error(`${this.name}: job ${job.id} could not be finished: ${(error as Error).message}`);
+    this.#runEnded();
+  }
+
+  /**
+   * Before a claim: a backlog that this worker gets through quickly (the last claim came back
+   * full and its jobs are done within the horizon) doubles the prefetch, up to MAX_PREFETCH;
+   * claims further apart halve it. Short jobs thus come in large batches, long ones one slot at a
+   * time, and no worker sits on more than about PREFETCH_HORIZON_MS of work that others could run.
+   * Returns how many more jobs this claim should take.
+   */
+  #adaptPrefetch(): number {
+    const since = performance.now() - this.#lastClaimAt;
+    const before = this.#prefetch;
+    if (this.#lastClaimFull && since < PREFETCH_HORIZON_MS) {
+      this.#prefetch = Math.min(MAX_PREFETCH, Math.max(this.concurrency, this.#prefetch * 2));
+    } else if (since > 2 * PREFETCH_HORIZON_MS) {
+      this.#prefetch = Math.floor(this.#prefetch / 2);
     }
-    return Math.min(MAX_PREFETCH, Math.floor(this.#rate * PREFETCH_HORIZON_S));
+    return Math.max(0, this.#prefetch - before);
   }
 
   /** How long to sleep when idle: until the next delayed or cron job is due, at most the poll interval. */

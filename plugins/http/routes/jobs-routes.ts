@@ -45,10 +45,10 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
       const { address } = request.params;
       const service = kernel.getService(address);
       const { task, input = null, startLater = false, timeout } = request.body;
-      const id = await service.add(task, input, { startLater, timeout });
+      const { id, status } = await service.addJob(task, input, { startLater, timeout });
       reply.code(201).header('location', jobUrl(service.address, id));
-      // The job's status now: a fast processor may have taken it already.
-      return { id, status: (await service.getJob(id)).status };
+      // The status it was stored with: a processor may take it any moment now.
+      return { id, status };
     },
   );
 
