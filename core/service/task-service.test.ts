@@ -58,6 +58,19 @@ describe('TaskService: adding jobs', () => {
     expect(await service.add('resize', { width: 10 })).toBeGreaterThan(0);
   });
 
+  it('adds many jobs in one write, in order, or none when one input is bad', async () => {
+    const { kernel, service } = await boot();
+    kernel.addTask('square', new SimpleTask((n: number) => n * n, { inputSchema: { type: 'integer' } }));
+    const error = (await service.addMany('square', [1, 2, 'three']).catch((e: unknown) => e)) as InvalidInputError;
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.problems).toEqual([{ path: '/2', message: 'must be integer' }]);
+    expect(await service.jobs.all()).toEqual([]);
+    const ids = await service.addMany('square', [1, 2, 3]);
+    expect(ids).toHaveLength(3);
+    expect(await service.process()).toBe(3);
+    expect(await Promise.all(ids.map((id) => service.getResult(id)))).toEqual([1, 4, 9]);
+  });
+
   it('keeps a start-later job waiting until it is started', async () => {
     const { kernel, service } = await boot();
     kernel.addTask('echo', new SimpleTask((x) => x));

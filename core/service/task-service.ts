@@ -112,6 +112,37 @@ export class TaskService {
     return (await this.addJob(task, input, options)).id;
   }
 
+  /**
+   * Queues one job per input for `task` in one store write, and returns their ids in input order.
+   * Every input is checked first: one bad input rejects the whole batch, and nothing is stored.
+   */
+  async addMany(task: string, inputs: unknown[], options: AddOptions = {}): Promise<number[]> {
+    const found = this.#taskNamed(task);
+    inputs.forEach((input, index) => {
+      const problems = validateTaskInput(found, input ?? null);
+      if (problems.length > 0) {
+        throw new InvalidInputError(task, problems.map((problem) => ({ ...problem, path: `/${index}${problem.path}` })));
+      }
+    });
+    const created = this.#deps.clock();
+    const timeout = checkedTimeout(options.timeout);
+    const records = await this.#deps.store.insertMany(
+      inputs.map((input) => ({
+        service: this.address,
+        task,
+        input: input ?? null,
+        status: options.startLater ? ('start later' as const) : ('queued' as const),
+        maxAttempts: found.maxAttempts ?? this.options.maxAttempts,
+        created,
+        runAt: 0,
+        schedule: null,
+        timeout,
+      })),
+    );
+    for (const record of records) this.#emitAdded(record);
+    return records.map((record) => record.id);
+  }
+
   /** `add`, answering with the stored job rather than its id (saves a read for the web service). */
   async addJob(task: string, input: unknown = null, options: AddOptions = {}): Promise<JobRecord> {
     const found = this.#checkedTask(task, input);
@@ -154,9 +185,14 @@ export class TaskService {
     return record.id;
   }
 
-  #checkedTask(name: string, input: unknown): Task {
+  #taskNamed(name: string): Task {
     const task = this.getTask(name);
     if (!task) throw new UnknownTaskError(name, this.taskNames(), this.address);
+    return task;
+  }
+
+  #checkedTask(name: string, input: unknown): Task {
+    const task = this.#taskNamed(name);
     const problems = validateTaskInput(task, input ?? null);
     if (problems.length > 0) throw new InvalidInputError(name, problems);
     return task;
