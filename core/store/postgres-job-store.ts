@@ -523,11 +523,12 @@ export class PostgresJobStore implements JobStore {
   }
 
   async cancelAll(service: string, now: number): Promise<number> {
-    const { rows } = await this.query<{ id: number; service: string; newly_requested: boolean }>({
-      name: 'remotetask-cancel-all',
-      text: this.sql.cancelAll,
-      values: [service, now],
-    });
+    const config = { name: 'remotetask-cancel-all', text: this.sql.cancelAll, values: [service, now] };
+    // It locks the service's rows in id order; a batch of outcomes locks them in its own order, so
+    // the two can deadlock. PostgreSQL then aborts one statement whole: run this one again.
+    const { rows } = await retryOnDeadlock(() =>
+      this.query<{ id: number; service: string; newly_requested: boolean }>(config),
+    );
     rows.sort((a, b) => a.id - b.id);
     for (const row of rows) if (row.newly_requested) this.cancels.requested(row.id, row.service);
     return rows.length;
@@ -953,3 +954,16 @@ const CANCELLABLE_NOW = `(status IN ('queued', 'start later', 'delayed') OR (sta
 
 /** A running job: cancelling it only records the request for its worker. */
 const RUNNING_NOW = `(status = 'processing' OR (status = 'cronjob' AND locked_by IS NOT NULL))`;
+
+const DEADLOCK_DETECTED = '40P01';
+
+/** Runs `statement`, again (up to 3 times in all) when PostgreSQL broke a deadlock by aborting it. */
+async function retryOnDeadlock<T>(statement: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await statement();
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= 3) throw error;
+    }
+  }
+}
