@@ -1,8 +1,5 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = fileURLToPath(new URL('../../bin/remotetask.js', import.meta.url));
+import { BIN, REPO_ROOT } from './spawn-remotetask.js';
 
 export interface ProcessResult {
   code: number | null;
@@ -42,7 +39,7 @@ export function runProcess(
 /** Runs `remotetask <args>` as a user would (bin/remotetask.js), without the caller's REMOTETASK_* settings. */
 export function runCli(args: string[], options: { env?: Record<string, string | undefined>; input?: string } = {}): Promise<ProcessResult> {
   const clean = { REMOTETASK_URL: undefined, REMOTETASK_USER: undefined, REMOTETASK_PASSWORD: undefined, REMOTETASK_TOKEN: undefined };
-  return runProcess(process.execPath, [CLI, ...args], { ...options, env: { ...clean, ...options.env } });
+  return runProcess(process.execPath, [BIN, ...args], { ...options, env: { ...clean, ...options.env } });
 }
 
 /** Runs a Python 3 script (`python3 -c`), arguments in sys.argv[1:]. */

@@ -30,7 +30,8 @@ export function spawnRemotetask(args: string[], env: NodeJS.ProcessEnv = {}): Ru
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': by then everything the process wrote has been read.
+    child.on('close', (code, signal) => {
       for (const listener of listeners) listener();
       resolve({ code, signal });
     }),

@@ -1,8 +1,7 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, REPO_ROOT } from './run-process.js';
+import { type RunningProcess, spawnRemotetask } from './spawn-remotetask.js';
 
 /** Tasks for end-to-end tests, as a plugin file without imports (the temporary directory cannot resolve 'remotetask'). */
 const E2E_TASKS_PLUGIN = `
@@ -30,14 +29,9 @@ export default {
 };
 `;
 
-export interface RunningServer {
+export interface RunningServer extends RunningProcess {
   /** `http://127.0.0.1:<port>` from the "listening on" line. */
   url: string;
-  child: ChildProcessWithoutNullStreams;
-  /** Everything the server wrote so far. */
-  output(): string;
-  /** Resolves with the first match of `pattern` in the output, or rejects after `timeout` ms (a bound, not a sleep). */
-  waitForOutput(pattern: RegExp, timeout?: number): Promise<RegExpExecArray>;
   /** Sends the signal and resolves with the exit code when the process has ended. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -72,60 +66,23 @@ export async function startRemotetaskServer(
   options: { env?: Record<string, string>; args?: string[]; timeout?: number } = {},
 ): Promise<RunningServer> {
   const written = writeTemporaryConfig(config);
-  const child = spawn(process.execPath, [CLI, 'serve', '--config', written.file, '--port', '0', ...(options.args ?? [])], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, REMOTETASK_LOG_FORMAT: 'pretty', ...options.env },
+  const server = spawnRemotetask(['serve', '--config', written.file, '--port', '0', ...(options.args ?? [])], {
+    REMOTETASK_LOG_FORMAT: 'pretty',
+    ...options.env,
   });
-  let output = '';
-  const outputListeners = new Set<() => void>();
-  // 'close', not 'exit': by then everything the process wrote has been read.
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  exited.then(() => written.remove());
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the server did not log "listening on" within ${options.timeout ?? 20_000} ms:\n${output}`));
-    }, options.timeout ?? 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      for (const listener of outputListeners) listener();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
+  void server.exited.then(() => written.remove());
+  try {
+    const [, url] = await server.waitForOutput(/listening on (http:\/\/\S+)/, options.timeout ?? 20_000);
+    return {
+      ...server,
+      url: url!,
+      async stop(signal = 'SIGTERM') {
+        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal);
+        return (await server.exited).code;
+      },
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the server exited with code ${code} before listening:\n${output}`));
-    });
-  });
-  return {
-    url,
-    child,
-    output: () => output,
-    waitForOutput(pattern, timeout = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = pattern.exec(output);
-          if (!match) return;
-          clearTimeout(timer);
-          outputListeners.delete(check);
-          resolve(match);
-        };
-        const timer = setTimeout(() => {
-          outputListeners.delete(check);
-          reject(new Error(`the server did not write ${pattern} within ${timeout} ms:\n${output}`));
-        }, timeout);
-        outputListeners.add(check);
-        check();
-      });
-    },
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  } catch (error) {
+    server.child.kill('SIGKILL');
+    throw error;
+  }
 }
