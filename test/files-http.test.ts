@@ -148,7 +148,7 @@ describe('refusals', () => {
     });
     const justOver = await upload(bytes(LIMIT + 1));
     expect(justOver.status).toBe(413);
-    await waitUntil(async () => (await entries()).length === before.length, 5000, 'no partial upload left');
+    await waitUntil(async () => (await entries()).length === before.length, { timeout: 5000, what: 'no partial upload left' });
     expect(await entries()).toEqual(before);
   });
 
@@ -168,9 +168,9 @@ describe('refusals', () => {
     request.write(head);
     request.write(bytes(20_000));
     // The upload has started: a partial file exists. Then the client goes away.
-    await waitUntil(async () => (await entries()).some((name) => name.endsWith('.part')), 5000, 'the upload to start');
+    await waitUntil(async () => (await entries()).some((name) => name.endsWith('.part')), { timeout: 5000, what: 'the upload to start' });
     request.destroy();
-    await waitUntil(async () => (await entries()).length === before.length, 5000, 'the partial upload to be removed');
+    await waitUntil(async () => (await entries()).length === before.length, { timeout: 5000, what: 'the partial upload to be removed' });
     expect(await entries()).toEqual(before);
   });
 

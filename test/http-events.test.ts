@@ -95,11 +95,11 @@ describe('the event stream', () => {
   });
 
   it('ends the server\'s side when the client goes away', async () => {
-    await waitUntil(async () => (await openStreams()) === 0, 5_000, 'earlier streams to close');
+    await waitUntil(async () => (await openStreams()) === 0, { timeout: 5_000, what: 'earlier streams to close' });
     const stream = await client.service('@RootTaskService').events();
     expect(await openStreams()).toBe(1);
     stream.close();
-    await waitUntil(async () => (await openStreams()) === 0, 5_000, 'the stream to close on the server');
+    await waitUntil(async () => (await openStreams()) === 0, { timeout: 5_000, what: 'the stream to close on the server' });
   });
 
   it('answers an unknown service with 404 before streaming', async () => {

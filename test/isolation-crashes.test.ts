@@ -64,7 +64,7 @@ describe.each(['thread', 'process'] as const)('a task that crashes its worker %s
     const leaving = await service.add(`stray-timer-${mode}`, null);
     expect((await ended(leaving)).type).toBe('completed');
     const pool = isolationPoolFor(service, mode);
-    await waitUntil(() => pool.stats().workers === 0, 10_000, 'the worker to die of the stray timer');
+    await waitUntil(() => pool.stats().workers === 0, { timeout: 10_000, what: 'the worker to die of the stray timer' });
 
     const next = await service.add(`echo-${mode}`, { value: 'next' });
     expect((await ended(next)).type).toBe('completed');

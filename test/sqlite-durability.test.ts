@@ -78,7 +78,7 @@ describe('SQLite durability', () => {
     child = spawnRemotetask(['serve', '--config', configFile, '--port', '0']);
     await child.waitForOutput(/service Svc on site root started/);
     const ended = () => readFileSync(out, 'utf8').split('\n').filter((line) => line.startsWith('end ')).length;
-    await waitUntil(() => ended() >= 8, 20_000, 'some jobs to finish');
+    await waitUntil(() => ended() >= 8, { timeout: 20_000, what: 'some jobs to finish' });
     child.child.kill('SIGKILL');
     expect((await child.exited).signal).toBe('SIGKILL');
     const firstRun = readFileSync(out, 'utf8');
@@ -89,7 +89,7 @@ describe('SQLite durability', () => {
     // A new process on the same file finishes what the killed one left, the interrupted jobs included.
     child = spawnRemotetask(['serve', '--config', configFile, '--port', '0']);
     await child.waitForOutput(/service Svc on site root started/);
-    await waitUntil(() => new Set(readFileSync(out, 'utf8').match(/^end \d+$/gm)).size === 40, 30_000, 'all 40 jobs to end');
+    await waitUntil(() => new Set(readFileSync(out, 'utf8').match(/^end \d+$/gm)).size === 40, { timeout: 30_000, what: 'all 40 jobs to end' });
     child.child.kill('SIGTERM');
     expect((await child.exited).code).toBe(0);
 

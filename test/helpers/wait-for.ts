@@ -17,11 +17,23 @@ export function waitForEvent(kernel: Kernel, match: (event: JobEvent) => boolean
   });
 }
 
-/** Polls `condition` until it holds, or rejects after `timeout` ms. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeout = 10_000, what = 'condition'): Promise<void> {
+export interface WaitOptions {
+  /** Give up after this many ms (default 10 s): a bound, not a sleep. */
+  timeout?: number;
+  /** How often to look (default 5 ms). */
+  interval?: number;
+  /** What is awaited, for the error message. */
+  what?: string;
+  /** More to say when it did not hold (the state the test saw). */
+  detail?: () => string;
+}
+
+/** Polls `condition` until it holds, or rejects after the timeout. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, options: WaitOptions = {}): Promise<void> {
+  const { timeout = 10_000, interval = 5, what = 'condition', detail } = options;
   const deadline = Date.now() + timeout;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeout} ms${detail ? `\n${detail()}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
