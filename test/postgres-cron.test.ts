@@ -16,65 +16,30 @@
  * "Workers that start at the same moment" is made exact with a barrier (`startTogether`): the test
  * holds the jobs table locked while the workers boot, so each stops at its first statement on it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createKernel, type Kernel, type RemotetaskConfig } from '../core/index.js';
-import { countsById, Fleet, fleetConfig, isAlive, poll, readRuns, writeConfig } from './fixtures/worker-fleet.js';
-import { captureLog } from './helpers/capture-log.js';
-import { createTemporaryDatabase, type TemporaryDatabase } from './helpers/temporary-postgres.js';
+import { describe, expect, it } from 'vitest';
+import { countsById, fleetConfig, isAlive, poll, readRuns, useFleetTest, writeConfig } from './fixtures/worker-fleet.js';
 
 /** Due once a year, about half a year from now: no occurrence falls due by itself while the test runs. */
 const FAR_OFF = { cron: `0 0 1 ${((new Date().getUTCMonth() + 6) % 12) + 1} *` };
 const CRON_JOBS = 8;
 const OCCURRENCES = 5;
 
-let database: TemporaryDatabase | undefined;
-const fleet = new Fleet();
-let kernel: Kernel | undefined;
-let dir: string;
-
-beforeAll(async () => {
-  database = await createTemporaryDatabase('cron');
-});
-
-afterEach(async () => {
-  await fleet.killAll();
-  await kernel?.close();
-  kernel = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterAll(async () => {
-  await database?.drop();
-});
-
-function setUp(prefix: string): { out: string } {
-  dir = mkdtempSync(join(tmpdir(), `remotetask-${prefix}-`));
-  const out = join(dir, 'runs.log');
-  writeFileSync(out, '');
-  return { out };
-}
-
-async function observer(config: RemotetaskConfig): Promise<Kernel> {
-  kernel = await createKernel({ ...config, autostart: [] }, { logger: captureLog().logger, sweepInterval: 3_600_000 });
-  return kernel;
-}
+const fleetTest = useFleetTest('cron');
+const { fleet, setUp, observer } = fleetTest;
 
 describe('PostgreSQL store: cron jobs with many workers', { timeout: 60_000 }, () => {
   it(`runs each occurrence once: ${CRON_JOBS} cron jobs, ${OCCURRENCES} occurrences each, three workers racing`, async () => {
     const { out } = setUp('cron');
     const config = fleetConfig({
-      url: database!.url,
+      url: fleetTest.url,
       schema: 'cron_race',
       out,
       services: { Svc: { processor: 'multi', maxConcurrency: 4 } },
     });
     const k = await observer(config);
     const service = k.getService('@Svc');
-    const workers = await fleet.start(3, writeConfig(dir, config));
+    const workers = await fleet.start(3, writeConfig(fleetTest.dir, config));
 
     const ids: number[] = [];
     for (let n = 0; n < CRON_JOBS; n++) ids.push(await service.addCronJob('record', { n }, FAR_OFF));
@@ -122,9 +87,9 @@ describe('PostgreSQL store: cron jobs with many workers', { timeout: 60_000 }, (
    * statements wait, the lock goes and they all go on together. Resolves when the workers run.
    */
   async function startTogether(schema: string, configFile: string, waiters = 3): Promise<void> {
-    const barrier = new pg.Client({ connectionString: database!.url });
+    const barrier = new pg.Client({ connectionString: fleetTest.url });
     // Another connection watches: inside the barrier's transaction, pg_stat_activity stays frozen.
-    const watcher = new pg.Client({ connectionString: database!.url });
+    const watcher = new pg.Client({ connectionString: fleetTest.url });
     await Promise.all([barrier.connect(), watcher.connect()]);
     try {
       await barrier.query('BEGIN');
@@ -152,14 +117,14 @@ describe('PostgreSQL store: cron jobs with many workers', { timeout: 60_000 }, (
    */
   async function missedWhileDown(schema: string, missedCron: 'run-once' | 'skip', start: (configFile: string) => Promise<unknown>) {
     const { out } = setUp(schema);
-    const config = fleetConfig({ url: database!.url, schema, out, services: { Svc: { missedCron } } });
+    const config = fleetConfig({ url: fleetTest.url, schema, out, services: { Svc: { missedCron } } });
     const k = await observer(config);
     const id = await k.getService('@Svc').addCronJob('record', { missedCron }, FAR_OFF);
     const farOff = (await k.store.get(id))!.runAt;
     const missedAt = Date.now() - 10 * 60_000;
     await k.store.reschedule(id, missedAt);
 
-    await start(writeConfig(dir, config));
+    await start(writeConfig(fleetTest.dir, config));
     await poll(
       async () => {
         const job = await k.store.get(id);
@@ -190,11 +155,11 @@ describe('PostgreSQL store: cron jobs with many workers', { timeout: 60_000 }, (
   it('a cron job declared in the config exists once when several workers boot from that config at the same moment', async () => {
     const { out } = setUp('cron-declared');
     const declared = { task: 'record', input: { declared: true }, ...FAR_OFF };
-    const config = fleetConfig({ url: database!.url, schema: 'cron_declared', out, services: { Svc: { cron: [declared] } } });
+    const config = fleetConfig({ url: fleetTest.url, schema: 'cron_declared', out, services: { Svc: { cron: [declared] } } });
     // The test process makes the schema, without the declaration (it must not add the job itself).
-    const k = await observer(fleetConfig({ url: database!.url, schema: 'cron_declared', out, services: { Svc: {} } }));
+    const k = await observer(fleetConfig({ url: fleetTest.url, schema: 'cron_declared', out, services: { Svc: {} } }));
     // Each worker stops where it looks for the declared job, finding it missing; then all go on.
-    await startTogether('cron_declared', writeConfig(dir, config));
+    await startTogether('cron_declared', writeConfig(fleetTest.dir, config));
     const jobs = await k.getService('@Svc').jobs.all();
     expect(jobs.map((job) => ({ status: job.status, input: job.input }))).toEqual([{ status: 'cronjob', input: { declared: true } }]);
   });

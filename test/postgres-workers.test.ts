@@ -7,60 +7,14 @@
  * Each test has its own schema in this file's database, its own run log and its own workers; the
  * test process boots a kernel without autostart to add and read jobs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createKernel, type Kernel, type NewJob, type RemotetaskConfig } from '../core/index.js';
-import {
-  countsById,
-  exitWithin,
-  Fleet,
-  fleetConfig,
-  isAlive,
-  poll,
-  readRuns,
-  writeConfig,
-} from './fixtures/worker-fleet.js';
-import { captureLog } from './helpers/capture-log.js';
-import { createTemporaryDatabase, type TemporaryDatabase } from './helpers/temporary-postgres.js';
+import { describe, expect, it } from 'vitest';
+import type { NewJob } from '../core/index.js';
+import { countsById, exitWithin, fleetConfig, isAlive, poll, readRuns, useFleetTest, writeConfig } from './fixtures/worker-fleet.js';
 
-let database: TemporaryDatabase | undefined;
-const fleet = new Fleet();
-let kernel: Kernel | undefined;
-let dir: string;
-
-beforeAll(async () => {
-  database = await createTemporaryDatabase('workers');
-});
-
-afterEach(async () => {
-  await fleet.killAll();
-  await kernel?.close();
-  kernel = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-afterAll(async () => {
-  await database?.drop();
-});
-
-function setUp(prefix: string): { out: string } {
-  dir = mkdtempSync(join(tmpdir(), `remotetask-${prefix}-`));
-  const out = join(dir, 'runs.log');
-  writeFileSync(out, '');
-  return { out };
-}
-
-/**
- * A kernel in the test process on the workers' store: it adds and reads jobs but processes none,
- * and sweeps no leases (a huge sweep interval): recovering a lost worker's jobs is the workers' own
- * business here.
- */
-async function observer(config: RemotetaskConfig): Promise<Kernel> {
-  kernel = await createKernel({ ...config, autostart: [] }, { logger: captureLog().logger, sweepInterval: 3_600_000 });
-  return kernel;
-}
+const fleetTest = useFleetTest('workers');
+const { fleet, setUp, observer } = fleetTest;
 
 describe('PostgreSQL store: many worker processes', { timeout: 90_000 }, () => {
   it('three workers drain 5,000 jobs, each completed exactly once, all three taking part', async () => {
@@ -72,10 +26,10 @@ describe('PostgreSQL store: many worker processes', { timeout: 90_000 }, () => {
       out,
       services: { Svc: { processor: 'multi', maxConcurrency: 8 } },
     });
-    const configFile = writeConfig(dir, { ...workerConfig, store: { kind: 'memory' } });
-    const workers = await fleet.start(3, configFile, { REMOTETASK_STORE: database!.url });
+    const configFile = writeConfig(fleetTest.dir, { ...workerConfig, store: { kind: 'memory' } });
+    const workers = await fleet.start(3, configFile, { REMOTETASK_STORE: fleetTest.url });
 
-    const k = await observer({ ...workerConfig, store: { kind: 'postgres', url: database!.url, poolSize: 4 } });
+    const k = await observer({ ...workerConfig, store: { kind: 'postgres', url: fleetTest.url, poolSize: 4 } });
     const service = k.getService('@Svc');
     const now = Date.now();
     const batch: NewJob[] = Array.from({ length: 5_000 }, (_, n) => ({
@@ -113,9 +67,9 @@ describe('PostgreSQL store: many worker processes', { timeout: 90_000 }, () => {
 
   it('kill -9 of a worker in the middle of a job: the job completes on another worker after its lease expires, nothing is lost', async () => {
     const { out } = setUp('kill');
-    const gate = join(dir, 'gate');
+    const gate = join(fleetTest.dir, 'gate');
     const config = fleetConfig({
-      url: database!.url,
+      url: fleetTest.url,
       schema: 'kill9',
       out,
       // One job at a time per worker: when the kill comes, the victim holds the gated job and
@@ -123,7 +77,7 @@ describe('PostgreSQL store: many worker processes', { timeout: 90_000 }, () => {
       // stored would run again too — rightly, but the test could not tell which).
       services: { Svc: { processor: 'simple' } },
     });
-    const configFile = writeConfig(dir, config);
+    const configFile = writeConfig(fleetTest.dir, config);
     const service = (await observer(config)).getService('@Svc');
     await fleet.start(3, configFile);
 
@@ -170,11 +124,11 @@ describe('PostgreSQL store: many worker processes', { timeout: 90_000 }, () => {
 
   it('SIGTERM in the middle of a job longer than stopTimeout: the worker exits 0, the job is handed back unspent and another worker completes it', async () => {
     const { out } = setUp('term');
-    const gates = { a: join(dir, 'gate-a'), b: join(dir, 'gate-b') };
+    const gates = { a: join(fleetTest.dir, 'gate-a'), b: join(fleetTest.dir, 'gate-b') };
     const stopTimeout = 1_000;
     const abortGrace = 2_000;
     const config = fleetConfig({
-      url: database!.url,
+      url: fleetTest.url,
       schema: 'sigterm',
       out,
       // One job at a time per worker: the second worker, busy with its own job, cannot take the
@@ -182,7 +136,7 @@ describe('PostgreSQL store: many worker processes', { timeout: 90_000 }, () => {
       services: { Svc: { processor: 'simple' } },
       defaults: { stopTimeout, abortGrace },
     });
-    const configFile = writeConfig(dir, config);
+    const configFile = writeConfig(fleetTest.dir, config);
     const service = (await observer(config)).getService('@Svc');
     await fleet.start(2, configFile);
 
@@ -229,12 +183,12 @@ describe('PostgreSQL store: many worker processes', { timeout: 90_000 }, () => {
 
   it('a cancel from another process reaches the worker running the job: it is aborted there and ends cancelled', async () => {
     const { out } = setUp('cancel');
-    const config = fleetConfig({ url: database!.url, schema: 'cancel', out, services: { Svc: { processor: 'multi', maxConcurrency: 2 } } });
+    const config = fleetConfig({ url: fleetTest.url, schema: 'cancel', out, services: { Svc: { processor: 'multi', maxConcurrency: 2 } } });
     const service = (await observer(config)).getService('@Svc');
-    await fleet.start(2, writeConfig(dir, config));
+    await fleet.start(2, writeConfig(fleetTest.dir, config));
 
     // Held until a gate that never opens: only the cancel can end it.
-    const id = await service.add('record', { gate: join(dir, 'never') });
+    const id = await service.add('record', { gate: join(fleetTest.dir, 'never') });
     await poll(() => readRuns(out).some((line) => line.kind === 'start' && line.id === id), { what: `job ${id} to start` });
     const runner = readRuns(out).find((line) => line.kind === 'start' && line.id === id)!.pid;
 
