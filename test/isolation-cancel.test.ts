@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { definePlugin, isolatedTask } from '../core/index.js';
-import { createIsolationKernel, HEAVY, type IsolationKernel } from './fixtures/isolation/isolation-kernel.js';
+import { createIsolationKernel, type IsolationKernel } from './fixtures/isolation/isolation-kernel.js';
 import { fixtureModule, isolationFixtures } from './fixtures/isolation/isolation-fixtures.js';
 
 let running: IsolationKernel | undefined;

@@ -225,7 +225,7 @@ export class JobRunner {
 
   /** Runs the task; after an abort, waits at most the grace period for it to stop. */
   #settle(task: Task, job: JobRecord, running: RunningJob): Promise<Settled> {
-    const context = this.#contextFor(job, running);
+    const context = new RunContext(this.deps, job, running);
     let value: unknown;
     try {
       value = task.run(job.input, context);
@@ -249,10 +249,6 @@ export class JobRunner {
         running.onAbort = undefined;
       });
     });
-  }
-
-  #contextFor(job: JobRecord, running: RunningJob): TaskContext {
-    return new RunContext(this.deps, job, running);
   }
 
   #outcomeOf(

@@ -52,7 +52,7 @@ export function taskHint(task: TaskOption | undefined): SafeHtml {
 </div>`;
 }
 
-function taskAndInput(ctx: ViewContext, service: TaskService, tasks: TaskOption[], values: JobFormValues, errors: FormErrors): SafeHtml {
+function taskAndInput(service: TaskService, tasks: TaskOption[], values: JobFormValues, errors: FormErrors): SafeHtml {
   const base = serviceUrl(service.address);
   const chosen = tasks.find((task) => task.name === values.task);
   return html`<div class="field${errors.task ? ' field--error' : ''}">
@@ -81,7 +81,7 @@ export function addJobPage(ctx: ViewContext, service: TaskService, tasks: TaskOp
 <form method="post" action="${base}/jobs" class="panel form" id="add-job" novalidate>
   ${formGuard(ctx, jobsUrl(service.address))}
   ${errors.form && html`<p class="flash flash--error">${errors.form}</p>`}
-  ${taskAndInput(ctx, service, tasks, values, errors)}
+  ${taskAndInput(service, tasks, values, errors)}
   <label class="check"><input type="checkbox" name="startLater" value="1"${values.startLater ? ' checked' : ''}> Start later <span class="muted">(waits in "start later" until someone starts it)</span></label>
   <div class="form__buttons"><button class="button button--primary">Add job</button> <a class="button button--quiet" href="${jobsUrl(service.address)}">Back</a></div>
 </form>`,
@@ -153,7 +153,7 @@ export function addCronJobPage(
 <form method="post" action="${base}/cronjobs" class="panel form" id="cron-form" novalidate>
   ${formGuard(ctx, jobsUrl(service.address))}
   ${errors.form && html`<p class="flash flash--error">${errors.form}</p>`}
-  ${taskAndInput(ctx, service, tasks, values, errors)}
+  ${taskAndInput(service, tasks, values, errors)}
   ${scheduleFields(service, schedule, ['fields', 'cron', 'delay'], errors.schedule)}
   ${preview}
   <div class="form__buttons"><button class="button button--primary">Add cron job</button> <a class="button button--quiet" href="${jobsUrl(service.address)}">Back</a></div>
