@@ -2,6 +2,14 @@ import type { JobQuery, JobSortKey } from './job-store.js';
 
 // Sort keys, page sizes and keyset cursors, the same in every store.
 
+/** A listing cursor that this store did not make, or made for another sort: ask for the first page. */
+export class InvalidCursorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidCursorError';
+  }
+}
+
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
 
@@ -42,19 +50,19 @@ export function decodeCursor(cursor: string, sort: Sort): Position {
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new Error(`the cursor is invalid: "${cursor}" is not a cursor this store made`);
+    throw new InvalidCursorError(`the cursor is invalid: "${cursor}" is not a cursor this store made`);
   }
   if (!Array.isArray(parsed) || parsed.length !== 3 || !Number.isSafeInteger(parsed[2])) {
-    throw new Error(`the cursor is invalid: "${cursor}" is not a cursor this store made`);
+    throw new InvalidCursorError(`the cursor is invalid: "${cursor}" is not a cursor this store made`);
   }
   const [cursorSort, value, id] = parsed as [unknown, unknown, number];
   if (cursorSort !== sortText) {
-    throw new Error(`the cursor is invalid for sort "${sortText}": it was made for sort "${String(cursorSort)}"`);
+    throw new InvalidCursorError(`the cursor is invalid for sort "${sortText}": it was made for sort "${String(cursorSort)}"`);
   }
   const expected = sort.key === 'status' || sort.key === 'task' ? 'string' : 'number';
   const nullable = sort.key === 'started' || sort.key === 'completed';
   if (!(typeof value === expected || (nullable && value === null))) {
-    throw new Error(`the cursor is invalid: its ${sort.key} value does not fit the sort`);
+    throw new InvalidCursorError(`the cursor is invalid: its ${sort.key} value does not fit the sort`);
   }
   return { value: value as number | string | null, id };
 }

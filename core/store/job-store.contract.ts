@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JOB_STATUSES, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
 import type { ClaimOptions, JobOutcome, JobQuery, JobSortKey, JobStore, NewJob } from './job-store.js';
+import { InvalidCursorError } from './job-listing.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -1045,8 +1046,8 @@ export function describeJobStoreContract(
         await store.insertMany([newJob(), newJob(), newJob()]);
         for (const cursor of ['not a cursor', 'bm9wZQ', Buffer.from('{"id":1}').toString('base64url')]) {
           const listing = store.list({ cursor });
-          await expect(listing).rejects.toThrow(/cursor/i);
-          await expect(listing).rejects.toThrow(/invalid/i);
+          await expect(listing).rejects.toThrow(InvalidCursorError);
+          await expect(listing).rejects.toThrow(/the cursor is invalid/);
         }
       });
     });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { JOB_STATUSES, type JobQuery, type JobRecord, type JobStatus, UnknownJobError } from 'remotetask';
+import { InvalidCursorError, JOB_STATUSES, type JobQuery, type JobRecord, type JobStatus, UnknownJobError } from 'remotetask';
 import { DashboardError } from '../dashboard-error.js';
 import { type DashboardContext, formFields } from '../dashboard-context.js';
 import { jobsFragment, jobsPage } from '../views/jobs-view.js';
@@ -74,8 +74,8 @@ export function registerJobsRoutes(app: FastifyInstance, dashboard: DashboardCon
         jobs = page.jobs;
         nextCursor = page.nextCursor;
       } catch (error) {
-        if (/^the cursor is invalid/.test((error as Error).message)) {
-          throw new DashboardError(400, `This page link is out of date (${(error as Error).message}); start again from the first page.`);
+        if (error instanceof InvalidCursorError) {
+          throw new DashboardError(400, `This page link is out of date (${error.message}); start again from the first page.`);
         }
         throw error;
       }

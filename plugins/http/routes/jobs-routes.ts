@@ -1,4 +1,4 @@
-import { FINAL_STATUSES, type Schedule } from 'remotetask';
+import { FINAL_STATUSES, InvalidCursorError, type Schedule } from 'remotetask';
 import type { JobCreatedJson, JobListQuery, JobPageJson, ScheduleJson } from 'remotetask/client';
 import { HttpError } from '../errors/http-error.js';
 import {
@@ -80,8 +80,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
         const page = await service.jobs.page({ ...rest, status: parseStatusList(status) });
         return { jobs: page.jobs.map(toJobJson), nextCursor: page.nextCursor };
       } catch (error) {
-        // The stores say so when a cursor is not theirs (or was made for another sort).
-        if (/^the cursor is invalid/.test((error as Error).message)) throw new HttpError(400, 'invalid_cursor', (error as Error).message);
+        if (error instanceof InvalidCursorError) throw new HttpError(400, 'invalid_cursor', error.message);
         throw error;
       }
     },
