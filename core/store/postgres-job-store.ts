@@ -12,6 +12,7 @@ import type {
 } from './job-store.js';
 import { decodeCursor, encodeCursor, pageSize, parseSort } from './job-listing.js';
 import { LOST_WORKER_ERROR, NEVER_DUE, zeroCounts } from './store-rules.js';
+import { retryOnDeadlock } from './retry-on-deadlock.js';
 import { WakeHub } from './wake-hub.js';
 import { CancelHub } from './cancel-hub.js';
 import { migratePostgres, quoteSchema } from './postgres-migrations.js';
@@ -954,16 +955,3 @@ const CANCELLABLE_NOW = `(status IN ('queued', 'start later', 'delayed') OR (sta
 
 /** A running job: cancelling it only records the request for its worker. */
 const RUNNING_NOW = `(status = 'processing' OR (status = 'cronjob' AND locked_by IS NOT NULL))`;
-
-const DEADLOCK_DETECTED = '40P01';
-
-/** Runs `statement`, again (up to 3 times in all) when PostgreSQL broke a deadlock by aborting it. */
-async function retryOnDeadlock<T>(statement: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await statement();
-    } catch (error) {
-      if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= 3) throw error;
-    }
-  }
-}
