@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStore, NewJob } from './job-store.js';
 import { describeJobStoreContract } from './job-store.contract.js';
+import { zeroCounts } from './store-rules.js';
 import { PostgresJobStore } from './postgres-job-store.js';
 import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS, migratePostgres } from './postgres-migrations.js';
 
@@ -397,10 +398,40 @@ describe('PostgresJobStore', () => {
       const { rows } = await withAdmin(DATABASE, (admin) =>
         admin.query<{ version: number }>(`SELECT version FROM ${schema}.migrations ORDER BY version`),
       );
-      expect(rows.map((row) => row.version)).toEqual([1, 2]);
+      expect(rows.map((row) => row.version)).toEqual([1, 2, 3]);
       expect(await store.get(oldJob)).toMatchObject({ service: '@old', input: { n: 1 }, status: 'queued', timeout: null });
       const limited = await store.insert(queuedJob('@old', { timeout: 2_000 }));
       expect(await store.get(limited.id)).toMatchObject({ timeout: 2_000 });
+    });
+
+    it('upgrades a version 2 schema holding jobs of every status: lists and counts stay right', async () => {
+      const schema = `s${++schemaCount}`;
+      await withAdmin(DATABASE, async (admin) => {
+        await migratePostgres(admin, schema, POSTGRES_MIGRATIONS.filter((migration) => migration.version <= 2));
+        await admin.query(
+          `INSERT INTO ${schema}.jobs (service, task, status, max_attempts, created, run_at, locked_by, locked_until)
+           SELECT '@old', 'echo', status, 3, 1000, 0,
+                  CASE WHEN status = 'processing' THEN 'gone-worker' END, CASE WHEN status = 'processing' THEN 5000 END
+           FROM unnest(ARRAY['queued', 'processing', 'processing', 'completed', 'completed', 'completed', 'error', 'start later']) AS status`,
+        );
+      });
+      const store = await openStore(schema);
+      expect(await store.countByStatus('@old')).toEqual({
+        ...zeroCounts(), queued: 1, processing: 2, completed: 3, error: 1, 'start later': 1,
+      });
+      const all = await store.list({ service: '@old', limit: 100 });
+      expect(all.jobs.map((job) => job.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      const running = await store.list({ service: '@old', status: ['processing'], limit: 100 });
+      expect(running.jobs.map((job) => job.id)).toEqual([2, 3]);
+      const { rows: indexes } = await withAdmin(DATABASE, (admin) =>
+        admin.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname`, [schema]),
+      );
+      expect(indexes.map((index) => index.indexname)).toEqual(
+        ['jobs_claim_idx', 'jobs_lease_idx', 'jobs_pkey', 'jobs_service_status_idx', 'migrations_pkey'],
+      );
+      // The expired leases of the jobs written by the old version are swept back as before.
+      expect(await store.recoverExpired(10_000)).toBe(2);
+      expect((await store.countByStatus('@old')).processing).toBe(0);
     });
 
     it('refuses a database whose schema is newer than the code', async () => {
