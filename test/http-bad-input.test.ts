@@ -61,6 +61,22 @@ describe('bad requests', () => {
       'invalid_json',
       /may not hold the key "__proto__"/,
     );
+    await rejects(
+      { method: 'POST', url: JOBS, headers: { 'content-type': 'application/json' }, payload: '{"task": "echo", "input": {"constructor": {"prototype": {"x": 1}}}}' },
+      400,
+      'invalid_json',
+      /may not hold the key "constructor"/,
+    );
+  });
+
+  it('the word "constructor" as a plain key or value is accepted and kept', async () => {
+    const response = await app.inject({
+      method: 'POST', url: JOBS, headers: { 'content-type': 'application/json' },
+      payload: '{"task": "echo", "input": {"constructor": "a builder", "role": "constructor"}}',
+    });
+    expect(response.statusCode).toBe(201);
+    const job = await kernel.getService('@RootTaskService').getJob(response.json().id);
+    expect(job?.input).toEqual({ constructor: 'a builder', role: 'constructor' });
   });
 
   it('a body that is not what the route takes: 400 naming the field', async () => {

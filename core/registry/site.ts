@@ -7,11 +7,12 @@ export const ROOT_SITE_DISPLAY_NAME = 'root';
  * A Zope site: a named child container of the root. A (token, name) lookup that misses in the site
  * falls back to its parent. inversify hides every parent binding of a token once the child has any
  * named binding of it, so the fallback walks the chain itself; and since `getAll` skips named
- * bindings, the site keeps its own registry of names.
+ * bindings, the site keeps its own registry of names and their (constant) values, which also
+ * spares every lookup a trip through the container: the web service looks up a service per request.
  */
 export class Site {
   readonly container: Container;
-  readonly #names = new Map<symbol, Set<string>>();
+  readonly #named = new Map<symbol, Map<string, unknown>>();
 
   constructor(
     /** `''` for the root site. */
@@ -36,25 +37,27 @@ export class Site {
       throw new Error(`"${name}" is already registered in site ${this.displayName}`);
     }
     this.container.bind<T>(token).toConstantValue(value).whenNamed(name);
-    let names = this.#names.get(token);
-    if (!names) this.#names.set(token, (names = new Set()));
-    names.add(name);
+    let named = this.#named.get(token);
+    if (!named) this.#named.set(token, (named = new Map()));
+    named.set(name, value);
   }
 
   /** Removes the binding of (token, name) from this site; returns whether there was one. */
   unbindNamed(token: symbol, name: string): boolean {
-    const names = this.#names.get(token);
-    if (!names?.has(name)) return false;
-    names.delete(name);
+    const named = this.#named.get(token);
+    if (!named?.has(name)) return false;
+    named.delete(name);
     // inversify unbinds per token: take them all, then bind back the other names.
-    const others = [...names].map((other) => [other, this.lookupOwn(token, other)] as const);
     this.container.unbind(token);
-    for (const [other, value] of others) this.container.bind(token).toConstantValue(value).whenNamed(other);
+    for (const [other, value] of named) this.container.bind(token).toConstantValue(value).whenNamed(other);
     return true;
   }
 
   /** The value bound under (token, name) in this site only. */
   lookupOwn<T>(token: symbol, name: string): T | undefined {
+    const named = this.#named.get(token);
+    if (named?.has(name)) return named.get(name) as T;
+    // A binding made on the container directly rather than through bindNamed.
     return this.container.isCurrentBound(token, { name }) ? this.container.get<T>(token, { name }) : undefined;
   }
 
@@ -69,7 +72,7 @@ export class Site {
 
   /** Names bound in this site only, sorted. */
   ownNames(token: symbol): string[] {
-    return [...(this.#names.get(token) ?? [])].sort();
+    return [...(this.#named.get(token)?.keys() ?? [])].sort();
   }
 
   /** Names visible from this site (its own and its ancestors'), sorted. */

@@ -216,6 +216,7 @@ export class SqliteJobStore implements JobStore {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      db.pragma('wal_autocheckpoint = 10000');
       // Temporary tables and sorts (a listing sorted by a column without an index) spill to a file
       // past the page cache: a server's memory must not grow with the number of jobs it keeps.
       db.pragma('temp_store = DEFAULT');

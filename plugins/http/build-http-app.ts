@@ -48,8 +48,12 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
   parseJsonBodies(app);
   installErrorHandlers(app, logger);
   installAuth(app, users);
-  app.addHook('onResponse', async (request, reply) => {
-    logger.http(`${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms${request.user ? ` (${request.user.name})` : ''}`);
+  // A callback hook, and the line built only when it is logged: this runs for every request.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (logger.isLevelEnabled('http')) {
+      logger.http(`${request.method} ${request.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)} ms${request.user ? ` (${request.user.name})` : ''}`);
+    }
+    done();
   });
 
   await registerOpenApi(app, { version: HTTP_API_VERSION, secured: users.size > 0 });

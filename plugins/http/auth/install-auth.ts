@@ -41,8 +41,9 @@ export function forbidden(request: FastifyRequest, what: string): HttpError {
  */
 export function installAuth(app: FastifyInstance, users: HttpUsers): void {
   app.decorateRequest('user', undefined);
+  // Users come from the config and do not change: without any, no request needs the hook.
+  if (users.size === 0) return;
   app.addHook('onRequest', async (request, reply) => {
-    if (users.size === 0) return;
     const access: RouteAccess = request.routeOptions.config.access ?? (request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'write');
     if (access === 'public') return;
     const credentials = parseAuthorization(request.headers.authorization);
