@@ -216,6 +216,9 @@ export class SqliteJobStore implements JobStore {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      // Checkpoint every 10,000 WAL pages (about 40 MB), not 1,000: a busy queue rewrites the same
+      // few pages (the table's and each index's last leaf), copied and synced ten times less often.
+      // Durability is unchanged: a commit is in the WAL when it returns.
       db.pragma('wal_autocheckpoint = 10000');
       // Temporary tables and sorts (a listing sorted by a column without an index) spill to a file
       // past the page cache: a server's memory must not grow with the number of jobs it keeps.
