@@ -47,7 +47,7 @@ const SIZES = quick
   ? { enqueueOne: 1_000, enqueueBatches: 50, batchSize: 100, enqueueMaxMs: 4_000, jobs: 5_000, maxMs: 15_000, slowMaxMs: 2_000,
       latencyJobs: 200, latencyMaxMs: 6_000, finished: 100_000, httpSeconds: 3, memoryJobs: 100_000, concurrencies: [1, 8, 32], reps: 1 }
   : { enqueueOne: 5_000, enqueueBatches: 200, batchSize: 100, enqueueMaxMs: 15_000, jobs: 20_000, maxMs: 90_000, slowMaxMs: 20_000,
-      latencyJobs: 1_000, latencyMaxMs: 30_000, finished: 1_000_000, httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 3 };
+      latencyJobs: 1_000, latencyMaxMs: 30_000, finished: 1_000_000, httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 5 };
 
 const scratch = join(tmpdir(), 'remotetask-bench');
 const GW_BATCH = { localQueueSize: 2_000, completeJobBatchDelay: 0 };
