@@ -113,22 +113,33 @@ async function runEnqueue() {
 
 async function runThroughput() {
   log(`## throughput (${SIZES.jobs.toLocaleString('en-US')} jobs)`);
-  for (const s of systems.filter((s) => s.workloads.includes('throughput'))) {
+  const measured = systems.filter((s) => s.workloads.includes('throughput'));
+  for (const s of measured) {
     results.throughput[s.id] = {};
     // Untimed warm-up: the JIT, the connection pools and the database's caches get going first.
     await throughput(s, { jobs: Math.min(5_000, SIZES.jobs / 4), concurrency: 8, maxMs: s.slow ? 2_000 : 20_000 }).catch(() => undefined);
+  }
+  // Round robin: each round runs every system once at each concurrency, so that the systems share
+  // the machine's changes of speed (minutes long on a shared host) instead of each getting its own
+  // stretch of them; each figure is the median of its rounds.
+  const runs = new Map<string, ThroughputResult[]>();
+  for (let rep = 0; rep < SIZES.reps; rep++) {
     for (const concurrency of SIZES.concurrencies) {
-      // The median of a few runs: the machine is shared, and one run can catch a burst of other work.
-      const runs: ThroughputResult[] = [];
-      for (let rep = 0; rep < (s.slow ? 1 : SIZES.reps); rep++) {
+      for (const s of measured) {
+        if (s.slow && rep > 0) continue;
         const r = await measure(`throughput/${s.id}/${concurrency}`, () =>
           throughput(s, { jobs: SIZES.jobs, concurrency, maxMs: s.slow ? SIZES.slowMaxMs : SIZES.maxMs }),
         );
-        if (r) runs.push(r);
+        if (r) runs.set(`${s.id}/${concurrency}`, [...(runs.get(`${s.id}/${concurrency}`) ?? []), r]);
       }
-      const r = median(runs);
-      if (r) results.throughput[s.id][concurrency] = { ...r, runs: runs.map((x) => Math.round(x.jobsPerSecond)) };
-      if (r) log(`  ${s.label} c=${concurrency}: ${fmt(r.jobsPerSecond)} jobs/s${r.timedOut ? ' (time limit)' : ''} (runs: ${runs.map((x) => fmt(x.jobsPerSecond)).join(', ')})`);
+    }
+  }
+  for (const s of measured) {
+    for (const concurrency of SIZES.concurrencies) {
+      const all = runs.get(`${s.id}/${concurrency}`) ?? [];
+      const r = median(all);
+      if (r) results.throughput[s.id][concurrency] = { ...r, runs: all.map((x) => Math.round(x.jobsPerSecond)) };
+      if (r) log(`  ${s.label} c=${concurrency}: ${fmt(r.jobsPerSecond)} jobs/s${r.timedOut ? ' (time limit)' : ''} (runs: ${all.map((x) => fmt(x.jobsPerSecond)).join(', ')})`);
     }
   }
 }
@@ -152,17 +163,23 @@ async function runLatency() {
 
 async function runFinished() {
   log(`## throughput with ${SIZES.finished.toLocaleString('en-US')} finished jobs (c=32)`);
-  for (const s of systems.filter((s) => s.workloads.includes('finished'))) {
-    const runs: ThroughputResult[] = [];
-    for (let rep = 0; rep < (s.slow ? 1 : SIZES.reps); rep++) {
+  const measured = systems.filter((s) => s.workloads.includes('finished'));
+  const runs = new Map<string, ThroughputResult[]>();
+  // Round robin, as for the throughput above.
+  for (let rep = 0; rep < SIZES.reps; rep++) {
+    for (const s of measured) {
+      if (s.slow && rep > 0) continue;
       const r = await measure(`finished/${s.id}`, () =>
         throughput(s, { jobs: SIZES.jobs, concurrency: 32, maxMs: s.slow ? SIZES.slowMaxMs : SIZES.maxMs, finishedBefore: SIZES.finished, log }),
       );
-      if (r) runs.push(r);
+      if (r) runs.set(s.id, [...(runs.get(s.id) ?? []), r]);
     }
-    const r = median(runs);
-    if (r) results.finished[s.id] = { ...r, runs: runs.map((x) => Math.round(x.jobsPerSecond)) };
-    if (r) log(`  ${s.label}: ${fmt(r.jobsPerSecond)} jobs/s${r.timedOut ? ' (time limit)' : ''} (runs: ${runs.map((x) => fmt(x.jobsPerSecond)).join(', ')})`);
+  }
+  for (const s of measured) {
+    const all = runs.get(s.id) ?? [];
+    const r = median(all);
+    if (r) results.finished[s.id] = { ...r, runs: all.map((x) => Math.round(x.jobsPerSecond)) };
+    if (r) log(`  ${s.label}: ${fmt(r.jobsPerSecond)} jobs/s${r.timedOut ? ' (time limit)' : ''} (runs: ${all.map((x) => fmt(x.jobsPerSecond)).join(', ')})`);
   }
 }
 
