@@ -6,7 +6,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../plugins/http/index.js';
-import { basicAuth, launchBrowser, poll, startServer, type TestBrowser, type TestServer } from './helpers/browser.js';
+import { basicAuth, launchBrowser, poll, startServer, WAIT_MS, type TestBrowser, type TestServer } from './helpers/browser.js';
 
 let server: TestServer;
 let browser: TestBrowser;
@@ -116,10 +116,17 @@ describe('signing in', () => {
     const page = await browser.newPage();
     await signIn(page, MANAGER);
     const cookie = await sessionCookie(browser.context);
-    const withCookie = async (path: string) => (await fetch(`${server.url}${path}`, { headers: { cookie: `${cookie!.name}=${cookie!.value}` } })).status;
+    const withCookie = async (path: string) => {
+      const response = await fetch(`${server.url}${path}`, { headers: { cookie: `${cookie!.name}=${cookie!.value}` }, signal: AbortSignal.timeout(WAIT_MS) });
+      await response.arrayBuffer(); // read to the end: the connection goes back to the pool
+      return response.status;
+    };
     expect(await withCookie('/')).toBe(200);
     expect(await withCookie('/api/sites')).toBe(401);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // The sign-out ends before the page closes: closing it mid-navigation is a race (this test
+    // twice hung for 30 s, outside any Playwright action's 10 s limit, before the wait was here).
+    await page.waitForURL(/\/login$/);
     await page.close();
   });
 });
