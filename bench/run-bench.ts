@@ -44,8 +44,8 @@ const only = new Set<Workload>((args.only?.split(',') as Workload[] | undefined)
 const wantSystems = args.systems ? new Set(args.systems.split(',')) : undefined;
 
 const SIZES = quick
-  ? { enqueueOne: 1_000, enqueueBatches: 50, batchSize: 100, enqueueMaxMs: 4_000, jobs: 5_000, maxMs: 15_000, slowMaxMs: 2_000,
-      latencyJobs: 200, latencyMaxMs: 6_000, finished: 100_000, httpSeconds: 3, memoryJobs: 100_000, concurrencies: [1, 8, 32], reps: 1 }
+  ? { enqueueOne: 500, enqueueBatches: 50, batchSize: 100, enqueueMaxMs: 2_000, jobs: 3_000, maxMs: 15_000, slowMaxMs: 2_000,
+      latencyJobs: 100, latencyMaxMs: 4_000, finished: 50_000, httpSeconds: 2, memoryJobs: 50_000, concurrencies: [1, 8, 32], reps: 1 }
   : { enqueueOne: 5_000, enqueueBatches: 200, batchSize: 100, enqueueMaxMs: 15_000, jobs: 20_000, maxMs: 90_000, slowMaxMs: 20_000,
       latencyJobs: 1_000, latencyMaxMs: 30_000, finished: 1_000_000, httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 5 };
 
