@@ -67,6 +67,13 @@ describe('bad requests', () => {
       'invalid_json',
       /may not hold the key "constructor"/,
     );
+    // The same key spelt with a JSON escape, which the parser decodes to "__proto__".
+    await rejects(
+      { method: 'POST', url: JOBS, headers: { 'content-type': 'application/json' }, payload: '{"task": "echo", "input": {"\\u005f_proto__": {"x": 1}}}' },
+      400,
+      'invalid_json',
+      /may not hold the key "__proto__"/,
+    );
   });
 
   it('the word "constructor" as a plain key or value is accepted and kept', async () => {

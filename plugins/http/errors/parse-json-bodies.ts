@@ -15,8 +15,9 @@ export function parseJsonBodies(app: FastifyInstance): void {
       return;
     }
     try {
-      // The reviver costs a call per value: only a body that names such a key needs it.
-      const suspicious = text.includes('__proto__') || text.includes('constructor');
+      // The reviver costs a call per value: only a body that could name such a key needs it. A
+      // \u escape can spell one ("\u005f_proto__"), so any escape sends the body through it too.
+      const suspicious = text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
       done(null, suspicious ? JSON.parse(text, refusePrototypeKeys) : JSON.parse(text));
     } catch (error) {
       if (error instanceof HttpError) done(error, undefined);
