@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStore, NewJob } from './job-store.js';
 import { describeJobStoreContract } from './job-store.contract.js';
 import { zeroCounts } from './store-rules.js';
-import { PostgresJobStore } from './postgres-job-store.js';
+import { PostgresJobStore, STORE_PLANNER_SETTINGS, buildStatements, withPlannerSettings } from './postgres-job-store.js';
 import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS, migratePostgres } from './postgres-migrations.js';
 
 // No skip when PostgreSQL is down: beforeAll fails, and with it every test of this file.
@@ -374,6 +374,45 @@ describe('PostgresJobStore', () => {
     });
   });
 
+  describe('query plans', () => {
+    it("sets the planner settings on every connection of the store's pool, next to options of the URL's own", async () => {
+      const store = await openStore();
+      // A statement through the store's own pool reads its session's settings.
+      const pool = (store as unknown as { pool: pg.Pool }).pool;
+      const { rows } = await pool.query<{ plan_cache_mode: string; enable_hashjoin: string; enable_mergejoin: string }>(
+        `SELECT current_setting('plan_cache_mode') AS plan_cache_mode, current_setting('enable_hashjoin') AS enable_hashjoin,
+                current_setting('enable_mergejoin') AS enable_mergejoin`,
+      );
+      expect(rows[0]).toEqual(STORE_PLANNER_SETTINGS);
+      expect(withPlannerSettings('postgres://u@h/db?options=-c%20statement_timeout%3D5000')).toEqual({
+        connectionString: 'postgres://u@h/db?options=-c+statement_timeout%3D5000+-c+plan_cache_mode%3Dforce_generic_plan+-c+enable_hashjoin%3Doff+-c+enable_mergejoin%3Doff',
+      });
+    });
+
+    it('claim and finish probe their rows, with statistics taken while a backlog waited and nothing ran', async () => {
+      const store = await openStore();
+      const schema = openStores.get(store)!;
+      await store.insertMany(Array.from({ length: 20_000 }, () => queuedJob('@plan')));
+      const statements = buildStatements(`"${schema}"`);
+      const plans = await withAdmin(DATABASE, async (admin) => {
+        await admin.query(`ANALYZE ${schema}.jobs`);
+        for (const [name, value] of Object.entries(STORE_PLANNER_SETTINGS)) await admin.query(`SET ${name} = ${value}`);
+        await admin.query(`PREPARE claim AS ${statements.claim}`);
+        await admin.query(`PREPARE finish AS ${statements.finish}`);
+        const explain = async (execute: string) =>
+          (await admin.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${execute}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
+        return {
+          claim: await explain(`EXECUTE claim('@plan', 10, 500, 'w', 1000)`),
+          finish: await explain(`EXECUTE finish('{1,2,3}', '{w}', '{completed}', '{20,20,20}', '{}', '{}', '{}', '{}')`),
+        };
+      });
+      expect(plans.claim).toMatch(/Index Scan using jobs_claim_idx/);
+      expect(plans.claim).toMatch(/Nested Loop[\s\S]*Tid Scan on jobs j/);
+      expect(plans.finish).toMatch(/Nested Loop[\s\S]*Index Scan using jobs_pkey on jobs j/);
+      for (const plan of Object.values(plans)) expect(plan).not.toMatch(/Seq Scan on jobs/);
+    });
+  });
+
   describe('migrations', () => {
     it('runs concurrently from three instances without error and records each migration once', async () => {
       const schema = `s${++schemaCount}`;
@@ -398,7 +437,7 @@ describe('PostgresJobStore', () => {
       const { rows } = await withAdmin(DATABASE, (admin) =>
         admin.query<{ version: number }>(`SELECT version FROM ${schema}.migrations ORDER BY version`),
       );
-      expect(rows.map((row) => row.version)).toEqual([1, 2, 3]);
+      expect(rows.map((row) => row.version)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.version));
       expect(await store.get(oldJob)).toMatchObject({ service: '@old', input: { n: 1 }, status: 'queued', timeout: null });
       const limited = await store.insert(queuedJob('@old', { timeout: 2_000 }));
       expect(await store.get(limited.id)).toMatchObject({ timeout: 2_000 });
@@ -432,6 +471,76 @@ describe('PostgresJobStore', () => {
       // The expired leases of the jobs written by the old version are swept back as before.
       expect(await store.recoverExpired(10_000)).toBe(2);
       expect((await store.countByStatus('@old')).processing).toBe(0);
+    });
+
+    it('upgrades a version 3 schema: completed jobs are counted from the backfilled deltas, and listed', async () => {
+      const schema = `s${++schemaCount}`;
+      await withAdmin(DATABASE, async (admin) => {
+        await migratePostgres(admin, schema, POSTGRES_MIGRATIONS.filter((migration) => migration.version <= 3));
+        await admin.query(
+          `INSERT INTO ${schema}.jobs (service, task, status, max_attempts, created, run_at, completed)
+           SELECT service, 'echo', status, 3, 1000, 0, CASE WHEN status = 'completed' THEN 2000 END
+           FROM unnest(ARRAY['@a', '@b', '@a', '@a', '@b', '@c'], ARRAY['completed', 'completed', 'queued', 'completed', 'error', 'queued'])
+             AS u(service, status)`,
+        );
+      });
+      const store = await openStore(schema);
+      expect(await store.countByStatus('@a')).toEqual({ ...zeroCounts(), completed: 2, queued: 1 });
+      expect(await store.countByStatus('@b')).toEqual({ ...zeroCounts(), completed: 1, error: 1 });
+      expect(await store.countByStatus('@c')).toEqual({ ...zeroCounts(), queued: 1 });
+      expect(await store.countByStatus()).toEqual({ ...zeroCounts(), completed: 3, queued: 2, error: 1 });
+      const completedOfA = await store.list({ service: '@a', status: ['completed'], sort: '-id', limit: 1 });
+      expect(completedOfA.jobs.map((job) => job.id)).toEqual([4]);
+      expect((await store.list({ service: '@a', status: ['completed'], cursor: completedOfA.nextCursor!, sort: '-id' })).jobs.map((job) => job.id)).toEqual([1]);
+      expect((await store.list({ service: '@c', status: ['completed'] })).jobs).toEqual([]);
+      expect((await store.list({ service: '@a' })).jobs.map((job) => [job.id, job.status])).toEqual([[1, 'completed'], [3, 'queued'], [4, 'completed']]);
+
+      // A completed job is no longer written to the status index.
+      const { rows } = await withAdmin(DATABASE, (admin) =>
+        admin.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'jobs_service_status_idx'`, [schema]),
+      );
+      expect(rows[0].indexdef).toMatch(/WHERE \(status <> ALL \(ARRAY\['processing'::text, 'completed'::text\]\)\)/);
+
+      // Counts follow what happens next: a job of @c completes, @a's completed jobs are cleaned.
+      const [claimed] = await store.claim({ service: '@c', now: 10, workerId: 'w', leaseMs: 60_000, nextRunAt: everyMinute });
+      await store.finish([{ id: claimed.id, workerId: 'w', now: 20, kind: 'completed', result: null }]);
+      expect(await store.countByStatus('@c')).toEqual({ ...zeroCounts(), completed: 1 });
+      expect(await store.clean('@a', ['completed', 'queued'])).toBe(3);
+      expect(await store.countByStatus()).toEqual({ ...zeroCounts(), completed: 2, error: 1 });
+    });
+
+    it('keeps completed counts exact while finishes, cleans and compactions run at once', async () => {
+      const store = await openStore();
+      const other = await openStore(openStores.get(store)!);
+      const services = ['@x', '@y', '@z'];
+      await store.insertMany(services.flatMap((service) => Array.from({ length: 300 }, () => queuedJob(service))));
+      // Each store claims and finishes in small batches (one count delta per batch and service),
+      // while both keep folding the deltas.
+      const work = (worker: PostgresJobStore, workerId: string) => async () => {
+        for (;;) {
+          const claimed = (
+            await Promise.all(services.map((service) => worker.claim({ service, now: 10, workerId, leaseMs: 60_000, limit: 7, nextRunAt: everyMinute })))
+          ).flat();
+          if (claimed.length === 0) return;
+          await Promise.all([
+            worker.finish(claimed.map((job) => ({ id: job.id, workerId, now: 20, kind: 'completed' as const, result: null }))),
+            worker.compactCompletedCounts(),
+          ]);
+        }
+      };
+      await Promise.all([work(store, 'w1')(), work(other, 'w2')()]);
+      for (const service of services) expect(await store.countByStatus(service)).toEqual({ ...zeroCounts(), completed: 300 });
+      expect((await store.countByStatus()).completed).toBe(900);
+
+      await Promise.all([store.clean('@x', ['completed']), other.compactCompletedCounts(), store.compactCompletedCounts()]);
+      await store.compactCompletedCounts();
+      expect(await other.countByStatus('@x')).toEqual(zeroCounts());
+      expect((await other.countByStatus()).completed).toBe(600);
+      // Folded: one row per service that still has completed jobs.
+      const { rows } = await withAdmin(DATABASE, (admin) =>
+        admin.query<{ service: string; delta: string }>(`SELECT service, delta FROM ${openStores.get(store)}.completed_counts ORDER BY service`),
+      );
+      expect(rows).toEqual([{ service: '@y', delta: '300' }, { service: '@z', delta: '300' }]);
     });
 
     it('refuses a database whose schema is newer than the code', async () => {

@@ -34,6 +34,38 @@ export const WAKE_CHANNEL = 'remotetask_wake';
  */
 export const CANCEL_CHANNEL = 'remotetask_cancel';
 
+/**
+ * Planner settings of the store's connections. Every join the store makes goes from a small batch
+ * (a claim's locked rows, a batch of outcomes, a cancel's targets) to the jobs table by key, so a
+ * nested loop of probes is the plan it wants, whatever the table's size. The statistics disagree
+ * at the worst moments: taken while a large backlog waited and no job ran, they price a hash of
+ * the whole table below a few hundred probes, and with them every claim, or each batch of
+ * outcomes, read the whole table (twice as slow at 20,000 jobs, worse as it grows). So: no hash or
+ * merge joins, and each named statement is planned once, for any parameters (generic plans).
+ * Other clients of the database keep their own settings.
+ */
+export const STORE_PLANNER_SETTINGS = { plan_cache_mode: 'force_generic_plan', enable_hashjoin: 'off', enable_mergejoin: 'off' };
+
+/**
+ * The connection string and startup `options` that give a connection {@link STORE_PLANNER_SETTINGS}
+ * (sent with the startup packet: no extra round trip). `options` of the URL's own are kept.
+ */
+export function withPlannerSettings(url: string): { connectionString: string; options?: string } {
+  const settings = Object.entries(STORE_PLANNER_SETTINGS).map(([name, value]) => `-c ${name}=${value}`).join(' ');
+  try {
+    const parsed = new URL(url);
+    const own = parsed.searchParams.get('options');
+    if (own !== null) {
+      // pg reads the URL's options over the configuration's: add ours to them.
+      parsed.searchParams.set('options', `${own} ${settings}`);
+      return { connectionString: parsed.toString() };
+    }
+  } catch {}
+  return { connectionString: url, options: settings };
+}
+
+/** Count-delta rows one instance adds before it folds them all (a few finish statements' worth each). */
+const COMPACT_AFTER_DELTA_ROWS = 1_000;
 const LISTENER_APPLICATION_NAME = 'remotetask listener';
 const CONNECT_TIMEOUT_MS = 10_000;
 const RECONNECT_FIRST_DELAY_MS = 100;
@@ -78,12 +110,13 @@ interface JobRow {
   cancel_requested: boolean;
 }
 
-interface ClaimedRow extends JobRow {
+/** What a claim returns: the job less the columns the claim set. */
+type ClaimedRow = Omit<JobRow, 'service' | 'started' | 'progress' | 'progress_message' | 'locked_by' | 'locked_until'> & {
   previous_status: JobStatus;
   previous_started: number | null;
   previous_progress: number | null;
   previous_progress_message: string | null;
-}
+};
 
 function toJobRecord(row: JobRow): JobRecord {
   return {
@@ -117,7 +150,24 @@ function toJson(value: unknown): string | null {
   return JSON.stringify(value) ?? null;
 }
 
-function byRunAtThenId(a: JobRow, b: JobRow): number {
+/*
+ * Columns of a batch statement, shortened when every value is the same, since unnest() pads the
+ * shorter arrays with NULL. A batch of a thousand completions then sends its ids and times, not a
+ * thousand copies of the worker id, of "completed" and of NULL.
+ */
+
+/** No element when every value is NULL. */
+function nullsLeftOut<T>(values: (T | null)[]): (T | null)[] {
+  return values.every((value) => value === null) ? [] : values;
+}
+
+/** One element when every value is the same (never NULL): the statement reads a NULL as the first element. */
+function sameSentOnce<T>(values: T[]): T[] {
+  const first = values[0];
+  return values.every((value) => value === first) ? [first] : values;
+}
+
+function byRunAtThenId(a: { run_at: number; id: number }, b: { run_at: number; id: number }): number {
   return a.run_at - b.run_at || a.id - b.id;
 }
 
@@ -184,6 +234,9 @@ export class PostgresJobStore implements JobStore {
   private readonly cancels = new CancelHub();
   /** How many subscriptions each service has: after a lost LISTEN connection, every one is woken. */
   private readonly subscribedServices = new Map<string, number>();
+  /** Count-delta rows this instance added since it last folded them (see compactCompletedCounts). */
+  private countDeltaRows = 0;
+  private compacting: Promise<void> | undefined;
   private pendingInserts: { job: NewJob; resolve: (record: JobRecord) => void; reject: (error: unknown) => void }[] = [];
 
   constructor(options: PostgresJobStoreOptions) {
@@ -206,7 +259,7 @@ export class PostgresJobStore implements JobStore {
   private async connect(): Promise<void> {
     this.closing = false;
     const pool = new pg.Pool({
-      connectionString: this.url,
+      ...withPlannerSettings(this.url),
       max: this.poolSize,
       types: STORE_TYPES,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -242,6 +295,7 @@ export class PostgresJobStore implements JobStore {
   async close(): Promise<void> {
     // Inserts already asked for are written before the pool ends.
     if (this.pendingInserts.length > 0) await this.flushInserts();
+    await this.compacting;
     this.closing = true;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
@@ -327,7 +381,8 @@ export class PostgresJobStore implements JobStore {
       return `$${values.length}::${sqlType}`;
     };
     const where: string[] = [];
-    if (query.service !== undefined) where.push(`service = ${param(query.service, 'text')}`);
+    const serviceParam = query.service === undefined ? undefined : param(query.service, 'text');
+    if (serviceParam !== undefined) where.push(`service = ${serviceParam}`);
     if (query.task !== undefined) where.push(`task = ${param(query.task, 'text')}`);
     if (after) {
       const valueType = column === 'status' || column === 'task' ? 'text' : 'bigint';
@@ -352,6 +407,9 @@ export class PostgresJobStore implements JobStore {
         const conditions = [...where, `status = '${status}'`];
         // A processing job always holds a lease: this lets the planner read the lease index.
         if (status === 'processing') conditions.push('locked_by IS NOT NULL');
+        // Completed jobs are read from the primary key (migration 4); skip that walk when the
+        // service has none.
+        if (status === 'completed') conditions.push(`EXISTS (SELECT FROM ${this.sql.completedCounts} WHERE service = ${serviceParam} HAVING sum(delta) > 0)`);
         return `SELECT * FROM ${this.sql.jobs} WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy} LIMIT ${limitParam}`;
       });
       if (branches.length === 0) return { jobs: [], nextCursor: null };
@@ -419,9 +477,32 @@ export class PostgresJobStore implements JobStore {
             values: [service, now, jobId, workerId, lockedUntil],
           });
     rows.sort(byRunAtThenId);
+    const claimed = (row: ClaimedRow): JobRecord => ({
+      id: row.id,
+      service,
+      task: row.task,
+      input: row.input,
+      status: row.status,
+      result: row.result,
+      error: row.error,
+      errorStack: row.error_stack,
+      attempts: row.attempts,
+      maxAttempts: row.max_attempts,
+      created: row.created,
+      started: now,
+      completed: row.completed,
+      runAt: row.run_at,
+      schedule: row.schedule,
+      progress: null,
+      progressMessage: null,
+      timeout: row.timeout_ms,
+      lockedBy: workerId,
+      lockedUntil,
+      cancelRequested: row.cancel_requested,
+    });
 
     const cronRows = rows.filter((row) => row.status === 'cronjob');
-    if (cronRows.length === 0) return rows.map(toJobRecord);
+    if (cronRows.length === 0) return rows.map(claimed);
 
     // The lease taken above already makes this occurrence ours alone; now move each cron job to its
     // next occurrence, which only the caller's schedule code can compute.
@@ -440,7 +521,10 @@ export class PostgresJobStore implements JobStore {
       values: [cronRows.map((row) => row.id), nextRuns, cronRows.map((row) => row.run_at), workerId],
     });
     const movedById = new Map(moved.map((row) => [row.id, row]));
-    return rows.map((row) => toJobRecord(movedById.get(row.id) ?? row));
+    return rows.map((row) => {
+      const moved = movedById.get(row.id);
+      return moved ? toJobRecord(moved) : claimed(row);
+    });
   }
 
   /** Puts claimed jobs back as they were before the claim. */
@@ -492,17 +576,18 @@ export class PostgresJobStore implements JobStore {
       text: this.sql.finish,
       values: [
         outcomes.map((outcome) => outcome.id),
-        outcomes.map((outcome) => outcome.workerId),
-        outcomes.map((outcome) => outcome.kind),
+        sameSentOnce(outcomes.map((outcome) => outcome.workerId)),
+        sameSentOnce(outcomes.map((outcome) => outcome.kind)),
         outcomes.map((outcome) => outcome.now),
-        outcomes.map((outcome) => (outcome.kind === 'completed' ? toJson(outcome.result) : null)),
-        outcomes.map((outcome) => ('error' in outcome ? outcome.error : null)),
-        outcomes.map((outcome) => ('errorStack' in outcome ? outcome.errorStack : null)),
-        outcomes.map((outcome) => (outcome.kind === 'retry' ? outcome.runAt : null)),
+        nullsLeftOut(outcomes.map((outcome) => (outcome.kind === 'completed' ? toJson(outcome.result) : null))),
+        nullsLeftOut(outcomes.map((outcome) => ('error' in outcome ? outcome.error : null))),
+        nullsLeftOut(outcomes.map((outcome) => ('errorStack' in outcome ? outcome.errorStack : null))),
+        nullsLeftOut(outcomes.map((outcome) => (outcome.kind === 'retry' ? outcome.runAt : null))),
       ],
     });
     // Retried, handed back, or a cron job waiting for its next occurrence.
     this.wakeLocally(rows.filter((row) => isWaitingStatus(row.status)).map((row) => row.service));
+    this.countDeltasAdded(new Set(rows.filter((row) => row.status === 'completed').map((row) => row.service)).size);
     const applied = new Set(rows.map((row) => row.id));
     // In the caller's order.
     return outcomes.map((outcome) => outcome.id).filter((id) => applied.has(id));
@@ -577,8 +662,33 @@ export class PostgresJobStore implements JobStore {
 
   async clean(service: string, statuses: JobStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
-    const { rowCount } = await this.query({ name: 'remotetask-clean', text: this.sql.clean, values: [service, statuses] });
-    return rowCount ?? 0;
+    const { rows } = await this.query<{ count: number; completed: number }>({
+      name: 'remotetask-clean',
+      text: this.sql.clean,
+      values: [service, statuses],
+    });
+    if (rows[0].completed > 0) this.countDeltasAdded(1);
+    return rows[0].count;
+  }
+
+  /**
+   * Folds the completed-count deltas into one row per service, so counting reads a few rows.
+   * Runs by itself after every {@link COMPACT_AFTER_DELTA_ROWS} deltas this instance added.
+   */
+  async compactCompletedCounts(): Promise<void> {
+    this.countDeltaRows = 0;
+    await this.query({ name: 'remotetask-compact-completed-counts', text: this.sql.compactCompletedCounts });
+  }
+
+  private countDeltasAdded(rows: number): void {
+    this.countDeltaRows += rows;
+    if (this.countDeltaRows < COMPACT_AFTER_DELTA_ROWS || this.compacting) return;
+    // Off the caller's path; a failure (database away) leaves the rows for the next time.
+    this.compacting = this.compactCompletedCounts()
+      .catch(() => undefined)
+      .finally(() => {
+        this.compacting = undefined;
+      });
   }
 
   // ---- wake-ups --------------------------------------------------------------------------------
@@ -746,9 +856,13 @@ function keysetCondition(column: string | null, descending: boolean, valueParam:
   return descending ? later : `(${later} OR ${column} IS NULL)`;
 }
 
-/** Every fixed statement of the store, for one schema. Named statements are prepared once per connection. */
-function buildStatements(schema: string) {
+/**
+ * Every fixed statement of the store, for one schema. Named statements are prepared once per
+ * connection, and planned once (generic plans: see connect()). Exported for the plan tests.
+ */
+export function buildStatements(schema: string) {
   const jobs = `${schema}.jobs`;
+  const completedCounts = `${schema}.completed_counts`;
   /** Sends one NOTIFY per service of `source`'s rows that match `condition`, inside the same statement. */
   const notify = (source: string, condition: string) =>
     `woken AS (SELECT pg_notify('${WAKE_CHANNEL}', w.service) FROM (SELECT DISTINCT service FROM ${source} WHERE ${condition}) w)`;
@@ -763,11 +877,15 @@ function buildStatements(schema: string) {
       locked_until = $5,
       progress = NULL,
       progress_message = NULL`;
-  // What the claim overwrote, to put back if a cron schedule cannot say when it runs next.
+  // The columns the claim did not just set (the caller knows those), and what it overwrote, to put
+  // back if a cron schedule cannot say when it runs next.
   const claimReturning = `
-      RETURNING j.*, due.status AS previous_status, due.started AS previous_started,
+      RETURNING j.id, j.task, j.input, j.status, j.result, j.error, j.error_stack, j.attempts, j.max_attempts,
+        j.created, j.completed, j.run_at, j.schedule, j.timeout_ms, j.cancel_requested,
+        due.status AS previous_status, due.started AS previous_started,
         due.progress AS previous_progress, due.progress_message AS previous_progress_message`;
-  const claimDueColumns = 'id, status, started, progress, progress_message';
+  // ctid: the row version just locked, fetched again directly instead of by a primary-key search.
+  const claimDueColumns = 'ctid, status, started, progress, progress_message';
 
   // Cancels a waiting job outright, or records the request for the worker running it.
   const cancelSet = `
@@ -782,6 +900,7 @@ function buildStatements(schema: string) {
 
   return {
     jobs,
+    completedCounts,
     insert: `
       WITH inserted AS (
         INSERT INTO ${jobs} (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms)
@@ -794,15 +913,26 @@ function buildStatements(schema: string) {
       SELECT * FROM inserted WHERE ${afterNotify}`,
 
     get: `SELECT * FROM ${jobs} WHERE id = $1`,
-    // Running jobs are counted from the lease index, the others from the status index (migration 3).
+    // Running jobs are counted from the lease index, completed ones from their count deltas, the
+    // others from the status index (migrations 3 and 4).
     countAll: `
-      SELECT status, count(*) AS count FROM ${jobs} WHERE status <> 'processing' GROUP BY status
+      SELECT status, count(*) AS count FROM ${jobs} WHERE ${INDEXED_STATUS} GROUP BY status
       UNION ALL
-      SELECT 'processing', count(*) FROM ${jobs} WHERE status = 'processing' AND locked_by IS NOT NULL`,
+      SELECT 'processing', count(*) FROM ${jobs} WHERE status = 'processing' AND locked_by IS NOT NULL
+      UNION ALL
+      SELECT 'completed', coalesce(sum(delta), 0)::bigint FROM ${completedCounts}`,
     countByService: `
-      SELECT status, count(*) AS count FROM ${jobs} WHERE service = $1 AND status <> 'processing' GROUP BY status
+      SELECT status, count(*) AS count FROM ${jobs} WHERE service = $1 AND ${INDEXED_STATUS} GROUP BY status
       UNION ALL
-      SELECT 'processing', count(*) FROM ${jobs} WHERE service = $1 AND status = 'processing' AND locked_by IS NOT NULL`,
+      SELECT 'processing', count(*) FROM ${jobs} WHERE service = $1 AND status = 'processing' AND locked_by IS NOT NULL
+      UNION ALL
+      SELECT 'completed', coalesce(sum(delta), 0)::bigint FROM ${completedCounts} WHERE service = $1`,
+    // Folds the count deltas into one row per service. Rows added meanwhile are not seen, so kept;
+    // a second compaction at once waits for this one's row locks, then finds those rows gone.
+    compactCompletedCounts: `
+      WITH gone AS (DELETE FROM ${completedCounts} RETURNING service, delta)
+      INSERT INTO ${completedCounts} (service, delta)
+        SELECT service, sum(delta) FROM gone GROUP BY service HAVING sum(delta) <> 0`,
     hasWaiting: `
       SELECT EXISTS (
         SELECT 1 FROM ${jobs} WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
@@ -819,7 +949,7 @@ function buildStatements(schema: string) {
         FOR UPDATE SKIP LOCKED
       )
       UPDATE ${jobs} j SET ${claimSet}
-      FROM due WHERE j.id = due.id ${claimReturning}`,
+      FROM due WHERE j.ctid = due.ctid ${claimReturning}`,
     claimOne: `
       WITH due AS (
         SELECT ${claimDueColumns} FROM ${jobs}
@@ -827,7 +957,7 @@ function buildStatements(schema: string) {
         FOR UPDATE SKIP LOCKED
       )
       UPDATE ${jobs} j SET ${claimSet}
-      FROM due WHERE j.id = due.id ${claimReturning}`,
+      FROM due WHERE j.ctid = due.ctid ${claimReturning}`,
     unclaim: `
       UPDATE ${jobs} j SET
         status = p.status, started = p.started, progress = p.progress, progress_message = p.progress_message,
@@ -850,7 +980,10 @@ function buildStatements(schema: string) {
     // One row per outcome; the lease holder check makes a late worker's outcome a no-op.
     finish: `
       WITH outcome AS (
-        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+        -- unnest() pads the shorter arrays with NULL: see sameSentOnce() and nullsLeftOut().
+        SELECT o.id, coalesce(o.worker_id, ($2::text[])[1]) AS worker_id, coalesce(o.kind, ($3::text[])[1]) AS kind,
+          o.now, o.result, o.error, o.error_stack, o.run_at
+        FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[])
           AS o(id, worker_id, kind, now, result, error, error_stack, run_at)
       ), finished AS (
         UPDATE ${jobs} j SET
@@ -894,7 +1027,12 @@ function buildStatements(schema: string) {
         -- per outcome: with thousands of jobs leased (prefetch), that made each finish O(leased).
         WHERE j.id = o.id AND coalesce(j.locked_by, '') = o.worker_id AND j.status IN ('processing', 'cronjob')
         RETURNING j.id, j.service, j.status
-      ), ${notify('finished', WAITING_SQL)}
+      ), ${notify('finished', WAITING_SQL)},
+      -- A data-modifying CTE always runs: one count delta per service that got completed jobs.
+      counted AS (
+        INSERT INTO ${completedCounts} (service, delta)
+        SELECT service, count(*) FROM finished WHERE status = 'completed' GROUP BY service
+      )
       SELECT id, service, status FROM finished WHERE ${afterNotify}`,
 
     recoverExpired: `
@@ -965,11 +1103,21 @@ function buildStatements(schema: string) {
       UPDATE ${jobs} SET progress = $3, progress_message = $4
       WHERE id = $1 AND locked_by = $2 AND status IN ('processing', 'cronjob')`,
     clean: `
-      DELETE FROM ${jobs}
-      -- Only finished jobs are cleaned; saying so lets the planner use the status index.
-      WHERE service = $1 AND status = ANY($2::text[]) AND status <> 'processing'`,
+      WITH gone AS (
+        DELETE FROM ${jobs}
+        -- Only finished jobs are cleaned; saying so lets the planner use the status index.
+        WHERE service = $1 AND status = ANY($2::text[]) AND status <> 'processing'
+        RETURNING status
+      ), counted AS (
+        INSERT INTO ${completedCounts} (service, delta)
+        SELECT $1, -count(*) FROM gone WHERE status = 'completed' HAVING count(*) > 0
+      )
+      SELECT count(*) AS count, count(*) FILTER (WHERE status = 'completed') AS completed FROM gone`,
   };
 }
+
+/** The statuses the (service, status, id) index holds (migration 4): not running, not completed. */
+const INDEXED_STATUS = `status NOT IN ('processing', 'completed')`;
 
 /** A processing job whose worker vanished, with an attempt left / with none left (no cancel asked). */
 const REQUEUE_LOST = `(NOT j.cancel_requested AND j.status = 'processing' AND j.attempts < j.max_attempts)`;

@@ -73,6 +73,28 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE ${s}.jobs SET (fillfactor = 60);
     `,
   },
+  {
+    version: 4,
+    name: 'completed jobs counted, not indexed',
+    // Most jobs end completed and stay so: their entry in the status index was a third of the
+    // index writes of a job's run (claim: primary key and lease; finish: primary key and status).
+    // Now a completed job has no status-index entry. What the entries gave:
+    // - counts: a table of count deltas per service, one row per finish (or clean) statement that
+    //   changed the number, summed when counting and folded into one row per service from time to
+    //   time (see the store's compactCompletedCounts);
+    // - listing completed jobs: the primary key, walked in id order and filtered by service.
+    sql: (s) => `
+      DROP INDEX ${s}.jobs_service_status_idx;
+      CREATE INDEX jobs_service_status_idx ON ${s}.jobs (service, status, id)
+        WHERE status NOT IN ('processing', 'completed');
+      CREATE TABLE ${s}.completed_counts (
+        service text COLLATE "C" NOT NULL,
+        delta   bigint NOT NULL
+      );
+      INSERT INTO ${s}.completed_counts (service, delta)
+        SELECT service, count(*) FROM ${s}.jobs WHERE status = 'completed' GROUP BY service;
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;
