@@ -375,6 +375,37 @@ describe('PostgresJobStore', () => {
   });
 
   describe('query plans', () => {
+    it("lists a small service's completed jobs from the BRIN index, not by walking another service's million", async () => {
+      const store = await openStore();
+      const schema = openStores.get(store)!;
+      await withAdmin(DATABASE, async (admin) => {
+        await admin.query(
+          `INSERT INTO ${schema}.jobs (service, task, status, max_attempts, created, run_at, completed)
+           SELECT CASE WHEN g BETWEEN 10000 AND 10004 THEN '@small' ELSE '@big' END, 'echo', 'completed', 3, g, 0, g
+           FROM generate_series(1, 20000) g`,
+        );
+        await admin.query(`INSERT INTO ${schema}.completed_counts VALUES ('@small', 5), ('@big', 19995)`);
+        await admin.query(`VACUUM ANALYZE ${schema}.jobs`);
+      });
+      const page = await store.list({ service: '@small', status: ['completed'], sort: '-id' });
+      expect(page.jobs.map((job) => job.id)).toEqual([10004, 10003, 10002, 10001, 10000]);
+      // A session's statistics reach pg_stat_user_indexes when it ends (or after some idle time).
+      await closeStore(store);
+      const brinScans = () =>
+        withAdmin(DATABASE, async (admin) => {
+          const { rows } = await admin.query<{ scans: string }>(
+            `SELECT idx_scan AS scans FROM pg_stat_user_indexes WHERE schemaname = $1 AND indexrelname = 'jobs_service_brin'`,
+            [schema],
+          );
+          return Number(rows[0].scans);
+        });
+      const deadline = Date.now() + 15_000;
+      while ((await brinScans()) === 0) {
+        if (Date.now() > deadline) throw new Error('the listing did not read the BRIN index (no scan recorded within 15 s)');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    });
+
     it("sets the planner settings on every connection of the store's pool, next to options of the URL's own", async () => {
       const store = await openStore();
       // A statement through the store's own pool reads its session's settings.
@@ -466,7 +497,7 @@ describe('PostgresJobStore', () => {
         admin.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname`, [schema]),
       );
       expect(indexes.map((index) => index.indexname)).toEqual(
-        ['jobs_claim_idx', 'jobs_lease_idx', 'jobs_pkey', 'jobs_service_status_idx', 'migrations_pkey'],
+        ['jobs_claim_idx', 'jobs_lease_idx', 'jobs_pkey', 'jobs_service_brin', 'jobs_service_status_idx', 'migrations_pkey'],
       );
       // The expired leases of the jobs written by the old version are swept back as before.
       expect(await store.recoverExpired(10_000)).toBe(2);

@@ -419,7 +419,7 @@ export class PostgresJobStore implements JobStore {
           : `SELECT * FROM (${branches.map((branch) => `(${branch})`).join(' UNION ALL ')}) page ORDER BY ${orderBy} LIMIT ${limitParam}`;
     }
 
-    const { rows } = await this.query<JobRow>({ text, values });
+    const { rows } = await this.queryPlannedForValues<JobRow>({ text, values });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -429,9 +429,9 @@ export class PostgresJobStore implements JobStore {
   }
 
   async countByStatus(service?: string): Promise<Record<JobStatus, number>> {
-    // Unnamed, so planned for this service: a generic plan for "any service" reads in parallel
-    // workers, whose start alone costs tens of milliseconds.
-    const { rows } = await this.query<{ status: JobStatus; count: number }>(
+    // Planned for this service: a generic plan for "any service" reads in parallel workers, whose
+    // start alone costs tens of milliseconds.
+    const { rows } = await this.queryPlannedForValues<{ status: JobStatus; count: number }>(
       service === undefined ? { text: this.sql.countAll } : { text: this.sql.countByService, values: [service] },
     );
     const counts = zeroCounts();
@@ -815,6 +815,33 @@ export class PostgresJobStore implements JobStore {
       return await pool.query<Row>(config);
     } catch (error) {
       throw this.explain(error);
+    }
+  }
+
+  /**
+   * A statement planned for its parameters' values (a custom plan), unlike the store's named
+   * statements (see {@link STORE_PLANNER_SETTINGS}): a listing reads the primary key for a service
+   * with many jobs and the BRIN index for one with few. Two more round trips: for listings and
+   * counts, not for the work.
+   */
+  private async queryPlannedForValues<Row extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<Row>> {
+    const pool = this.pool;
+    if (!pool) throw new Error(`The PostgreSQL job store at ${this.server} is not open`);
+    const client = await pool.connect().catch((error: unknown) => {
+      throw this.explain(error);
+    });
+    let broken: Error | undefined;
+    try {
+      await client.query(`BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan`);
+      const result = await client.query<Row>(config);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackFailed: Error) => (broken = rollbackFailed));
+      throw this.explain(error);
+    } finally {
+      // A connection that cannot even roll back is dropped, not handed to the next caller.
+      client.release(broken);
     }
   }
 
