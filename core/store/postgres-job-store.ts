@@ -60,7 +60,9 @@ export function withPlannerSettings(url: string): { connectionString: string; op
       parsed.searchParams.set('options', `${own} ${settings}`);
       return { connectionString: parsed.toString() };
     }
-  } catch {}
+  } catch {
+    // Not a URL pg would parse either: the options go in the configuration.
+  }
   return { connectionString: url, options: settings };
 }
 
@@ -409,7 +411,9 @@ export class PostgresJobStore implements JobStore {
         if (status === 'processing') conditions.push('locked_by IS NOT NULL');
         // Completed jobs are read from the primary key (migration 4); skip that walk when the
         // service has none.
-        if (status === 'completed') conditions.push(`EXISTS (SELECT FROM ${this.sql.completedCounts} WHERE service = ${serviceParam} HAVING sum(delta) > 0)`);
+        if (status === 'completed') {
+          conditions.push(`EXISTS (SELECT FROM ${this.sql.completedCounts} WHERE service = ${serviceParam} HAVING sum(delta) > 0)`);
+        }
         return `SELECT * FROM ${this.sql.jobs} WHERE ${conditions.join(' AND ')} ORDER BY ${orderBy} LIMIT ${limitParam}`;
       });
       if (branches.length === 0) return { jobs: [], nextCursor: null };
@@ -477,29 +481,13 @@ export class PostgresJobStore implements JobStore {
             values: [service, now, jobId, workerId, lockedUntil],
           });
     rows.sort(byRunAtThenId);
-    const claimed = (row: ClaimedRow): JobRecord => ({
-      id: row.id,
-      service,
-      task: row.task,
-      input: row.input,
-      status: row.status,
-      result: row.result,
-      error: row.error,
-      errorStack: row.error_stack,
-      attempts: row.attempts,
-      maxAttempts: row.max_attempts,
-      created: row.created,
-      started: now,
-      completed: row.completed,
-      runAt: row.run_at,
-      schedule: row.schedule,
-      progress: null,
-      progressMessage: null,
-      timeout: row.timeout_ms,
-      lockedBy: workerId,
-      lockedUntil,
-      cancelRequested: row.cancel_requested,
-    });
+    // The columns the claim set, from what it set them to: completes each row to a job row.
+    const claimed = (row: ClaimedRow): JobRecord =>
+      toJobRecord(
+        Object.assign(row, {
+          service, started: now, progress: null, progress_message: null, locked_by: workerId, locked_until: lockedUntil,
+        }),
+      );
 
     const cronRows = rows.filter((row) => row.status === 'cronjob');
     if (cronRows.length === 0) return rows.map(claimed);
@@ -885,7 +873,8 @@ function keysetCondition(column: string | null, descending: boolean, valueParam:
 
 /**
  * Every fixed statement of the store, for one schema. Named statements are prepared once per
- * connection, and planned once (generic plans: see connect()). Exported for the plan tests.
+ * connection, and planned once (generic plans: see STORE_PLANNER_SETTINGS). Exported for the plan
+ * tests.
  */
 export function buildStatements(schema: string) {
   const jobs = `${schema}.jobs`;
