@@ -64,6 +64,35 @@ const CANCELLABLE = `(status IN ('queued', 'start later', 'delayed') OR (status 
 const UNLOCK = `locked_by = NULL, locked_until = NULL`;
 
 /**
+ * What a claim returns, as an array in this order (the statement runs in raw mode): the columns it
+ * did not set itself. Arrays, because better-sqlite3 builds a row object key by key: for a claim of
+ * 500 jobs that was 40 % of the claim's time.
+ */
+const CLAIMED_COLUMNS =
+  'id, task, input, status, result, error, error_stack, attempts, max_attempts, created, completed, run_at, schedule, timeout_ms, cancel_requested';
+type ClaimedRow = [
+  id: number,
+  task: string,
+  input: string,
+  status: JobStatus,
+  result: string | null,
+  error: string | null,
+  errorStack: string | null,
+  attempts: number,
+  maxAttempts: number,
+  created: number,
+  completed: number | null,
+  runAt: number,
+  schedule: string | null,
+  timeout: number | null,
+  cancelRequested: number,
+];
+const ID = 0;
+const STATUS = 3;
+const RUN_AT = 11;
+const SCHEDULE = 12;
+
+/**
  * The SQL of every fixed statement, prepared once at open(). SET expressions see the row as it was
  * before the update, which the CASEs on `status` rely upon. A cancel requested while the job ran
  * wins over any outcome that would make it wait again: the job ends `cancelled`.
@@ -81,14 +110,14 @@ const SQL = {
       SELECT id FROM jobs
       WHERE service = @service AND ${WAITING} AND run_at <= @now AND locked_by IS NULL
       ORDER BY run_at, id LIMIT @limit)
-    RETURNING *`,
+    RETURNING ${CLAIMED_COLUMNS}`,
   claimOne: `
     UPDATE jobs SET
       status = CASE status WHEN 'cronjob' THEN 'cronjob' ELSE 'processing' END,
       attempts = attempts + 1, started = @now, locked_by = @workerId, locked_until = @until,
       progress = NULL, progress_message = NULL
     WHERE id = @id AND service = @service AND ${WAITING} AND run_at <= @now AND locked_by IS NULL
-    RETURNING *`,
+    RETURNING ${CLAIMED_COLUMNS}`,
   setRunAt: `UPDATE jobs SET run_at = ? WHERE id = ?`,
   renewLeases: `
     UPDATE jobs SET locked_until = @until
@@ -227,6 +256,8 @@ export class SqliteJobStore implements JobStore {
       const statements = Object.fromEntries(
         Object.entries(SQL).map(([name, sql]) => [name, db!.prepare(sql)]),
       ) as Statements;
+      statements.claimBatch.raw(true);
+      statements.claimOne.raw(true);
       this.db = db;
       this.statements = statements;
     } catch (error) {
@@ -356,23 +387,32 @@ export class SqliteJobStore implements JobStore {
     const limit = Math.floor(options.limit ?? 1);
     if (!(limit >= 1)) return [];
     const sql = this.sql;
+    const until = now + leaseMs;
     const claim = this.database.transaction(() => {
-      const params = { service, now, workerId, until: now + leaseMs };
+      const params = { service, now, workerId, until };
       const rows = (
         jobId === undefined ? sql.claimBatch.all({ ...params, limit }) : sql.claimOne.all({ ...params, id: jobId })
-      ) as JobRow[];
+      ) as ClaimedRow[];
       // RETURNING gives no order; the claim's order is the order jobs were due.
-      rows.sort((a, b) => a.run_at - b.run_at || a.id - b.id);
+      rows.sort((a, b) => a[RUN_AT] - b[RUN_AT] || a[ID] - b[ID]);
       for (const row of rows) {
-        if (row.status !== 'cronjob') continue;
+        if (row[STATUS] !== 'cronjob') continue;
         // Inside the transaction: a schedule that throws rolls the whole claim back.
-        const next = row.schedule === null ? null : nextRunAt(JSON.parse(row.schedule) as Schedule, now);
-        row.run_at = next ?? NEVER_DUE;
-        sql.setRunAt.run(row.run_at, row.id);
+        const schedule = row[SCHEDULE];
+        const next = schedule === null ? null : nextRunAt(JSON.parse(schedule) as Schedule, now);
+        row[RUN_AT] = next ?? NEVER_DUE;
+        sql.setRunAt.run(row[RUN_AT], row[ID]);
       }
       return rows;
     });
-    return claim.immediate().map(toRecord);
+    // The columns the claim set, from what it set them to.
+    return claim.immediate().map(
+      ([id, task, input, status, result, error, error_stack, attempts, max_attempts, created, completed, run_at, schedule, timeout_ms, cancel_requested]) =>
+        toRecord({
+          id, service, task, input, status, result, error, error_stack, attempts, max_attempts, created, started: now, completed,
+          run_at, schedule, progress: null, progress_message: null, timeout_ms, locked_by: workerId, locked_until: until, cancel_requested,
+        }),
+    );
   }
 
   async renewLeases(ids: number[], workerId: string, until: number): Promise<number[]> {
