@@ -1121,7 +1121,8 @@ export function buildStatements(schema: string) {
     clean: `
       WITH gone AS (
         DELETE FROM ${jobs}
-        -- Only finished jobs are cleaned; saying so lets the planner use the status index.
+        -- Only finished jobs are cleaned; saying so lets the planner use the status index for every
+        -- status it holds (all but completed, which the BRIN index of the service or a scan finds).
         WHERE service = $1 AND status = ANY($2::text[]) AND status <> 'processing'
         RETURNING status
       ), counted AS (

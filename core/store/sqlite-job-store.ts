@@ -68,8 +68,11 @@ const UNLOCK = `locked_by = NULL, locked_until = NULL`;
  * did not set itself. Arrays, because better-sqlite3 builds a row object key by key: for a claim of
  * 500 jobs that was 40 % of the claim's time.
  */
-const CLAIMED_COLUMNS =
-  'id, task, input, status, result, error, error_stack, attempts, max_attempts, created, completed, run_at, schedule, timeout_ms, cancel_requested';
+const CLAIMED = [
+  'id', 'task', 'input', 'status', 'result', 'error', 'error_stack', 'attempts', 'max_attempts', 'created', 'completed',
+  'run_at', 'schedule', 'timeout_ms', 'cancel_requested',
+] as const;
+const CLAIMED_COLUMNS = CLAIMED.join(', ');
 type ClaimedRow = [
   id: number,
   task: string,
@@ -87,10 +90,15 @@ type ClaimedRow = [
   timeout: number | null,
   cancelRequested: number,
 ];
-const ID = 0;
-const STATUS = 3;
-const RUN_AT = 11;
-const SCHEDULE = 12;
+/** A column's position in a claimed row; the compiler checks that `name` is at `index`. */
+function position<I extends number>(index: I, name: (typeof CLAIMED)[I]): I {
+  void name;
+  return index;
+}
+const ID = position(0, 'id');
+const STATUS = position(3, 'status');
+const RUN_AT = position(11, 'run_at');
+const SCHEDULE = position(12, 'schedule');
 
 /**
  * The SQL of every fixed statement, prepared once at open(). SET expressions see the row as it was
