@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kernel } from 'remotetask';
 import type { Logger } from 'winston';
-import { HttpUsers } from './auth/http-users.js';
+import type { HttpUsers } from './auth/http-users.js';
+import { httpUsersOf } from './auth/http-users-of.js';
 import { installAuth } from './auth/install-auth.js';
 import { installErrorHandlers } from './errors/install-error-handlers.js';
 import { parseJsonBodies } from './errors/parse-json-bodies.js';
@@ -37,7 +38,7 @@ export interface HttpAppOptions {
  */
 export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {}): Promise<FastifyInstance> {
   const settings = resolveHttpSettings(kernel.config.http);
-  const users = options.users ?? HttpUsers.fromConfig(kernel.config.http?.users);
+  const users = options.users ?? httpUsersOf(kernel);
   const logger = options.logger ?? kernel.logger;
   const app = Fastify({
     logger: false,

@@ -10,7 +10,9 @@ export { HttpError } from './errors/http-error.js';
 export { hashPassword } from './auth/hash-password.js';
 export { hashToken, generateToken } from './auth/hash-token.js';
 export { verifyPassword } from './auth/verify-password.js';
-export { HttpUsers, type AuthenticatedUser } from './auth/http-users.js';
+export { HttpUsers, type AuthenticatedUser, type Authentication } from './auth/http-users.js';
+export { httpUsersOf } from './auth/http-users-of.js';
+export { tooManyFailures } from './auth/install-auth.js';
 
 /**
  * The web service: REST + SSE + XML-RPC + metrics on `http.host`:`http.port`, started at boot and

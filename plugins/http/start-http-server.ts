@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Kernel } from 'remotetask';
 import type { Logger } from 'winston';
-import { HttpUsers } from './auth/http-users.js';
+import { httpUsersOf } from './auth/http-users-of.js';
 import { buildHttpApp } from './build-http-app.js';
 import type { HttpServer } from './http-server.js';
 import { resolveHttpSettings } from './http-settings.js';
@@ -17,7 +17,7 @@ function urlHost(host: string): string {
  */
 export async function startHttpServer(kernel: Kernel, logger: Logger = kernel.logger): Promise<HttpServer> {
   const settings = resolveHttpSettings(kernel.config.http);
-  const users = HttpUsers.fromConfig(kernel.config.http?.users);
+  const users = httpUsersOf(kernel);
   if (users.size === 0 && !isLoopbackHost(settings.host)) {
     throw new Error(
       `refusing to listen on ${settings.host} without users: anyone who can reach it could run and cancel jobs. ` +
@@ -32,6 +32,7 @@ export async function startHttpServer(kernel: Kernel, logger: Logger = kernel.lo
     logger.warn('no users configured (http.users): anyone on this machine may use the API, so it listens on loopback only');
   } else {
     logger.info(`${users.size} user(s) configured: requests need HTTP Basic credentials or a bearer token`);
+    for (const warning of users.warnings) logger.warn(warning);
   }
   logger.info(`listening on ${url}`);
   let closing: Promise<void> | undefined;
