@@ -1,17 +1,21 @@
 import type { RemotetaskConfig } from '../config/define-config.js';
 import { loadConfig } from '../config/load-config.js';
+import { containStrayErrors } from '../isolation/stray-errors.js';
 import { createKernel } from '../kernel/create-kernel.js';
 import type { Kernel } from '../kernel/kernel.js';
 
 /**
  * Loads the config (`--config` or the search) and boots a kernel from it; `adjust` may change the
- * loaded config first (command-line options that override it).
+ * loaded config first (command-line options that override it). Errors that escape inline tasks
+ * are contained from the start: they fail their job, not the process.
  */
 export async function bootFromConfig(options: {
   config?: string;
   autostart?: boolean;
   adjust?: (config: RemotetaskConfig) => RemotetaskConfig;
 }): Promise<Kernel> {
+  // Before the boot: autostarted services may run tasks before it returns.
+  const strays = containStrayErrors();
   const loaded = await loadConfig({ file: options.config });
   const config = options.adjust ? options.adjust(loaded.config) : loaded.config;
   const kernel = await createKernel(config, {
@@ -19,6 +23,7 @@ export async function bootFromConfig(options: {
     baseDir: loaded.baseDir,
     autostart: options.autostart,
   });
+  strays.logTo(kernel.logger);
   kernel.logger.info(
     `remotetask booted from ${loaded.file ?? 'the built-in defaults (no config file found)'}: ` +
       `store ${kernel.store.kind}, plugins ${kernel.pluginNames().join(', ') || '(none)'}, ` +

@@ -1,4 +1,5 @@
 import type { Logger } from 'winston';
+import { runContained } from '../isolation/stray-errors.js';
 import type { JobRecord } from '../jobs/job.js';
 import type { JobOutcome, JobStore } from '../store/job-store.js';
 import { TaskError } from '../tasks/task-error.js';
@@ -228,7 +229,7 @@ export class JobRunner {
     const context = new RunContext(this.deps, job, running);
     let value: unknown;
     try {
-      value = task.run(job.input, context);
+      value = runContained(task, job, context);
     } catch (error) {
       return Promise.resolve({ kind: 'threw', error });
     }
