@@ -25,7 +25,7 @@ export async function bootFromConfig(options: {
   });
   strays.logTo(kernel.logger);
   kernel.logger.info(
-    `remotetask booted from ${loaded.file ?? 'the built-in defaults (no config file found)'}: ` +
+    `remotetask booted from ${loaded.file ?? `the built-in defaults (no config file in ${loaded.baseDir} nor above it, up to the project root)`}: ` +
       `store ${kernel.store.kind}, plugins ${kernel.pluginNames().join(', ') || '(none)'}, ` +
       `services ${kernel.services().map((service) => service.address).join(', ') || '(none)'}`,
   );

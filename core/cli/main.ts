@@ -12,9 +12,11 @@ import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerWorker } from './commands/worker.js';
+import { packageVersion } from './package-version.js';
 
 const program = new Command('remotetask')
   .description('remote task execution: durable job queues, cron jobs and workers')
+  .version(packageVersion(), '-V, --version', 'print the version of remotetask')
   .showHelpAfterError()
   .exitOverride();
 
@@ -30,9 +32,20 @@ registerCron(program);
 registerHashPassword(program);
 registerWorker(program);
 
+// A command whose work ended without it settling (nothing keeps the process up any more) would
+// leave Node to exit 13 for the unsettled top-level await: say so and exit 1 instead.
+let settled = false;
+process.once('beforeExit', () => {
+  if (settled) return;
+  console.error('remotetask: the command stopped with nothing left to wait for, before it finished (a bug: please report it)');
+  process.exit(1);
+});
+
 try {
   await program.parseAsync(process.argv);
+  settled = true;
 } catch (error) {
+  settled = true;
   // Commander has printed its message already; help and --version end with 0, usage errors with 2.
   if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
   // Errors we made say what is wrong; no stack trace for them.

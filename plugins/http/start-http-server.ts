@@ -35,6 +35,9 @@ export async function startHttpServer(kernel: Kernel, logger: Logger = kernel.lo
     for (const warning of users.warnings) logger.warn(warning);
   }
   logger.info(`listening on ${url}`);
+  // What a newcomer opens first, among the first lines of the log.
+  const dashboard = app.hasRoute({ method: 'GET', url: '/' }) ? `the dashboard at ${url}/, ` : '';
+  logger.info(`open ${dashboard}the API docs at ${url}/docs (the OpenAPI document: ${url}/openapi.json)`);
   let closing: Promise<void> | undefined;
   return {
     url,

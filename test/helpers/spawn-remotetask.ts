@@ -14,10 +14,10 @@ export interface RunningProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `remotetask <args>` as a real process, from the repository root (so tsx finds tsconfig). */
-export function spawnRemotetask(args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
+/** Starts `remotetask <args>` as a real process, from the repository root (so tsx finds tsconfig) unless `cwd` says otherwise. */
+export function spawnRemotetask(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO_ROOT): RunningProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
