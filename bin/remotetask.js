@@ -5,8 +5,14 @@ import { existsSync } from 'node:fs';
 
 const source = new URL('../core/cli/main.ts', import.meta.url);
 if (existsSync(source)) {
-  const { register } = await import('tsx/esm/api');
-  register();
+  let tsx;
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    console.error('remotetask: running from a clone needs tsx, a devDependency: run `npm install` (or `npm run build` and use dist/)');
+    process.exit(1);
+  }
+  tsx.register();
   await import(source.href);
 } else {
   await import(new URL('../dist/core/cli/main.js', import.meta.url).href);

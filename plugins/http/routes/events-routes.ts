@@ -30,6 +30,7 @@ export function registerEventsRoutes(app: FastifyInstance, kernel: Kernel, optio
   app.get<{ Params: AddressParams; Querystring: { job?: number } }>('/api/services/:address/events', {
     schema: {
       tags: ['events'],
+      operationId: 'streamJobEvents',
       summary: 'Job events as Server-Sent Events (text/event-stream): added, started, progress, completed, failed, retrying, cancelled',
       params: addressParamsSchema,
       querystring: {
@@ -37,7 +38,10 @@ export function registerEventsRoutes(app: FastifyInstance, kernel: Kernel, optio
         additionalProperties: false,
         properties: { job: { type: 'integer', minimum: 1, description: 'only this job\'s events' } },
       },
-      response: { 200: { description: 'a text/event-stream; heartbeat comments keep it open', type: 'string' }, ...errorResponses },
+      response: {
+        200: { description: 'a text/event-stream; heartbeat comments keep it open', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        ...errorResponses,
+      },
     },
   }, (request, reply) => {
     const service = kernel.getService(request.params.address);

@@ -35,6 +35,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
     {
       schema: {
         tags: ['jobs'],
+        operationId: 'addJob',
         summary: 'Add a job (queued at once, or in "start later")',
         params: addressParamsSchema,
         body: addJobBodySchema,
@@ -57,6 +58,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
     {
       schema: {
         tags: ['jobs'],
+        operationId: 'listJobs',
         summary: 'A page of the service\'s jobs',
         params: addressParamsSchema,
         querystring: {
@@ -89,6 +91,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
   app.get<{ Params: JobParams }>('/api/services/:address/jobs/:id', {
     schema: {
       tags: ['jobs'],
+      operationId: 'getJob',
       summary: 'One job: status, input, result, error, attempts, times, progress, schedule',
       params: jobParamsSchema,
       response: { 200: jobSchema, ...errorResponses },
@@ -98,6 +101,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
   app.post<{ Params: JobParams }>('/api/services/:address/jobs/:id/cancel', {
     schema: {
       tags: ['jobs'],
+      operationId: 'cancelJob',
       summary: 'Cancel a job (a running one is asked to stop and ends cancelled)',
       params: jobParamsSchema,
       response: idAndStatus,
@@ -110,6 +114,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
   app.post<{ Params: JobParams }>('/api/services/:address/jobs/:id/start', {
     schema: {
       tags: ['jobs'],
+      operationId: 'startJob',
       summary: 'Start a job added with startLater',
       params: jobParamsSchema,
       response: idAndStatus,
@@ -123,6 +128,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
   app.patch<{ Params: JobParams; Body: ScheduleJson }>('/api/services/:address/jobs/:id', {
     schema: {
       tags: ['cron jobs'],
+      operationId: 'rescheduleJob',
       summary: 'Replace a cron or delayed job\'s schedule; the job is rescheduled',
       params: jobParamsSchema,
       body: scheduleBodySchema,
@@ -137,6 +143,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
   app.post<{ Params: AddressParams }>('/api/services/:address/jobs/cancel-all', {
     schema: {
       tags: ['jobs'],
+      operationId: 'cancelAllJobs',
       summary: 'Cancel every waiting job and ask every running one to stop',
       params: addressParamsSchema,
       response: { 200: { type: 'object', properties: { cancelled: { type: 'integer' } } }, ...errorResponses },
@@ -146,6 +153,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
   app.delete<{ Params: AddressParams; Querystring: { status?: string[] } }>('/api/services/:address/jobs', {
     schema: {
       tags: ['jobs'],
+      operationId: 'cleanJobs',
       summary: 'Remove finished jobs (cancelled, error, completed by default)',
       params: addressParamsSchema,
       querystring: {

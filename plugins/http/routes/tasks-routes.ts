@@ -7,6 +7,7 @@ export const registerTasksRoutes: RegisterRoutes = (app, kernel) => {
   app.get<{ Params: AddressParams }>('/api/services/:address/tasks', {
     schema: {
       tags: ['tasks'],
+      operationId: 'listTasks',
       summary: 'The tasks a service can run',
       params: addressParamsSchema,
       response: {
