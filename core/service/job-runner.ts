@@ -1,5 +1,5 @@
 import type { Logger } from 'winston';
-import type { JobRecord } from '../jobs/job.js';
+import type { JobRecord, JobStatus } from '../jobs/job.js';
 import type { JobOutcome, JobStore } from '../store/job-store.js';
 import { TaskError } from '../tasks/task-error.js';
 import type { Task, TaskContext } from '../tasks/task.js';
@@ -33,7 +33,8 @@ interface PendingOutcome {
   outcome: JobOutcome;
   /** After this (ms, the runner's clock) another worker may own the job: stop trying. */
   giveUpAt: number;
-  resolve: (applied: boolean) => void;
+  /** With the job's status after the outcome, or undefined when the store did not apply it. */
+  resolve: (applied: JobStatus | undefined) => void;
   reject: (error: unknown) => void;
 }
 
@@ -319,29 +320,26 @@ export class JobRunner {
       outcome.kind === 'completed'
         ? { id: job.id, workerId, now, kind: 'completed', result: outcome.result }
         : ({ ...outcome, id: job.id, workerId, now } as JobOutcome);
-    const applied = await this.#record(stored);
-    if (!applied) {
+    const status = await this.#record(stored);
+    if (status === undefined) {
       logger.warn(`job ${job.id} (task ${job.task}) was taken over by another worker; its outcome here is dropped`);
       return;
     }
-    const cron = job.status === 'cronjob';
+    // The event says what the store applied: a cancel that landed meanwhile wins over the outcome.
     const address = service.address;
+    if (status === 'cancelled') {
+      events.emit({ type: 'cancelled', service: address, jobId: job.id, task: job.task, status, time: now });
+      return;
+    }
     switch (outcome.kind) {
       case 'completed':
-        events.emit({ type: 'completed', service: address, jobId: job.id, task: job.task, status: cron ? 'cronjob' : 'completed', time: now });
+        events.emit({ type: 'completed', service: address, jobId: job.id, task: job.task, status, time: now });
         break;
       case 'failed':
-        events.emit({
-          type: 'failed', service: address, jobId: job.id, task: job.task, status: cron ? 'cronjob' : 'error', time: now, error: outcome.error,
-        });
+        events.emit({ type: 'failed', service: address, jobId: job.id, task: job.task, status, time: now, error: outcome.error });
         break;
       case 'retry':
-        events.emit({ type: 'retrying', service: address, jobId: job.id, task: job.task, status: 'queued', time: now, error: outcome.error });
-        break;
-      case 'cancelled':
-        events.emit({ type: 'cancelled', service: address, jobId: job.id, task: job.task, status: 'cancelled', time: now });
-        break;
-      case 'released':
+        events.emit({ type: 'retrying', service: address, jobId: job.id, task: job.task, status, time: now, error: outcome.error });
         break;
     }
   }
@@ -353,8 +351,8 @@ export class JobRunner {
    * then another worker may run the job, and the store would refuse this worker's outcome
    * anyway. The job is then recovered: at least once.
    */
-  #record(outcome: JobOutcome): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
+  #record(outcome: JobOutcome): Promise<JobStatus | undefined> {
+    return new Promise<JobStatus | undefined>((resolve, reject) => {
       this.#pending.push({ outcome, giveUpAt: this.deps.clock() + this.deps.options.leaseMs, resolve, reject });
       this.#scheduleWrite();
     });
@@ -374,15 +372,15 @@ export class JobRunner {
     try {
       while (this.#pending.length > 0) {
         const batch = this.#pending.splice(0, MAX_OUTCOMES_PER_WRITE);
-        let applied: Set<number>;
+        let applied: Map<number, JobStatus>;
         try {
-          applied = new Set(await this.deps.store.finish(batch.map((entry) => entry.outcome)));
+          applied = new Map((await this.deps.store.finish(batch.map((entry) => entry.outcome))).map((done) => [done.id, done.status]));
           this.#retryDelay = 100;
         } catch (error) {
           await this.#writeFailed(batch, error);
           continue;
         }
-        for (const entry of batch) entry.resolve(applied.has(entry.outcome.id));
+        for (const entry of batch) entry.resolve(applied.get(entry.outcome.id));
       }
     } finally {
       this.#writing = false;
