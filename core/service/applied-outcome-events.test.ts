@@ -47,12 +47,14 @@ async function bootWithHeldFinish(kind: 'memory' | 'sqlite') {
   };
   const events: JobEvent[] = [];
   kernel.events.on((event) => events.push(event));
-  return { kernel, service: kernel.getService('@Svc'), written, letWrite, events };
+  /** A job's events as [type, status] pairs. */
+  const trail = (id: number) => events.filter((event) => event.jobId === id).map((event) => [event.type, event.status]);
+  return { kernel, service: kernel.getService('@Svc'), written, letWrite, trail };
 }
 
 describe.each(['memory', 'sqlite'] as const)('events follow what the %s store applied', (kind) => {
   it('a cancel that lands while a cron job’s outcome is written: cancelled, never completed', async () => {
-    const { kernel, service, written, letWrite, events } = await bootWithHeldFinish(kind);
+    const { kernel, service, written, letWrite, trail } = await bootWithHeldFinish(kind);
     kernel.addTask('tick', new SimpleTask(() => 'tock'));
     const id = await service.addCronJob('tick', null, { minute: [0] });
     const ran = service.processNext(HOUR / 1000);
@@ -61,7 +63,7 @@ describe.each(['memory', 'sqlite'] as const)('events follow what the %s store ap
     letWrite();
     await ran;
     expect(await service.getStatus(id)).toBe('cancelled');
-    expect(events.filter((event) => event.jobId === id).map((event) => [event.type, event.status])).toEqual([
+    expect(trail(id)).toEqual([
       ['added', 'cronjob'],
       ['started', 'cronjob'],
       ['cancelled', 'cancelled'],
@@ -69,7 +71,7 @@ describe.each(['memory', 'sqlite'] as const)('events follow what the %s store ap
   });
 
   it('a cancel that lands while a retry is written: cancelled, not retrying', async () => {
-    const { kernel, service, written, letWrite, events } = await bootWithHeldFinish(kind);
+    const { kernel, service, written, letWrite, trail } = await bootWithHeldFinish(kind);
     kernel.addTask('flaky', new SimpleTask(() => {
       throw new Error('the disk is full');
     }));
@@ -80,7 +82,7 @@ describe.each(['memory', 'sqlite'] as const)('events follow what the %s store ap
     letWrite();
     await ran;
     expect(await service.getJob(id)).toMatchObject({ status: 'cancelled', error: 'the disk is full' });
-    expect(events.filter((event) => event.jobId === id).map((event) => [event.type, event.status])).toEqual([
+    expect(trail(id)).toEqual([
       ['added', 'queued'],
       ['started', 'processing'],
       ['cancelled', 'cancelled'],
@@ -88,7 +90,7 @@ describe.each(['memory', 'sqlite'] as const)('events follow what the %s store ap
   });
 
   it('a cron job whose outcome is written without a cancel stays cronjob and says completed', async () => {
-    const { kernel, service, written, letWrite, events } = await bootWithHeldFinish(kind);
+    const { kernel, service, written, letWrite, trail } = await bootWithHeldFinish(kind);
     kernel.addTask('tick', new SimpleTask(() => 'tock'));
     const id = await service.addCronJob('tick', null, { minute: [0] });
     const ran = service.processNext(HOUR / 1000);
@@ -96,7 +98,7 @@ describe.each(['memory', 'sqlite'] as const)('events follow what the %s store ap
     letWrite();
     await ran;
     expect(await service.getJob(id)).toMatchObject({ status: 'cronjob', result: 'tock' });
-    expect(events.filter((event) => event.jobId === id).map((event) => [event.type, event.status])).toEqual([
+    expect(trail(id)).toEqual([
       ['added', 'cronjob'],
       ['started', 'cronjob'],
       ['completed', 'cronjob'],
