@@ -15,7 +15,6 @@ export type RunIn = 'inline' | 'thread' | 'process';
  * The task service running a job, as its task sees it: the `TaskService`. The service module
  * fills this in (it imports the tasks; the tasks need not import it back).
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ServiceOfTask {}
 
 /** What a running task gets besides its input. */

@@ -43,11 +43,13 @@ export class ServiceWorker {
     this.#held.abort(id, 'cancelled');
   };
 
+  readonly #onCancelRequested = ({ id }: { id: number }): void => this.cancelRequested(id);
+
   /** Cancel notifications and lease renewal run only while this worker holds jobs. */
   #busyChanged(busy: boolean): void {
     if (busy) {
       this.#leases.start();
-      this.#stopCancels ??= this.#deps.store.onCancelRequested(({ id }) => this.cancelRequested(id));
+      this.#stopCancels ??= this.#deps.store.onCancelRequested(this.#onCancelRequested);
     } else {
       this.#leases.stop();
       this.#stopCancels?.();
