@@ -1,35 +1,15 @@
-import {
-  InvalidInputError,
-  JobStateError,
-  type Kernel,
-  ScheduleError,
-  UnknownJobError,
-  UnknownTaskError,
-} from 'remotetask';
+import type { Kernel } from 'remotetask';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from 'winston';
 import { forbidden, mayWrite } from '../auth/install-auth.js';
 import type { HttpUsers } from '../auth/http-users.js';
 import { HttpError } from '../errors/http-error.js';
 import { addressParamsSchema, errorResponses } from '../schemas/api-schemas.js';
 import type { AddressParams } from '../routes/route-types.js';
+import { faultOf } from './fault-of.js';
 import { parseXmlrpcCall } from './parse-xmlrpc-call.js';
 import { serializeXmlrpcFault, serializeXmlrpcResponse } from './serialize-xmlrpc-response.js';
 import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
 import { findXmlrpcMethod, xmlrpcMethodNames } from './xmlrpc-methods.js';
-
-/** What went wrong in a method, as the fault an XML-RPC client sees. */
-function faultOf(error: unknown, logger: Logger, methodName: string): XmlrpcFault {
-  if (error instanceof XmlrpcFault) return error;
-  if (error instanceof UnknownJobError) return new XmlrpcFault(FAULT_CODES.UNKNOWN_JOB, error.message);
-  if (error instanceof UnknownTaskError) return new XmlrpcFault(FAULT_CODES.UNKNOWN_TASK, error.message);
-  if (error instanceof InvalidInputError) return new XmlrpcFault(FAULT_CODES.INVALID_INPUT, error.message);
-  if (error instanceof JobStateError) return new XmlrpcFault(FAULT_CODES.JOB_STATE, error.message);
-  if (error instanceof ScheduleError) return new XmlrpcFault(FAULT_CODES.INVALID_SCHEDULE, error.message);
-  if (error instanceof HttpError && error.statusCode === 403) return new XmlrpcFault(FAULT_CODES.FORBIDDEN, error.message);
-  logger.error(`XML-RPC ${methodName} failed: ${(error as Error).message}`, { stack: (error as Error).stack });
-  return new XmlrpcFault(FAULT_CODES.INTERNAL, 'internal server error: the server log has the details');
-}
 
 /**
  * `POST /xmlrpc/{address}`: the seed's XML-RPC API of a task service. The transport's problems
