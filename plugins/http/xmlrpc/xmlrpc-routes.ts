@@ -5,6 +5,7 @@ import type { HttpUsers } from '../auth/http-users.js';
 import { HttpError } from '../errors/http-error.js';
 import { addressParamsSchema, errorResponses } from '../schemas/api-schemas.js';
 import type { AddressParams } from '../routes/route-types.js';
+import { registerServiceScope } from '../routes/service-scope.js';
 import { faultOf } from './fault-of.js';
 import { parseXmlrpcCall } from './parse-xmlrpc-call.js';
 import { serializeXmlrpcFault, serializeXmlrpcResponse } from './serialize-xmlrpc-response.js';
@@ -16,12 +17,12 @@ import { findXmlrpcMethod, xmlrpcMethodNames } from './xmlrpc-methods.js';
  * (authentication, a body that is not well-formed XML, an unknown service) are HTTP errors; what
  * goes wrong in a call is a fault.
  */
-export function registerXmlrpcRoutes(app: FastifyInstance, kernel: Kernel, users: HttpUsers): void {
-  app.register(async (scope) => {
+export async function registerXmlrpcRoutes(app: FastifyInstance, kernel: Kernel, users: HttpUsers): Promise<void> {
+  await registerServiceScope(app, kernel, '/xmlrpc/:address', (scope) => {
     // Only this endpoint reads XML, as text: parseXmlrpcCall decides what XML it accepts.
     scope.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    scope.post<{ Params: AddressParams; Body: string }>('/xmlrpc/:address', {
+    scope.post<{ Params: AddressParams; Body: string }>('', {
       config: { access: 'per-call' },
       schema: {
         tags: ['xml-rpc'],
@@ -33,7 +34,6 @@ export function registerXmlrpcRoutes(app: FastifyInstance, kernel: Kernel, users
         response: { 200: { type: 'string', description: 'an XML-RPC methodResponse (text/xml)' }, ...errorResponses },
       },
     }, async (request, reply) => {
-      const service = kernel.getService(request.params.address);
       if (typeof request.body !== 'string') {
         throw new HttpError(415, 'unsupported_media_type', 'send an XML-RPC <methodCall> as text/xml');
       }
@@ -53,7 +53,7 @@ export function registerXmlrpcRoutes(app: FastifyInstance, kernel: Kernel, users
           throw new XmlrpcFault(FAULT_CODES.UNKNOWN_METHOD, `there is no method "${call.methodName}"; methods: ${xmlrpcMethodNames().join(', ')}`);
         }
         if (!method.readOnly && !mayWrite(request, users)) throw forbidden(request, `call ${call.methodName}`);
-        return serializeXmlrpcResponse(await method.call(service, call.params));
+        return serializeXmlrpcResponse(await method.call(request.service, call.params));
       } catch (error) {
         const fault = faultOf(error, kernel.logger, call.methodName);
         return serializeXmlrpcFault(fault.faultCode, fault.faultString);
