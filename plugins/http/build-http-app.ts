@@ -61,7 +61,7 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
   await registerOpenApi(app, { version: HTTP_API_VERSION, secured: users.size > 0 });
   registerSitesRoutes(app, kernel);
   const eventStreams = sseStreams(app, { heartbeatMs: options.sseHeartbeatMs ?? 15_000, cacheControl: 'no-cache, no-transform' });
-  await registerServiceScope(app, kernel, SERVICE_PREFIX, (scope) => {
+  registerServiceScope(app, kernel, SERVICE_PREFIX, (scope) => {
     registerTasksRoutes(scope, kernel);
     registerJobsRoutes(scope, kernel);
     registerCronJobsRoutes(scope, kernel);
@@ -72,7 +72,7 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
   const metrics = createMetrics(kernel, { openEventStreams: eventStreams.count });
   app.addHook('onClose', async () => metrics.stop());
   registerMetricsRoutes(app, metrics.registry);
-  await registerXmlrpcRoutes(app, kernel, users);
+  registerXmlrpcRoutes(app, kernel, users);
 
   for (const contribution of kernel.contributions<HttpRouteContribution>(HttpRoutes)) {
     await app.register(async (scope) => contribution(scope, kernel));

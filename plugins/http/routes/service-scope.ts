@@ -19,13 +19,8 @@ export const SERVICE_PREFIX = '/api/services/:address';
  * authentication and validation, so which answer a bad request gets is the same as when each
  * handler looked the service up itself.
  */
-export async function registerServiceScope(
-  app: FastifyInstance,
-  kernel: Kernel,
-  prefix: string,
-  register: (scope: FastifyInstance) => void,
-): Promise<void> {
-  await app.register(
+export function registerServiceScope(app: FastifyInstance, kernel: Kernel, prefix: string, register: (scope: FastifyInstance) => void): void {
+  app.register(
     async (scope) => {
       scope.decorateRequest('service', null as unknown as TaskService);
       // A callback hook: the cheapest kind, and this runs on every request of the scope.

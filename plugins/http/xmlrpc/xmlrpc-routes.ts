@@ -17,8 +17,8 @@ import { findXmlrpcMethod, xmlrpcMethodNames } from './xmlrpc-methods.js';
  * (authentication, a body that is not well-formed XML, an unknown service) are HTTP errors; what
  * goes wrong in a call is a fault.
  */
-export async function registerXmlrpcRoutes(app: FastifyInstance, kernel: Kernel, users: HttpUsers): Promise<void> {
-  await registerServiceScope(app, kernel, '/xmlrpc/:address', (scope) => {
+export function registerXmlrpcRoutes(app: FastifyInstance, kernel: Kernel, users: HttpUsers): void {
+  registerServiceScope(app, kernel, '/xmlrpc/:address', (scope) => {
     // Only this endpoint reads XML, as text: parseXmlrpcCall decides what XML it accepts.
     scope.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
