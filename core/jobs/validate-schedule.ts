@@ -5,6 +5,7 @@ import { LOOKAHEAD_SECONDS, timeOfNextCall } from './time-of-next-call.js';
 /** A schedule given by a user (config, HTTP, CLI) that cannot be used; the message says why and what would do. */
 export class ScheduleError extends Error {
   override name = 'ScheduleError';
+  readonly code = 'invalid_schedule';
 }
 
 type FieldName = keyof FieldSchedule;

@@ -15,8 +15,10 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJobsRoutes } from './routes/jobs-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerProcessingRoutes } from './routes/processing-routes.js';
+import { registerServiceScope, SERVICE_PREFIX } from './routes/service-scope.js';
 import { registerSitesRoutes } from './routes/sites-routes.js';
 import { registerTasksRoutes } from './routes/tasks-routes.js';
+import { sseStreams } from './sse/sse-streams.js';
 import { registerXmlrpcRoutes } from './xmlrpc/xmlrpc-routes.js';
 
 export const HTTP_API_VERSION = '1.0.0';
@@ -58,13 +60,16 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
 
   await registerOpenApi(app, { version: HTTP_API_VERSION, secured: users.size > 0 });
   registerSitesRoutes(app, kernel);
-  registerTasksRoutes(app, kernel);
-  registerJobsRoutes(app, kernel);
-  registerCronJobsRoutes(app, kernel);
-  registerProcessingRoutes(app, kernel);
-  const eventStreams = registerEventsRoutes(app, kernel, { heartbeatMs: options.sseHeartbeatMs ?? 15_000 });
+  const eventStreams = sseStreams(app, { heartbeatMs: options.sseHeartbeatMs ?? 15_000, cacheControl: 'no-cache, no-transform' });
+  registerServiceScope(app, kernel, SERVICE_PREFIX, (scope) => {
+    registerTasksRoutes(scope, kernel);
+    registerJobsRoutes(scope, kernel);
+    registerCronJobsRoutes(scope, kernel);
+    registerProcessingRoutes(scope, kernel);
+    registerEventsRoutes(scope, kernel, eventStreams);
+  });
   registerHealthRoutes(app, kernel);
-  const metrics = createMetrics(kernel, { openEventStreams: eventStreams.openStreams });
+  const metrics = createMetrics(kernel, { openEventStreams: eventStreams.count });
   app.addHook('onClose', async () => metrics.stop());
   registerMetricsRoutes(app, metrics.registry);
   registerXmlrpcRoutes(app, kernel, users);

@@ -9,6 +9,8 @@ export const FAULT_CODES = {
   JOB_STATE: 4,
   FORBIDDEN: 5,
   INVALID_SCHEDULE: 6,
+  /** Only where a call names a service: the address in /xmlrpc/{address} is checked first (404). */
+  UNKNOWN_SERVICE: 7,
   INVALID_CALL: -32600,
   UNKNOWN_METHOD: -32601,
   INVALID_PARAMS: -32602,
