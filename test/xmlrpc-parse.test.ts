@@ -51,10 +51,15 @@ describe('parseXmlrpcCall', () => {
     expect(valueOf('<string>line&#13;\nnext</string>')).toBe('line\r\nnext');
   });
 
-  it('keeps a struct member named __proto__ as plain data, without touching prototypes', () => {
-    const value = valueOf('<struct><member><name>__proto__</name><value><struct><member><name>polluted</name><value><boolean>1</boolean></value></member></struct></value></member></struct>') as Record<string, unknown>;
-    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
-    expect(Object.keys(value)).toEqual(['__proto__']);
+  it('refuses a struct member named __proto__, or constructor with a prototype, as the REST API refuses such keys', () => {
+    for (const [name, inner] of [['__proto__', '<int>1</int>'], ['constructor', '<struct><member><name>prototype</name><value><int>1</int></value></member></struct>']]) {
+      const fault = thrown(() => valueOf(`<struct><member><name>${name}</name><value>${inner}</value></member></struct>`)) as XmlrpcFault;
+      expect(fault).toBeInstanceOf(XmlrpcFault);
+      expect(fault.faultCode).toBe(-32600);
+      expect(fault.faultString).toMatch(new RegExp(`may not hold the key "${name}"`));
+    }
+    // The word alone is no threat: a member "constructor" holding a string is kept.
+    expect(valueOf('<struct><member><name>constructor</name><value><string>x</string></value></member></struct>')).toEqual({ constructor: 'x' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { JobEvent, Kernel } from 'remotetask';
+import { type JobEvent, type Kernel, MAX_JOB_ID } from 'remotetask';
 import type { JobEventJson } from 'remotetask/client';
 import { addressParamsSchema, errorResponses } from '../schemas/api-schemas.js';
 import { formatSseComment, formatSseEvent } from '../sse/format-sse-event.js';
@@ -35,7 +35,7 @@ export function registerEventsRoutes(app: FastifyInstance, kernel: Kernel, optio
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { job: { type: 'integer', minimum: 1, description: 'only this job\'s events' } },
+        properties: { job: { type: 'integer', minimum: 1, maximum: MAX_JOB_ID, description: 'only this job\'s events' } },
       },
       response: { 200: { description: 'a text/event-stream; heartbeat comments keep it open', type: 'string' }, ...errorResponses },
     },

@@ -1,6 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { HttpError } from '../errors/http-error.js';
+import { isRefusedKey, refusedKeyMessage } from '../input/refused-key.js';
 import { decodeXmlText } from './decode-xml-text.js';
+import { isDecimalNumber } from './is-decimal-number.js';
 import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
 
 export interface XmlrpcCall {
@@ -62,11 +64,23 @@ function onlyChild(children: XmlNode[], tag: string, parent: string): XmlNode[] 
   return found[0].children;
 }
 
+/** A value as a message shows it: a long one cut short. */
+const shorten = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text);
+
 function parseInteger(text: string, type: string): number {
   const trimmed = text.trim();
-  if (!/^[+-]?\d+$/.test(trimmed)) throw invalidCall(`<${type}>${text}</${type}> is not a whole number`);
+  if (!/^[+-]?\d+$/.test(trimmed)) throw invalidCall(`<${type}>${shorten(text)}</${type}> is not a whole number`);
   const value = Number(trimmed);
-  if (!Number.isSafeInteger(value)) throw invalidCall(`<${type}>${trimmed}</${type}> is beyond ±2^53, which JSON input cannot hold exactly`);
+  if (!Number.isSafeInteger(value)) throw invalidCall(`<${type}>${shorten(trimmed)}</${type}> is beyond ±2^53, which JSON input cannot hold exactly`);
+  return value;
+}
+
+function parseDouble(text: string): number {
+  const trimmed = text.trim();
+  const value = Number(trimmed);
+  if (!isDecimalNumber(trimmed) || !Number.isFinite(value)) {
+    throw invalidCall(`<double>${shorten(trimmed)}</double> is not a finite number`);
+  }
   return value;
 }
 
@@ -97,14 +111,8 @@ function parseValue(children: XmlNode[], depth: number): unknown {
     }
     case 'string':
       return textOf(inner, tag);
-    case 'double': {
-      const text = textOf(inner, tag).trim();
-      const value = Number(text);
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(value)) {
-        throw invalidCall(`<double>${text}</double> is not a finite number`);
-      }
-      return value;
-    }
+    case 'double':
+      return parseDouble(textOf(inner, tag));
     case 'dateTime.iso8601':
       return parseDateTime(textOf(inner, tag));
     case 'base64': {
@@ -124,7 +132,10 @@ function parseValue(children: XmlNode[], depth: number): unknown {
           const name = parts.filter((part) => part.tag === 'name');
           const value = parts.filter((part) => part.tag === 'value');
           if (name.length !== 1 || value.length !== 1 || parts.length !== 2) throw invalidCall('a <member> holds one <name> and one <value>');
-          return [textOf(name[0].children, 'name'), parseValue(value[0].children, depth + 1)];
+          const key = textOf(name[0].children, 'name');
+          const parsed = parseValue(value[0].children, depth + 1);
+          if (isRefusedKey(key, parsed)) throw invalidCall(`a <struct> ${refusedKeyMessage(key)}`);
+          return [key, parsed];
         }),
       );
     case 'array': {
