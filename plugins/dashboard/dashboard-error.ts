@@ -1,4 +1,4 @@
-import { InvalidInputError, JobStateError, ScheduleError, UnknownJobError, UnknownServiceError, UnknownTaskError } from 'remotetask';
+import { InvalidInputError, isStoreUnreachable, JobStateError, ScheduleError, UnknownJobError, UnknownServiceError, UnknownTaskError } from 'remotetask';
 
 /** An error the dashboard answers with its own status and a message for the user. */
 export class DashboardError extends Error {
@@ -20,6 +20,7 @@ export function describeError(error: unknown): { statusCode: number; message: st
   if (error instanceof JobStateError) return { statusCode: 409, message: error.message };
   if (error instanceof InvalidInputError) return { statusCode: 422, message: error.message };
   if (error instanceof ScheduleError) return { statusCode: 400, message: error.message };
+  if (isStoreUnreachable(error)) return { statusCode: 503, message: 'The job store cannot be reached right now; nothing was changed. Try again shortly.' };
   const fastifyError = error as { statusCode?: number; validation?: unknown; message?: string };
   if (fastifyError?.validation) return { statusCode: 400, message: `The request is not valid: ${fastifyError.message}` };
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {

@@ -1,5 +1,6 @@
 import {
   InvalidInputError,
+  isStoreUnreachable,
   JobStateError,
   ScheduleError,
   UnknownJobError,
@@ -51,6 +52,9 @@ export function errorResponse(error: unknown): ErrorResponse {
   }
   if (error instanceof ScheduleError) return { statusCode: 400, body: body('invalid_schedule', error.message) };
   if (error instanceof JobStateError) return { statusCode: 409, body: body('job_state', error.message, { status: error.status }) };
+  if (isStoreUnreachable(error)) {
+    return { statusCode: 503, body: body('store_unreachable', 'the job store cannot be reached right now; nothing was changed: try again shortly') };
+  }
 
   const fastifyError = error as FastifyLikeError;
   if (fastifyError?.validation) {

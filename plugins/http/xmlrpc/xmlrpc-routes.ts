@@ -1,5 +1,6 @@
 import {
   InvalidInputError,
+  isStoreUnreachable,
   JobStateError,
   type Kernel,
   ScheduleError,
@@ -27,6 +28,10 @@ function faultOf(error: unknown, logger: Logger, methodName: string): XmlrpcFaul
   if (error instanceof JobStateError) return new XmlrpcFault(FAULT_CODES.JOB_STATE, error.message);
   if (error instanceof ScheduleError) return new XmlrpcFault(FAULT_CODES.INVALID_SCHEDULE, error.message);
   if (error instanceof HttpError && error.statusCode === 403) return new XmlrpcFault(FAULT_CODES.FORBIDDEN, error.message);
+  if (isStoreUnreachable(error)) {
+    logger.warn(`XML-RPC ${methodName}: the job store is not reachable: ${(error as Error).message}`);
+    return new XmlrpcFault(FAULT_CODES.STORE_UNREACHABLE, 'the job store cannot be reached right now; nothing was changed: try again shortly');
+  }
   logger.error(`XML-RPC ${methodName} failed: ${(error as Error).message}`, { stack: (error as Error).stack });
   return new XmlrpcFault(FAULT_CODES.INTERNAL, 'internal server error: the server log has the details');
 }
