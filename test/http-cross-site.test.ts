@@ -94,7 +94,7 @@ describe('without users', () => {
 
   it('refuses state-changing requests whose Origin or Sec-Fetch-Site says another site sent them (403), bodies or not', async () => {
     const before = await jobCount(served.kernel);
-    const fromOtherSites = [
+    const fromOtherSites: Array<Record<string, string>> = [
       { origin: 'http://evil.test:4000', 'sec-fetch-site': 'cross-site' },
       { origin: 'http://evil.test:4000' },
       { origin: 'null' },

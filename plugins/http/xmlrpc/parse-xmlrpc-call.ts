@@ -65,7 +65,7 @@ function onlyChild(children: XmlNode[], tag: string, parent: string): XmlNode[] 
 }
 
 /** A value as a message shows it: a long one cut short. */
-const shorten = (text: string) => (text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text);
+const shorten = (text: string, max = 40) => (text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text);
 
 function parseInteger(text: string, type: string): number {
   const trimmed = text.trim();
@@ -87,7 +87,7 @@ function parseDouble(text: string): number {
 /** `19980717T14:08:55` (XML-RPC's form) or `1998-07-17T14:08:55` → `1998-07-17T14:08:55`, as text: job input is JSON. */
 function parseDateTime(text: string): string {
   const match = /^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
-  if (!match) throw invalidCall(`<dateTime.iso8601>${text}</dateTime.iso8601> is not an ISO 8601 time like 19980717T14:08:55`);
+  if (!match) throw invalidCall(`<dateTime.iso8601>${shorten(text)}</dateTime.iso8601> is not an ISO 8601 time like 19980717T14:08:55`);
   const [, year, month, day, hour, minute, second, fraction = '', zone = ''] = match;
   return `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone}`;
 }
@@ -168,13 +168,14 @@ export function parseXmlrpcCall(xml: string): XmlrpcCall {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new HttpError(400, 'invalid_xml', `the body is not well-formed XML: ${msg} (line ${line}${col ? `, column ${col}` : ''})`);
+    // The parser's message may quote the document (every open tag): a few hundred characters say enough.
+    throw new HttpError(400, 'invalid_xml', `the body is not well-formed XML: ${shorten(msg, 300)} (line ${line}${col ? `, column ${col}` : ''})`);
   }
   let document: XmlNode[];
   try {
     document = parser.parse(xml) as XmlNode[];
   } catch (error) {
-    throw new HttpError(400, 'invalid_xml', `the body is not well-formed XML: ${(error as Error).message}`);
+    throw new HttpError(400, 'invalid_xml', `the body is not well-formed XML: ${shorten((error as Error).message, 300)}`);
   }
   const roots = elementsOf(document);
   if (roots.length !== 1 || roots[0].tag !== 'methodCall') {
@@ -184,7 +185,7 @@ export function parseXmlrpcCall(xml: string): XmlrpcCall {
   const nameElements = parts.filter((part) => part.tag === 'methodName');
   if (nameElements.length !== 1) throw invalidCall('<methodCall> must hold one <methodName>');
   const methodName = textOf(nameElements[0].children, 'methodName').trim();
-  if (!/^[A-Za-z0-9_.:/]+$/.test(methodName)) throw invalidCall(`"${methodName}" is not a method name`);
+  if (!/^[A-Za-z0-9_.:/]+$/.test(methodName)) throw invalidCall(`"${shorten(methodName)}" is not a method name`);
   const paramsElements = parts.filter((part) => part.tag === 'params');
   if (paramsElements.length > 1 || parts.length !== 1 + paramsElements.length) {
     throw invalidCall('<methodCall> holds one <methodName> and at most one <params>');
