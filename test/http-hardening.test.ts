@@ -35,7 +35,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, body?: BodyInit, type?: string): Promise<{ status: number; body: any; text: string }> {
+async function call(method: string, path: string, body?: string, type?: string): Promise<{ status: number; body: any; text: string }> {
   const response = await fetch(`${base}${path}`, { method, body, headers: type ? { 'content-type': type } : {} });
   const text = await response.text();
   let parsed: unknown;

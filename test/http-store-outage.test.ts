@@ -58,7 +58,7 @@ describe('the database is down', { timeout: 90_000 }, () => {
     await cluster.stop('immediate');
     const refused = await add();
     expect(refused.status).toBe(503);
-    expect((await refused.json()).error).toEqual({
+    expect(((await refused.json()) as any).error).toEqual({
       code: 'store_unreachable',
       message: 'the job store cannot be reached right now; nothing was changed: try again shortly',
     });
@@ -70,7 +70,7 @@ describe('the database is down', { timeout: 90_000 }, () => {
     await cluster.start();
     let answer = 0;
     await waitUntil(async () => (answer = (await add()).status) === 201, { timeout: 20_000, interval: 200, what: 'an add to work again', detail: () => `last status ${answer}` });
-    const page = await (await fetch(`${base}${ROOT}/jobs`)).json();
+    const page = (await (await fetch(`${base}${ROOT}/jobs`)).json()) as { jobs: Array<{ id: number; input: unknown }> };
     // The add that was refused left nothing: the first job, and the ones after the outage.
     expect(page.jobs[0].id).toBe(1);
     expect(page.jobs.every((job: { input: unknown }) => job.input === 'x')).toBe(true);
@@ -104,8 +104,8 @@ describe('serve and worker started while the database is down', { timeout: 120_0
     await worker.waitForOutput(/worker \S+ processing: remotetasks\.RootTaskService/, 60_000);
     const added = await fetch(`${url}${ROOT}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task":"echo","input":"after"}' });
     expect(added.status).toBe(201);
-    const { id } = await added.json();
-    await waitUntil(async () => (await (await fetch(`${url}${ROOT}/jobs/${id}`)).json()).status === 'completed', { timeout: 20_000, what: 'the job to complete' });
+    const { id } = (await added.json()) as { id: number };
+    await waitUntil(async () => ((await (await fetch(`${url}${ROOT}/jobs/${id}`)).json()) as { status: string }).status === 'completed', { timeout: 20_000, what: 'the job to complete' });
 
     for (const running of [serve, worker]) running.child.kill('SIGTERM');
     expect((await serve.exited).code).toBe(0);
