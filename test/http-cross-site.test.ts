@@ -5,29 +5,16 @@
  * are answered (DNS rebinding). Clients that are no browser (no Origin) work as before.
  */
 import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpConfig, Kernel } from '../core/index.js';
-import { buildHttpApp } from '../plugins/http/index.js';
 import { hashPassword } from '../plugins/http/auth/hash-password.js';
-import { createHttpTestKernel, jobCount } from './helpers/http-test-kernel.js';
+import { createHttpTestKernel, jobCount, type ServedTestKernel, serveHttpTestKernel } from './helpers/http-test-kernel.js';
 
 const ROOT = '/api/services/@RootTaskService';
 const ADD_XML = '<?xml version="1.0"?><methodCall><methodName>add</methodName><params><param><value><string>echo</string></value></param></params></methodCall>';
 
-interface Served {
-  kernel: Kernel;
-  app: FastifyInstance;
-  port: number;
-}
-
-async function serve(http: HttpConfig = {}): Promise<Served> {
-  const kernel = await createHttpTestKernel({ http });
-  const app = await buildHttpApp(kernel);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  return { kernel, app, port: (app.server.address() as AddressInfo).port };
-}
+type Served = ServedTestKernel;
+const serve = (http: HttpConfig = {}) => serveHttpTestKernel({ http });
 
 interface Answer {
   status: number;
@@ -69,8 +56,7 @@ describe('without users', () => {
     later = await service.add('echo', 'later', { startLater: true });
   });
   afterAll(async () => {
-    await served.app.close();
-    await served.kernel.close();
+    await served.close();
   });
 
   const statusOf = async (id: number) => (await served.kernel.getService('@RootTaskService').getJob(id)).status;
@@ -159,8 +145,7 @@ describe('without users', () => {
       expect((await send(named.port, 'GET', `${ROOT}/jobs`, { host: `remotetask.lan:${named.port}` })).status).toBe(200);
       expect((await send(named.port, 'GET', `${ROOT}/jobs`, { host: 'other.lan' })).status).toBe(421);
     } finally {
-      await named.app.close();
-      await named.kernel.close();
+      await named.close();
     }
   });
 });
@@ -173,8 +158,7 @@ describe('with users', () => {
     served = await serve({ users: { alice: { role: 'manager', passwordHash: await hashPassword('alice-secret', { N: 1024, r: 8, p: 1 }) } } });
   });
   afterAll(async () => {
-    await served.app.close();
-    await served.kernel.close();
+    await served.close();
   });
 
   it('answers any host name (credentials guard it), and still refuses another site\'s page, even with the user\'s credentials', async () => {

@@ -5,14 +5,11 @@
  * refused request; the largest accepted timeout really lets a job run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DELAY_SECONDS, MAX_TIMEOUT_MS, type Kernel, type StoreConfig } from '../core/index.js';
-import { buildHttpApp } from '../plugins/http/index.js';
-import { createHttpTestKernel, jobCount } from './helpers/http-test-kernel.js';
+import { jobCount, type ServedTestKernel, serveHttpTestKernel } from './helpers/http-test-kernel.js';
 import { createTemporaryDatabase, type TemporaryDatabase } from './helpers/temporary-postgres.js';
 import { waitUntil } from './helpers/wait-for.js';
 
@@ -31,22 +28,19 @@ const stores: Array<[string, () => Promise<{ store: StoreConfig; cleanup: () => 
 ];
 
 describe.each(stores)('on %s', (_name, makeStore) => {
+  let served: ServedTestKernel;
   let kernel: Kernel;
-  let app: FastifyInstance;
   let base: string;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
     const made = await makeStore();
     cleanup = made.cleanup;
-    kernel = await createHttpTestKernel({ store: made.store });
-    app = await buildHttpApp(kernel);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    served = await serveHttpTestKernel({ store: made.store });
+    ({ kernel, base } = served);
   });
   afterAll(async () => {
-    await app?.close();
-    await kernel?.close();
+    await served?.close();
     await cleanup?.();
   });
 

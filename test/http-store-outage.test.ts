@@ -6,14 +6,10 @@
  * The server is a throwaway PostgreSQL cluster of this file's own, stopped and started at will.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kernel } from '../core/index.js';
-import { buildHttpApp } from '../plugins/http/index.js';
-import { createHttpTestKernel } from './helpers/http-test-kernel.js';
+import { type ServedTestKernel, serveHttpTestKernel } from './helpers/http-test-kernel.js';
 import { type RunningProcess, spawnRemotetask } from './helpers/spawn-remotetask.js';
 import { createTemporaryDatabase, startTemporaryCluster, type TemporaryCluster } from './helpers/temporary-postgres.js';
 import { waitUntil } from './helpers/wait-for.js';
@@ -37,21 +33,16 @@ afterAll(async () => {
 });
 
 describe('the database is down', { timeout: 90_000 }, () => {
-  let kernel: Kernel;
-  let app: FastifyInstance;
-  let base: string;
+  let served: ServedTestKernel | undefined;
 
   afterAll(async () => {
-    await app?.close();
-    await kernel?.close();
+    await served?.close();
   });
 
   it('an add is a 503 store_unreachable over REST and a fault over XML-RPC; once it is back, adds work again', async () => {
     const database = await createTemporaryDatabase('outage', cluster.url());
-    kernel = await createHttpTestKernel({ store: { kind: 'postgres', url: database.url } });
-    app = await buildHttpApp(kernel);
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    served = await serveHttpTestKernel({ store: { kind: 'postgres', url: database.url } });
+    const { base } = served;
     const add = () => fetch(`${base}${ROOT}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"task":"echo","input":"x"}' });
     expect((await add()).status).toBe(201);
 

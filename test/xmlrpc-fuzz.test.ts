@@ -8,13 +8,9 @@
  *
  * REMOTETASK_FUZZ_MS runs it longer (default 4 s); REMOTETASK_FUZZ_SEED replays a run.
  */
-import type { AddressInfo } from 'node:net';
 import { XMLValidator } from 'fast-xml-parser';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Kernel } from '../core/index.js';
-import { buildHttpApp } from '../plugins/http/index.js';
-import { createHttpTestKernel } from './helpers/http-test-kernel.js';
+import { type ServedTestKernel, serveHttpTestKernel } from './helpers/http-test-kernel.js';
 
 const FUZZ_MS = Number(process.env.REMOTETASK_FUZZ_MS ?? 4_000);
 const SEED = Number(process.env.REMOTETASK_FUZZ_SEED ?? Date.now() % 1_000_000);
@@ -22,19 +18,15 @@ const SEED = Number(process.env.REMOTETASK_FUZZ_SEED ?? Date.now() % 1_000_000);
 const ANSWER_BOUND_MS = 5_000;
 const MIB = 1024 * 1024;
 
-let kernel: Kernel;
-let app: FastifyInstance;
+let served: ServedTestKernel;
 let base: string;
 
 beforeAll(async () => {
-  kernel = await createHttpTestKernel({ http: { bodyLimit: MIB + 4096 } });
-  app = await buildHttpApp(kernel);
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  served = await serveHttpTestKernel({ http: { bodyLimit: MIB + 4096 } });
+  base = served.base;
 });
 afterAll(async () => {
-  await app?.close();
-  await kernel?.close();
+  await served?.close();
 });
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed. */
