@@ -15,8 +15,8 @@ export function frameworkErrors(error: Error & { code?: string }, _request: Fast
 }
 
 /**
- * What Node's HTTP parser refuses before there is a request (headers too large, a malformed
- * request line), answered in the API's error shape on the raw socket, as fastify would.
+ * What Node's HTTP parser refuses before there is a request (a request line and headers over
+ * 16 KiB, malformed HTTP), answered in the API's error shape on the raw socket, as fastify would.
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
@@ -25,12 +25,10 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   }
   const [status, reason, body] =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', json('headers_too_large', 'the request headers are larger than the server reads (16 KiB): send fewer or shorter ones')]
-      : error.code === 'HPE_URI_TOO_LONG' || error.code === 'HPE_HEADER_OVERFLOW_URI'
-        ? [414, 'URI Too Long', json('uri_too_long', 'the URL is longer than the server reads')]
-        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout', json('request_timeout', 'the request took too long to arrive')]
-          : [400, 'Bad Request', json('bad_request', 'the request is not well-formed HTTP')];
+      ? [431, 'Request Header Fields Too Large', json('headers_too_large', 'the request line and headers are larger than the server reads (16 KiB): send a shorter URL, fewer or shorter headers')]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', json('request_timeout', 'the request took too long to arrive')]
+        : [400, 'Bad Request', json('bad_request', 'the request is not well-formed HTTP')];
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
