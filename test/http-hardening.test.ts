@@ -108,6 +108,38 @@ describe('one rule for prototype keys, every way in', () => {
   });
 });
 
+describe('the dashboard', () => {
+  /** A form posted as the dashboard's own page posts it: with the session's cookie and CSRF token. */
+  async function postForm(path: string, fields: Record<string, string>): Promise<{ status: number; text: string }> {
+    const page = await fetch(`${base}/services/@RootTaskService/jobs/new`);
+    const cookie = String(page.headers.get('set-cookie')).split(';')[0];
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+      redirect: 'manual',
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  it('bounds a delayed job\'s delay as the API does, and reads a job id to find in plain digits only', async () => {
+    const before = await jobCount(kernel);
+    const refused = await postForm('/services/@RootTaskService/cronjobs', { task: 'echo', input: '', mode: 'delay', delay: '1e300' });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/delay must be a positive number of seconds, at most 3155760000 \(100 years\)/);
+    expect(await jobCount(kernel)).toBe(before);
+    expect((await postForm('/services/@RootTaskService/cronjobs', { task: 'echo', input: '', mode: 'delay', delay: '60' })).status).toBe(303);
+
+    for (const id of ['0x10', '1e3', '1.0']) {
+      const response = await fetch(`${base}/services/@RootTaskService/jobs?id=${encodeURIComponent(id)}`);
+      expect(response.status, id).toBe(400);
+      expect(await response.text()).toContain(`&quot;${id}&quot; is not a job id`);
+    }
+    expect((await fetch(`${base}/services/@RootTaskService/jobs?id=${encodeURIComponent('#1')}`)).status).toBe(200);
+  });
+});
+
 describe('uploads', () => {
   const boundary = 'b0undary';
   const part = (name: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${name}.txt"\r\nContent-Type: text/plain\r\n\r\nhello ${name}\r\n`;
