@@ -51,7 +51,6 @@ export class Kernel {
   readonly resources = new KernelResources();
   readonly #parts: KernelParts;
   #sweeper?: NodeJS.Timeout;
-  #stopCancelRelay?: () => void;
   #closing?: Promise<void>;
 
   constructor(parts: KernelParts) {
@@ -185,9 +184,6 @@ export class Kernel {
 
   /** The bootstrap event: plugins' bootstrap handlers, then the autostart directives. */
   async bootstrap(options: { autostart?: boolean } = {}): Promise<void> {
-    this.#stopCancelRelay ??= this.store.onCancelRequested(({ id, service }) => {
-      this.services().find((candidate) => candidate.address === service)?.abortIfRunningHere(id);
-    });
     for (const hook of this.#parts.hooks.bootstrap) await hook(this);
     if (options.autostart !== false) this.startRemoteTasks();
     this.#startSweeper();
@@ -218,7 +214,6 @@ export class Kernel {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#sweeper);
-      this.#stopCancelRelay?.();
       await Promise.all(this.services().map((service) => service.stopProcessing()));
       for (const hook of [...this.#parts.hooks.close].reverse()) {
         try {

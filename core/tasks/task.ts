@@ -1,5 +1,4 @@
 import type { Logger } from 'winston';
-import type { TaskService } from '../service/task-service.js';
 
 /** A JSON Schema (draft 2020-12 as ajv understands it) describing a task's input or output. */
 export type JsonSchema = Record<string, unknown> | boolean;
@@ -12,10 +11,16 @@ export type JsonSchema = Record<string, unknown> | boolean;
  */
 export type RunIn = 'inline' | 'thread' | 'process';
 
+/**
+ * The task service running a job, as its task sees it: the `TaskService`. The service module
+ * fills this in (it imports the tasks; the tasks need not import it back).
+ */
+export interface ServiceOfTask {}
+
 /** What a running task gets besides its input. */
 export interface TaskContext {
   /** The service running the job. */
-  service: TaskService;
+  service: ServiceOfTask;
   /** The name the task runs under (the job's task). */
   task: string;
   jobId: number;
