@@ -34,6 +34,10 @@ describe('parseXmlrpcCall', () => {
     expect(valueOf('<boolean>1</boolean>')).toBe(true);
     expect(valueOf('<boolean>0</boolean>')).toBe(false);
     expect(valueOf('<double>-1.5e3</double>')).toBe(-1500);
+    for (const [text, value] of [['5.', 5], ['.5', 0.5], ['+.5E-1', 0.05], [' 7 ', 7], ['0', 0]] as const) expect(valueOf(`<double>${text}</double>`), text).toBe(value);
+    for (const text of ['.', 'e5', '1e', '1e+', '1.2.3', '--1', '0x10', '1_0', 'Infinity', '1e400', '']) {
+      expect((thrown(() => valueOf(`<double>${text}</double>`)) as XmlrpcFault).faultString, text).toMatch(/is not a finite number/);
+    }
     expect(valueOf('<string>  spaced  </string>')).toBe('  spaced  ');
     expect(valueOf('untyped text')).toBe('untyped text');
     expect(valueOf('')).toBe('');
