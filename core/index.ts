@@ -37,6 +37,7 @@ export {
 } from './jobs/job.js';
 export { timeOfNextCall, nextRunAt } from './jobs/time-of-next-call.js';
 export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
+export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID } from './jobs/job-limits.js';
 export { TaskService, type AddOptions } from './service/task-service.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
@@ -53,4 +54,5 @@ export {
 export type { JobStore, NewJob, JobOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
 export { InvalidCursorError } from './store/job-listing.js';
+export { isStoreUnreachable } from './store/is-store-unreachable.js';
 export { createLogger, LOGGER_NAME, type LoggerOptions } from './log/create-logger.js';

@@ -49,6 +49,12 @@ export interface HttpConfig {
   bodyLimit?: number;
   /** Users by name. Without users the server is open, and listens on loopback only. */
   users?: Record<string, HttpUserConfig>;
+  /** Host names the server answers besides loopback ones (DNS rebinding); when given, only these and loopback. */
+  allowedHosts?: string[];
+  /** Origins (`https://app.example`) whose pages may send state-changing requests; others are refused. */
+  allowedOrigins?: string[];
+  /** Believe X-Forwarded-* from a proxy: true, or the proxy's addresses (fastify's trustProxy). */
+  trustProxy?: boolean | string | string[];
 }
 
 export interface RemotetaskConfig {

@@ -105,6 +105,9 @@ const configSchema = {
         host: { type: 'string', minLength: 1 },
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         bodyLimit: positiveInteger,
+        allowedHosts: { type: 'array', items: { type: 'string', minLength: 1 } },
+        allowedOrigins: { type: 'array', items: { type: 'string', pattern: '^https?://[^/]+$' } },
+        trustProxy: { type: ['boolean', 'string', 'array'], items: { type: 'string' } },
         users: {
           type: 'object',
           additionalProperties: {

@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { delayTooLong, MAX_DELAY_SECONDS } from './job-limits.js';
 import type { CronExpressionSchedule, DelaySchedule, FieldSchedule, Schedule } from './job.js';
 import { LOOKAHEAD_SECONDS, timeOfNextCall } from './time-of-next-call.js';
 
@@ -107,6 +108,7 @@ function validateDelay(delay: unknown): DelaySchedule {
   if (typeof delay !== 'number' || !Number.isFinite(delay) || delay <= 0) {
     throw new ScheduleError(`delay must be a positive number of seconds, got ${describe(delay)}`);
   }
+  if (delay > MAX_DELAY_SECONDS) throw new ScheduleError(delayTooLong(delay));
   return { delay };
 }
 

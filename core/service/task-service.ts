@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
 import { FINAL_STATUSES, isDelaySchedule, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
+import { MAX_TIMEOUT_MS, timeoutTooLong } from '../jobs/job-limits.js';
 import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
 import { TaskToken } from '../registry/tokens.js';
@@ -44,6 +45,7 @@ function checkedTimeout(timeout: number | undefined): number | null {
   if (!Number.isInteger(timeout) || timeout < 1) {
     throw new RangeError(`timeout must be a whole number of milliseconds, at least 1; got ${JSON.stringify(timeout)}`);
   }
+  if (timeout > MAX_TIMEOUT_MS) throw new RangeError(timeoutTooLong(timeout));
   return timeout;
 }
 

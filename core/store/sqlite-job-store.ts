@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
@@ -245,7 +245,9 @@ export class SqliteJobStore implements JobStore {
   async open(): Promise<void> {
     if (this.db) return;
     const inMemory = this.path === ':memory:' || this.path === '';
-    if (!inMemory) mkdirSync(dirname(resolve(this.path)), { recursive: true });
+    // Owner-only: the jobs' input and results are nobody else's on this machine (SQLite gives its WAL the file's mode).
+    if (!inMemory) mkdirSync(dirname(resolve(this.path)), { recursive: true, mode: 0o700 });
+    if (!inMemory) closeSync(openSync(this.path, 'a', 0o600));
     let db: SqliteDatabase | undefined;
     try {
       db = new Database(this.path, { timeout: this.busyTimeoutMs });

@@ -3,8 +3,10 @@ import type { Kernel } from 'remotetask';
 import type { Logger } from 'winston';
 import { HttpUsers } from './auth/http-users.js';
 import { installAuth } from './auth/install-auth.js';
+import { clientErrorHandler, frameworkErrors } from './errors/framework-errors.js';
 import { installErrorHandlers } from './errors/install-error-handlers.js';
 import { parseJsonBodies } from './errors/parse-json-bodies.js';
+import { installRequestGuards } from './guards/install-request-guards.js';
 import { resolveHttpSettings } from './http-settings.js';
 import { HttpRoutes, type HttpRouteContribution } from './http-routes.js';
 import { createMetrics } from './metrics/create-metrics.js';
@@ -19,6 +21,7 @@ import { registerServiceScope, SERVICE_PREFIX } from './routes/service-scope.js'
 import { registerSitesRoutes } from './routes/sites-routes.js';
 import { registerTasksRoutes } from './routes/tasks-routes.js';
 import { sseStreams } from './sse/sse-streams.js';
+import { strictValidatorCompiler } from './schemas/strict-validator-compiler.js';
 import { registerXmlrpcRoutes } from './xmlrpc/xmlrpc-routes.js';
 
 export const HTTP_API_VERSION = '1.0.0';
@@ -44,9 +47,13 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
   const app = Fastify({
     logger: false,
     bodyLimit: settings.bodyLimit,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    trustProxy: settings.trustProxy,
+    frameworkErrors,
+    clientErrorHandler,
   });
+  app.setValidatorCompiler(strictValidatorCompiler);
 
+  installRequestGuards(app, settings, users.size > 0);
   parseJsonBodies(app);
   installErrorHandlers(app, logger);
   installAuth(app, users);

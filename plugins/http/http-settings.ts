@@ -8,6 +8,11 @@ export interface HttpSettings {
   host: string;
   port: number;
   bodyLimit: number;
+  /** Host names (lowercase, no port) answered besides loopback ones; empty: any with users, loopback only without. */
+  allowedHosts: string[];
+  /** Origins (lowercase `scheme://host[:port]`) whose pages may send state-changing requests. */
+  allowedOrigins: string[];
+  trustProxy: boolean | string | string[];
 }
 
 /** The config's `http` section with the defaults filled in. */
@@ -16,5 +21,8 @@ export function resolveHttpSettings(config: HttpConfig = {}): HttpSettings {
     host: config.host ?? DEFAULT_HOST,
     port: config.port ?? DEFAULT_PORT,
     bodyLimit: config.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    allowedHosts: (config.allowedHosts ?? []).map((host) => host.toLowerCase()),
+    allowedOrigins: (config.allowedOrigins ?? []).map((origin) => origin.toLowerCase().replace(/\/$/, '')),
+    trustProxy: config.trustProxy ?? false,
   };
 }

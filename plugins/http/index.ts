@@ -7,6 +7,7 @@ export { httpServerOf, type HttpServer } from './http-server.js';
 export { buildHttpApp, type HttpAppOptions } from './build-http-app.js';
 export { startHttpServer } from './start-http-server.js';
 export { HttpError } from './errors/http-error.js';
+export { parseJsonText, JsonTextError, MAX_JSON_DEPTH } from './input/parse-json-text.js';
 export { hashPassword } from './auth/hash-password.js';
 export { hashToken, generateToken } from './auth/hash-token.js';
 export { verifyPassword } from './auth/verify-password.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError, type Schedule } from 'remotetask';
+import { InvalidInputError, MAX_JOB_ID, type Schedule } from 'remotetask';
 import { type DashboardContext, formField } from '../dashboard-context.js';
 import {
   formToSchedule,
@@ -34,7 +34,7 @@ const jobParams = {
   params: {
     type: 'object',
     required: ['address', 'id'],
-    properties: { address: { type: 'string' }, id: { type: 'integer', minimum: 1 } },
+    properties: { address: { type: 'string' }, id: { type: 'integer', minimum: 1, maximum: MAX_JOB_ID } },
   },
 } as const;
 

@@ -17,7 +17,9 @@ const MAX_IDS = 200;
 
 function parseId(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
-  const id = Number(text.trim().replace(/^#/, ''));
+  // Plain digits only, as the API reads ids: `0x10` or `1e3` is a typo, not job 16 or 1000.
+  const digits = text.trim().replace(/^#/, '');
+  const id = /^[0-9]{1,16}$/.test(digits) ? Number(digits) : Number.NaN;
   if (!Number.isSafeInteger(id) || id < 1) throw new DashboardError(400, `"${text}" is not a job id: ids are whole numbers from 1`);
   return id;
 }

@@ -1,6 +1,7 @@
 import {
   InvalidCursorError,
   InvalidInputError,
+  isStoreUnreachable,
   JobStateError,
   ScheduleError,
   UnknownJobError,
@@ -46,8 +47,17 @@ export const ERROR_ANSWERS: ErrorAnswers = {
   invalid_cursor: { type: InvalidCursorError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
 };
 
+/** A store that cannot be reached is no error class of the core but the driver's own (refused, reset, shutting down). */
+const STORE_UNREACHABLE = {
+  code: 'store_unreachable',
+  status: 503,
+  fault: FAULT_CODES.STORE_UNREACHABLE,
+  message: 'the job store cannot be reached right now; nothing was changed: try again shortly',
+  details: undefined,
+} as const;
+
 export interface CoreErrorAnswer {
-  code: CoreErrorCode;
+  code: CoreErrorCode | typeof STORE_UNREACHABLE.code;
   status: number;
   fault: number;
   message: string;
@@ -58,7 +68,7 @@ export interface CoreErrorAnswer {
 /** The answer to a core error; undefined for anything else. */
 export function answerOf(error: unknown): CoreErrorAnswer | undefined {
   const code = (error as { code?: unknown } | null | undefined)?.code;
-  if (typeof code !== 'string' || !Object.hasOwn(ERROR_ANSWERS, code)) return undefined;
+  if (typeof code !== 'string' || !Object.hasOwn(ERROR_ANSWERS, code)) return isStoreUnreachable(error) ? STORE_UNREACHABLE : undefined;
   const answer = ERROR_ANSWERS[code as CoreErrorCode] as ErrorAnswer;
   if (!(error instanceof answer.type)) return undefined;
   return { code: code as CoreErrorCode, status: answer.status, fault: answer.fault, message: error.message, details: answer.details?.(error) };

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { JobEvent, Kernel } from 'remotetask';
+import { type JobEvent, type Kernel, MAX_JOB_ID } from 'remotetask';
 import type { JobEventJson } from 'remotetask/client';
 import { addressParamsSchema, errorResponses } from '../schemas/api-schemas.js';
 import type { SseStreams } from '../sse/sse-streams.js';
@@ -24,7 +24,7 @@ export function registerEventsRoutes(app: FastifyInstance, kernel: Kernel, strea
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { job: { type: 'integer', minimum: 1, description: 'only this job\'s events' } },
+        properties: { job: { type: 'integer', minimum: 1, maximum: MAX_JOB_ID, description: 'only this job\'s events' } },
       },
       response: { 200: { description: 'a text/event-stream; heartbeat comments keep it open', type: 'string' }, ...errorResponses },
     },
