@@ -2,11 +2,11 @@ import type { Logger } from 'winston';
 import type { JobRecord } from '../jobs/job.js';
 import type { JobOutcome, JobStore } from '../store/job-store.js';
 import { TaskError } from '../tasks/task-error.js';
-import type { Task, TaskContext } from '../tasks/task.js';
+import type { Token } from '../registry/token.js';
+import type { Task, TaskContext, TaskServiceHandle } from '../tasks/task.js';
 import { validateTaskOutput } from '../tasks/task-schemas.js';
 import type { JobEventBus } from './job-events.js';
 import { backoffDelay, type ServiceOptions } from './service-options.js';
-import type { TaskService } from './task-service.js';
 
 /** Why a running job's signal was aborted. */
 export type AbortReason = 'cancelled' | 'timeout' | 'stopping' | 'lease lost';
@@ -45,8 +45,16 @@ type Settled =
   | { kind: 'threw'; error: unknown }
   | { kind: 'abandoned' };
 
+/** The service a runner runs jobs of: what it needs of it (the task service, without importing it). */
+export interface RunnerService extends TaskServiceHandle {
+  getTask(name: string): Task | undefined;
+  taskNames(): string[];
+  /** Looks up what plugins provide, from the service's site (see TaskContext.lookup). */
+  readonly site: { lookup<T>(token: Token<T>, name?: string): T | undefined };
+}
+
 export interface JobRunnerDeps {
-  service: TaskService;
+  service: RunnerService;
   store: JobStore;
   workerId: string;
   logger: Logger;
@@ -446,7 +454,7 @@ export class JobRunner {
  * never do); each stays the same object for the run, and destructuring works as with plain fields.
  */
 class RunContext implements TaskContext {
-  readonly service: TaskService;
+  readonly service: RunnerService;
   readonly task: string;
   readonly jobId: number;
   readonly attempt: number;
@@ -473,6 +481,10 @@ class RunContext implements TaskContext {
 
   get logger(): Logger {
     return (this.#logger ??= this.#deps.logger.child({ jobId: this.#job.id, task: this.#job.task }));
+  }
+
+  lookup<T>(token: Token<T>, name?: string): T | undefined {
+    return this.service.site.lookup(token, name);
   }
 
   get progress(): TaskContext['progress'] {

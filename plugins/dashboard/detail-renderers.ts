@@ -1,5 +1,5 @@
 import type { JobRecord } from 'remotetask';
-import { html, type SafeHtml, toSafeHtml } from './html/html.js';
+import { html, type SafeHtml, toSafeHtml } from 'remotetask/http';
 
 /**
  * The extension point for how a task's jobs show in the dashboard: its "detail" column and the

@@ -1,5 +1,5 @@
 import { definePlugin } from 'remotetask';
-import { HttpRoutes, type HttpRouteContribution } from '../http/index.js';
+import { HttpRoutes, type HttpRouteContribution } from 'remotetask/http';
 import { type DashboardOptions, registerDashboard } from './register-dashboard.js';
 
 export {
@@ -9,7 +9,7 @@ export {
   type DetailRenderer,
   type RenderedDetail,
 } from './detail-renderers.js';
-export { html, escapeHtml, trustedHtml, isSafeHtml, SafeHtml, type HtmlValue } from './html/html.js';
+export { html, escapeHtml, trustedHtml, isSafeHtml, SafeHtml, type HtmlValue } from 'remotetask/http';
 export { registerDashboard, type DashboardOptions } from './register-dashboard.js';
 
 /**

@@ -1,5 +1,5 @@
 import { definePlugin } from 'remotetask';
-import { HttpRoutes } from '../http/http-routes.js';
+import { HttpRoutes } from 'remotetask/http';
 import { FileStore } from './file-store.js';
 import { FileStoreToken } from './files-of.js';
 import { resolveFilesSettings } from './files-options.js';
@@ -38,6 +38,7 @@ export default definePlugin({
     // The kernel's clock (a fake one in tests) once the kernel exists.
     let clock: () => number = Date.now;
     const store = new FileStore({ ...settings, clock: () => clock() });
+    ctx.provide(FileStoreToken, store);
     ctx.contribute(HttpRoutes, filesRoutes(store));
 
     let sweeper: NodeJS.Timeout | undefined;
@@ -52,7 +53,6 @@ export default definePlugin({
     ctx.on('bootstrap', async (kernel) => {
       clock = kernel.clock;
       await store.init();
-      kernel.root.container.bind(FileStoreToken).toConstantValue(store);
       await sweep();
       if (settings.retentionMs !== null) {
         sweeper = setInterval(() => void sweep(), settings.sweepIntervalMs);

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { definePlugin } from 'remotetask';
-import { type DetailRenderer, DetailRenderers } from '../dashboard/detail-renderers.js';
-import { trustedHtml } from '../dashboard/html/html.js';
+import { type DetailRenderer, DetailRenderers } from 'remotetask/dashboard';
+import { trustedHtml } from 'remotetask/http';
 import { findMediaTools, type MediaTools } from './find-executable.js';
 import { renderVideoConvertDetail, renderVideoConvertSummary } from './render-detail.js';
 import { resolveVideoConvertSettings } from './video-convert-options.js';
