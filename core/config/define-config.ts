@@ -1,12 +1,10 @@
 import type { CronExpressionSchedule, FieldSchedule } from '../jobs/job.js';
 import type { LogFormat } from '../log/create-logger.js';
 import type { Token } from '../registry/token.js';
+import type { StoreConfig } from '../store/store-config.js';
 import type { ServiceOptions } from '../service/service-options.js';
 
-export type StoreConfig =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'memory' }
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+export type { StoreConfig };
 
 /**
  * The kernel fills this in by declaration merging (`{ context: PluginContext }`), so that the

@@ -1,6 +1,6 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FileJson } from 'remotetask/client';
+import type { FileJson } from './file-json.js';
 import { HttpError, type HttpRouteContribution } from 'remotetask/http';
 import { contentDisposition } from './content-disposition.js';
 import { FileNotFoundError, type FileStore, FileTooLargeError, type StoredFile } from './file-store.js';

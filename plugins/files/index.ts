@@ -18,7 +18,8 @@ export {
 export { filesOf, FileStoreToken } from './files-of.js';
 export { isFileId, newFileId, FILE_ID_PATTERN } from './file-id.js';
 export { contentTypeOf } from './content-type.js';
-export { toFileJson, type FileJson } from './files-routes.js';
+export { toFileJson } from './files-routes.js';
+export type { FileJson } from './file-json.js';
 export { type FilesPluginOptions, type FilesSettings, resolveFilesSettings } from './files-options.js';
 
 /**
