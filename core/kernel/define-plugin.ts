@@ -35,7 +35,7 @@ export interface PluginContext {
    * Adds a contribution to an extension point (HTTP routes, dashboard renderers, CLI commands, …):
    * a multi-binding of `point`, which the plugin owning the point reads with `kernel.contributions(point)`.
    */
-  contribute<T>(point: Token<T> | symbol, contribution: T): void;
+  contribute<T>(point: Token<T>, contribution: T): void;
   /**
    * Runs `handler` at boot after the store is open (`bootstrap`), when the kernel begins to close,
    * before its processors stop (`stopping`: stop taking new work, e.g. close a server), or at the

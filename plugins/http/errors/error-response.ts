@@ -40,7 +40,7 @@ const FASTIFY_ERRORS: Record<string, { code: string; message: (error: FastifyLik
  * details stay in the server's log.
  */
 export function errorResponse(error: unknown): ErrorResponse {
-  if (error instanceof HttpError) return { statusCode: error.statusCode, body: body(error.code, error.message, error.details) };
+  if (HttpError.is(error)) return { statusCode: error.statusCode, body: body(error.code, error.message, error.details) };
   if (error instanceof UnknownServiceError) return { statusCode: 404, body: body('unknown_service', error.message) };
   if (error instanceof UnknownJobError) return { statusCode: 404, body: body('unknown_job', error.message) };
   if (error instanceof UnknownTaskError) {
