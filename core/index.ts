@@ -9,7 +9,7 @@ export {
   type LifecyclePhase,
 } from './kernel/kernel.js';
 export { KernelResources } from './kernel/kernel-resources.js';
-export { definePlugin, type Plugin, type PluginContext, type PluginOptionsSpec } from './kernel/define-plugin.js';
+export { definePlugin, optionsCheckedBy, type Plugin, type PluginContext, type PluginOptionsSpec } from './kernel/define-plugin.js';
 export { registerPlugins, type Registration } from './kernel/register-plugins.js';
 export {
   defineConfig,

@@ -236,6 +236,10 @@ describe('createKernel: plugin options', () => {
     );
     await expect(attempt({ plugins: ['echo', [optioned, { names: { a: '' } }]] })).rejects.toThrow(/^invalid config in remotetask\.config\.ts:\n  - plugins\[1\]\[1\]\.names\.a may not be empty$/);
     expect(seenOptions).toEqual([]);
+    // A plugin whose own reading of its options throws: its message is the problem.
+    await expect(attempt({ plugins: [['files', { retention: 'forever' }]] })).rejects.toThrow(
+      /^invalid config in remotetask\.config\.ts:\n  - plugin "files": option retention must be milliseconds or a duration like "7d"/,
+    );
   });
 
   it('checks the key of a plugin that is not loaded, and refuses a key that names no plugin', async () => {

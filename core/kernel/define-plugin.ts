@@ -75,6 +75,24 @@ export interface Plugin {
   register(context: PluginContext): void | Promise<void>;
 }
 
+/**
+ * An options spec whose check is a function that reads the options and throws on what it cannot
+ * take (a plugin's own `resolve…Settings`): its message becomes the boot's problem.
+ */
+export function optionsCheckedBy<Options>(read: (options: Options) => unknown): PluginOptionsSpec<Options> {
+  return {
+    schema: { type: 'object' },
+    check(options) {
+      try {
+        read(options);
+        return [];
+      } catch (error) {
+        return [(error as Error).message];
+      }
+    },
+  };
+}
+
 /** Declares a plugin: `export default definePlugin({ name, register(ctx) { … } })`. */
 export function definePlugin(plugin: Plugin): Plugin {
   if (typeof plugin?.name !== 'string' || !/^[\w.@/-]+$/.test(plugin.name)) {

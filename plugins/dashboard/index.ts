@@ -21,6 +21,9 @@ export default definePlugin({
   name: 'dashboard',
   version: '1.0.0',
   dependencies: ['http'],
+  options: {
+    schema: { type: 'object', additionalProperties: false, properties: { sessionSecret: { description: 'a string; unset (undefined) falls back to REMOTETASK_DASHBOARD_SECRET' } } },
+  },
   register(ctx) {
     const options: DashboardOptions = {
       sessionSecret: typeof ctx.options.sessionSecret === 'string' ? ctx.options.sessionSecret : process.env.REMOTETASK_DASHBOARD_SECRET,

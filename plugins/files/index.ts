@@ -1,4 +1,4 @@
-import { definePlugin } from 'remotetask';
+import { definePlugin, optionsCheckedBy } from 'remotetask';
 import { HttpRoutes } from 'remotetask/http';
 import { FileStore } from './file-store.js';
 import { FileStoreToken } from './files-of.js';
@@ -34,6 +34,8 @@ export { type FilesPluginOptions, type FilesSettings, resolveFilesSettings } fro
 export default definePlugin({
   name: 'files',
   version: '1.0.0',
+  // Checked with the config at boot; `dir` resolves against the config's directory later.
+  options: optionsCheckedBy((options: Record<string, unknown>) => resolveFilesSettings(options, '.')),
   register(ctx) {
     const settings = resolveFilesSettings(ctx.options, ctx.baseDir);
     // The kernel's clock (a fake one in tests) once the kernel exists.
