@@ -1,8 +1,16 @@
 /** remotetask's public API: what host applications and plugin authors import from 'remotetask'. */
 export { createKernel, type KernelOptions } from './kernel/create-kernel.js';
-export { Kernel } from './kernel/kernel.js';
+export {
+  Kernel,
+  KernelToken,
+  LifecycleHooks,
+  PluginOptionsToken,
+  type LifecycleHook,
+  type LifecyclePhase,
+} from './kernel/kernel.js';
 export { KernelResources } from './kernel/kernel-resources.js';
-export { definePlugin, type Plugin, type PluginContext } from './kernel/define-plugin.js';
+export { definePlugin, optionsCheckedBy, type Plugin, type PluginContext, type PluginOptionsSpec } from './kernel/define-plugin.js';
+export { registerPlugins, type Registration } from './kernel/register-plugins.js';
 export {
   defineConfig,
   defineSite,
@@ -11,15 +19,20 @@ export {
   type ServiceConfig,
   type StoreConfig,
   type PluginSpec,
-  type HttpConfig,
+  type PluginObject,
+  type PluginConfigs,
+  ConfigToken,
 } from './config/define-config.js';
 export { loadConfig, type LoadedConfig } from './config/load-config.js';
 export { ConfigError } from './config/config-error.js';
 export { Site } from './registry/site.js';
-export { TaskToken, TaskServiceToken, KernelToken, JobStoreToken, ConfigToken, type Token } from './registry/tokens.js';
+export type { Token } from './registry/token.js';
+export { type ContributionProvider, contributionProvider } from './registry/contribution-provider.js';
+export { TaskServiceToken } from './service/task-service-token.js';
+export { JobStoreToken } from './store/job-store-token.js';
 export { SimpleTask, type TaskFunction } from './tasks/simple-task.js';
 export { TaskError } from './tasks/task-error.js';
-export type { Task, TaskContext, TaskOptions, JsonSchema, RunIn } from './tasks/task.js';
+export { TaskToken, type Task, type TaskContext, type TaskServiceHandle, type TaskOptions, type JsonSchema, type RunIn } from './tasks/task.js';
 export { isolatedTask, IsolatedTask, type IsolatedTaskOptions } from './isolation/isolated-task.js';
 export type { IsolatedTaskContext, IsolatedTaskFunction, TaskModuleLogger } from './isolation/task-module.js';
 export type { IsolationOptions } from './isolation/isolation-options.js';

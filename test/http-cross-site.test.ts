@@ -6,7 +6,8 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpConfig, Kernel } from '../core/index.js';
+import type { Kernel } from '../core/index.js';
+import type { HttpOptions } from '../plugins/http/http-options.js';
 import { hashPassword } from '../plugins/http/auth/hash-password.js';
 import { createHttpTestKernel, jobCount, type ServedTestKernel, serveHttpTestKernel } from './helpers/http-test-kernel.js';
 
@@ -14,7 +15,7 @@ const ROOT = '/api/services/@RootTaskService';
 const ADD_XML = '<?xml version="1.0"?><methodCall><methodName>add</methodName><params><param><value><string>echo</string></value></param></params></methodCall>';
 
 type Served = ServedTestKernel;
-const serve = (http: HttpConfig = {}) => serveHttpTestKernel({ http });
+const serve = (http: HttpOptions = {}) => serveHttpTestKernel({ http });
 
 interface Answer {
   status: number;

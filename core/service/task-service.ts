@@ -3,10 +3,9 @@ import { FINAL_STATUSES, isDelaySchedule, type JobRecord, type JobStatus, type S
 import { MAX_TIMEOUT_MS, timeoutTooLong } from '../jobs/job-limits.js';
 import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
-import { TaskToken } from '../registry/tokens.js';
 import type { Site } from '../registry/site.js';
 import type { JobStore } from '../store/job-store.js';
-import type { Task } from '../tasks/task.js';
+import { type Task, TaskToken } from '../tasks/task.js';
 import { validateTaskInput } from '../tasks/task-schemas.js';
 import { InvalidInputError, JobStateError, UnknownJobError, UnknownTaskError } from './errors.js';
 import type { JobEventBus } from './job-events.js';
@@ -14,11 +13,6 @@ import { JobsView } from './jobs-view.js';
 import type { ServiceOptions } from './service-options.js';
 import type { Processor } from './worker/processor.js';
 import { ServiceWorker } from './worker/service-worker.js';
-
-declare module '../tasks/task.js' {
-  /** A task's `context.service` is the task service running its job. */
-  interface ServiceOfTask extends TaskService {}
-}
 
 export interface TaskServiceDeps {
   site: Site;

@@ -1,4 +1,4 @@
-import { answerOf } from '../http/errors/error-answers.js';
+import { answerOf } from 'remotetask/http';
 
 /** An error the dashboard answers with its own status and a message for the user. */
 export class DashboardError extends Error {

@@ -1,8 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FileJson } from 'remotetask/client';
-import { HttpError } from '../http/errors/http-error.js';
-import type { HttpRouteContribution } from '../http/http-routes.js';
+import type { FileJson } from './file-json.js';
+import { HttpError, type HttpRouteContribution } from 'remotetask/http';
 import { contentDisposition } from './content-disposition.js';
 import { FileNotFoundError, type FileStore, FileTooLargeError, type StoredFile } from './file-store.js';
 import { parseRange } from './parse-range.js';

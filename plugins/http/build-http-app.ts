@@ -7,6 +7,7 @@ import { clientErrorHandler, frameworkErrors } from './errors/framework-errors.j
 import { installErrorHandlers } from './errors/install-error-handlers.js';
 import { parseJsonBodies } from './errors/parse-json-bodies.js';
 import { installRequestGuards } from './guards/install-request-guards.js';
+import { httpOptionsOf } from './http-options.js';
 import { resolveHttpSettings } from './http-settings.js';
 import { HttpRoutes, type HttpRouteContribution } from './http-routes.js';
 import { createMetrics } from './metrics/create-metrics.js';
@@ -41,8 +42,8 @@ export interface HttpAppOptions {
  * Tests call it and `inject()`; `startHttpServer` makes it listen.
  */
 export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {}): Promise<FastifyInstance> {
-  const settings = resolveHttpSettings(kernel.config.http);
-  const users = options.users ?? HttpUsers.fromConfig(kernel.config.http?.users);
+  const settings = resolveHttpSettings(httpOptionsOf(kernel));
+  const users = options.users ?? HttpUsers.fromConfig(httpOptionsOf(kernel).users);
   const logger = options.logger ?? kernel.logger;
   const app = Fastify({
     logger: false,

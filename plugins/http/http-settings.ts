@@ -1,4 +1,4 @@
-import type { HttpConfig } from 'remotetask';
+import type { HttpOptions } from './http-options.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8080;
@@ -15,8 +15,8 @@ export interface HttpSettings {
   trustProxy: boolean | string | string[];
 }
 
-/** The config's `http` section with the defaults filled in. */
-export function resolveHttpSettings(config: HttpConfig = {}): HttpSettings {
+/** The http plugin's options with the defaults filled in. */
+export function resolveHttpSettings(config: HttpOptions = {}): HttpSettings {
   return {
     host: config.host ?? DEFAULT_HOST,
     port: config.port ?? DEFAULT_PORT,

@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
-import type { TaskContext } from '../../tasks/task.js';
+import type { Token } from '../../registry/token.js';
+import type { TaskContext, TaskServiceHandle } from '../../tasks/task.js';
 import type { HeldJob } from './held-jobs.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -9,7 +10,7 @@ import type { WorkerDeps } from './worker-deps.js';
  * never do); each stays the same object for the run, and destructuring works as with plain fields.
  */
 export class RunContext implements TaskContext {
-  readonly service: TaskContext['service'];
+  readonly service: TaskServiceHandle;
   readonly task: string;
   readonly jobId: number;
   readonly attempt: number;
@@ -34,6 +35,10 @@ export class RunContext implements TaskContext {
 
   get logger(): Logger {
     return (this.#logger ??= this.#deps.logger.child({ jobId: this.jobId, task: this.task }));
+  }
+
+  lookup<T>(token: Token<T>, name?: string): T | undefined {
+    return this.#deps.service.site.lookup(token, name);
   }
 
   get progress(): TaskContext['progress'] {

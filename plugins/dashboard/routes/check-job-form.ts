@@ -1,5 +1,5 @@
 import { type SchemaProblem, type TaskService, validateTaskInput } from 'remotetask';
-import { JsonTextError, parseJsonText } from '../../http/index.js';
+import { JsonTextError, parseJsonText } from 'remotetask/http';
 import type { FormErrors, JobFormValues, TaskOption } from '../views/forms-view.js';
 
 /** A schema problem as the form shows it: `size: must be >= 16`, `The input must be object`. */

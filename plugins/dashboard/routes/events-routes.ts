@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobEvent } from 'remotetask';
-import { sseStreams } from '../../http/sse/sse-streams.js';
+import { sseStreams } from 'remotetask/http';
 import type { DashboardContext } from '../dashboard-context.js';
 
 /** What a page learns about a changed job: enough to decide whether to fetch its row. */

@@ -33,7 +33,7 @@ const FASTIFY_ERRORS: Record<string, { code: string; message: (error: FastifyLik
  * details stay in the server's log.
  */
 export function errorResponse(error: unknown): ErrorResponse {
-  if (error instanceof HttpError) return { statusCode: error.statusCode, body: body(error.code, error.message, error.details) };
+  if (HttpError.is(error)) return { statusCode: error.statusCode, body: body(error.code, error.message, error.details) };
   const core = answerOf(error);
   if (core) return { statusCode: core.status, body: body(core.code, core.message, core.details) };
 
