@@ -1,8 +1,11 @@
+import type { Logger } from 'winston';
 import type { RemotetaskConfig } from '../config/define-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { containStrayErrors } from '../isolation/stray-errors.js';
 import { createKernel } from '../kernel/create-kernel.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { createLogger } from '../log/create-logger.js';
+import { bootWhenStoreReachable } from './boot-when-store-reachable.js';
 
 /**
  * Loads the config (`--config` or the search) and boots a kernel from it; `adjust` may change the
@@ -18,11 +21,11 @@ export async function bootFromConfig(options: {
   const strays = containStrayErrors();
   const loaded = await loadConfig({ file: options.config });
   const config = options.adjust ? options.adjust(loaded.config) : loaded.config;
-  const kernel = await createKernel(config, {
-    configFile: loaded.file,
-    baseDir: loaded.baseDir,
-    autostart: options.autostart,
-  });
+  let waitLogger: Logger | undefined;
+  const kernel = await bootWhenStoreReachable(
+    () => createKernel(config, { configFile: loaded.file, baseDir: loaded.baseDir, autostart: options.autostart }),
+    () => (waitLogger ??= createLogger(config.log)),
+  );
   strays.logTo(kernel.logger);
   kernel.logger.info(
     `remotetask booted from ${loaded.file ?? `the built-in defaults (no config file in ${loaded.baseDir} nor above it, up to the project root)`}: ` +

@@ -17,7 +17,7 @@ import {
   type WorkerEvent,
   type WorkerMode,
 } from './protocol.js';
-import { loadTsx } from '../kernel/load-tsx.js';
+import { loadTsx } from '../loader/load-tsx.js';
 import { taskModuleLogger, type IsolatedTaskContext, type IsolatedTaskFunction } from './task-module.js';
 
 const mode: WorkerMode = isMainThread ? 'process' : 'thread';

@@ -90,8 +90,10 @@ export function describeJobStoreContract(
     }
 
     async function finishOne(outcome: JobOutcome): Promise<JobRecord> {
-      expect(await store.finish([outcome])).toEqual([outcome.id]);
-      return mustGet(outcome.id);
+      const applied = await store.finish([outcome]);
+      const record = await mustGet(outcome.id);
+      expect(applied).toEqual([{ id: outcome.id, status: record.status }]);
+      return record;
     }
 
     /** A running job: inserted, then claimed by w1 at T0. */
@@ -630,9 +632,9 @@ export function describeJobStoreContract(
           { id: d, workerId: 'w1', now: T0 + 1, kind: 'cancelled', error: null },
           { id: e, workerId: 'w1', now: T0 + 1, kind: 'released' },
         ]);
-        expect(applied).toEqual([a, b, c, d, e]);
         const statuses = await Promise.all(jobs.map(async (job) => (await mustGet(job.id)).status));
         expect(statuses).toEqual(['completed', 'error', 'queued', 'cancelled', 'queued']);
+        expect(applied).toEqual([a, b, c, d, e].map((id, index) => ({ id, status: statuses[index] })));
         expect(await store.finish([])).toEqual([]);
       });
 
@@ -656,7 +658,7 @@ export function describeJobStoreContract(
           { id: job.id, workerId: 'w1', now: T0 + 1, kind: 'completed', result: 'first' },
           { id: job.id, workerId: 'w1', now: T0 + 2, kind: 'failed', error: 'second', errorStack: null },
         ]);
-        expect(applied).toEqual([job.id]);
+        expect(applied).toEqual([{ id: job.id, status: 'completed' }]);
         expect(await store.finish([{ id: job.id, workerId: 'w1', now: T0 + 3, kind: 'released' }])).toEqual([]);
         expect(await mustGet(job.id)).toMatchObject({ status: 'completed', result: 'first', error: null, completed: T0 + 1 });
       });
@@ -673,7 +675,7 @@ export function describeJobStoreContract(
 
       it('still accepts the holder once its lease ran out, as long as nobody took the job over', async () => {
         const job = await runningJob();
-        expect(await store.finish([{ id: job.id, workerId: 'w1', now: T0 + 10 * LEASE, kind: 'completed', result: 'late' }])).toEqual([job.id]);
+        expect(await store.finish([{ id: job.id, workerId: 'w1', now: T0 + 10 * LEASE, kind: 'completed', result: 'late' }])).toEqual([{ id: job.id, status: 'completed' }]);
       });
 
       it('a cancel requested during the run wins over an outcome that would run the job again', async () => {
@@ -684,7 +686,7 @@ export function describeJobStoreContract(
         for (const job of [released, retried, completed, cron]) {
           expect((await store.cancel(job.id, T0 + 1))?.cancelRequested).toBe(true);
         }
-        await store.finish([
+        const applied = await store.finish([
           { id: released.id, workerId: 'w1', now: T0 + 2, kind: 'released' },
           { id: retried.id, workerId: 'w1', now: T0 + 2, kind: 'retry', error: 'again', errorStack: null, runAt: T0 + 3 },
           { id: completed.id, workerId: 'w1', now: T0 + 2, kind: 'completed', result: 'done anyway' },
@@ -694,6 +696,13 @@ export function describeJobStoreContract(
         expect(await mustGet(retried.id)).toMatchObject({ status: 'cancelled', completed: T0 + 2, error: 'again' });
         expect(await mustGet(completed.id)).toMatchObject({ status: 'completed', result: 'done anyway' });
         expect(await mustGet(cron.id)).toMatchObject({ status: 'cancelled', result: 'last run', completed: T0 + 600_002 });
+        // finish says what it applied: the events of a run are built from it.
+        expect(applied).toEqual([
+          { id: released.id, status: 'cancelled' },
+          { id: retried.id, status: 'cancelled' },
+          { id: completed.id, status: 'completed' },
+          { id: cron.id, status: 'cancelled' },
+        ]);
         expect(await store.claim(claimOptions({ now: T0 + 10_000_000, workerId: 'w2', limit: 10 }))).toEqual([]);
       });
     });

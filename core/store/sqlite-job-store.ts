@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { JobRecord, JobStatus, Schedule } from '../jobs/job.js';
 import type {
+  AppliedOutcome,
   CancelListener,
   ClaimOptions,
   JobOutcome,
@@ -244,7 +245,9 @@ export class SqliteJobStore implements JobStore {
   async open(): Promise<void> {
     if (this.db) return;
     const inMemory = this.path === ':memory:' || this.path === '';
-    if (!inMemory) mkdirSync(dirname(resolve(this.path)), { recursive: true });
+    // Owner-only: the jobs' input and results are nobody else's on this machine (SQLite gives its WAL the file's mode).
+    if (!inMemory) mkdirSync(dirname(resolve(this.path)), { recursive: true, mode: 0o700 });
+    if (!inMemory) closeSync(openSync(this.path, 'a', 0o600));
     let db: SqliteDatabase | undefined;
     try {
       db = new Database(this.path, { timeout: this.busyTimeoutMs });
@@ -437,7 +440,7 @@ export class SqliteJobStore implements JobStore {
     return ids.filter((id) => flagged.has(id));
   }
 
-  async finish(outcomes: JobOutcome[]): Promise<number[]> {
+  async finish(outcomes: JobOutcome[]): Promise<AppliedOutcome[]> {
     if (outcomes.length === 0) return [];
     const sql = this.sql;
     // Completions, the common case, go as one statement for the batch when every job in it is
@@ -445,18 +448,19 @@ export class SqliteJobStore implements JobStore {
     const completions = outcomes.filter((outcome) => outcome.kind === 'completed');
     const batched = completions.length > 1 && new Set(outcomes.map((outcome) => outcome.id)).size === outcomes.length;
     const apply = this.database.transaction(() => {
-      const done = new Set<number>();
+      const done = new Map<number, JobStatus>();
       if (batched) {
         const payload = JSON.stringify(completions.map((o) => [o.id, o.workerId, o.now, resultJson(o.result)]));
         for (const row of sql.completedMany.all(payload) as (ChangedRow & { id: number })[]) {
-          done.add(row.id);
+          done.set(row.id, row.status);
           this.wakeIfWaiting(row);
         }
       }
-      const applied: number[] = [];
+      const applied: AppliedOutcome[] = [];
       for (const outcome of outcomes) {
         if (batched && outcome.kind === 'completed') {
-          if (done.has(outcome.id)) applied.push(outcome.id);
+          const status = done.get(outcome.id);
+          if (status !== undefined) applied.push({ id: outcome.id, status });
           continue;
         }
         const base = { id: outcome.id, workerId: outcome.workerId, now: outcome.now };
@@ -481,7 +485,7 @@ export class SqliteJobStore implements JobStore {
             break;
         }
         if (!row) continue;
-        applied.push(outcome.id);
+        applied.push({ id: outcome.id, status: row.status });
         this.wakeIfWaiting(row);
       }
       return applied;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from 'remotetask';
-import { httpUsersOf } from '../http/index.js';
+import { httpUsersOf, registerServiceScope } from 'remotetask/http';
 import { assetUrls, loadAssets } from './assets.js';
 import { describeError } from './dashboard-error.js';
 import { DashboardContext } from './dashboard-context.js';
@@ -11,6 +11,7 @@ import { registerJobRoutes } from './routes/job-routes.js';
 import { registerJobsRoutes } from './routes/jobs-routes.js';
 import { registerLoginRoutes } from './routes/login-routes.js';
 import { registerOverviewRoutes } from './routes/overview-routes.js';
+import { registerProcessingRoutes } from './routes/processing-routes.js';
 import { installSession } from './session/install-session.js';
 import { SessionStore } from './session/session-store.js';
 import { Throughput } from './stats/throughput.js';
@@ -77,7 +78,10 @@ export async function registerDashboard(app: FastifyInstance, kernel: Kernel, op
   registerAssetRoutes(app, assets);
   registerLoginRoutes(app, dashboard);
   registerOverviewRoutes(app, dashboard);
-  registerJobsRoutes(app, dashboard);
-  registerJobRoutes(app, dashboard);
+  registerServiceScope(app, kernel, '/services/:address', (scope) => {
+    registerProcessingRoutes(scope, dashboard);
+    registerJobsRoutes(scope, dashboard);
+    registerJobRoutes(scope, dashboard);
+  });
   registerEventsRoutes(app, dashboard, { batchMs: options.liveBatchMs });
 }

@@ -1,4 +1,4 @@
-import type { HttpConfig } from 'remotetask';
+import type { HttpOptions } from '../http-options.js';
 import { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
 import { DEFAULT_SCRYPT_PARAMETERS, hashPassword, type ScryptParameters } from './hash-password.js';
 import { hashToken } from './hash-token.js';
@@ -83,7 +83,7 @@ export class HttpUsers {
     }
   }
 
-  static fromConfig(users: HttpConfig['users'] = {}, env: NodeJS.ProcessEnv = process.env, options: HttpUsersOptions = {}): HttpUsers {
+  static fromConfig(users: HttpOptions['users'] = {}, env: NodeJS.ProcessEnv = process.env, options: HttpUsersOptions = {}): HttpUsers {
     return new HttpUsers(readUserEntries(users, env), options);
   }
 

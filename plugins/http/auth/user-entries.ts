@@ -1,9 +1,8 @@
-import type { HttpConfig } from 'remotetask';
+import type { HttpOptions, HttpRole, HttpUserConfig } from '../http-options.js';
 import type { ScryptParameters } from './hash-password.js';
 import { parseScryptHash } from './parse-scrypt-hash.js';
 
-export type HttpUserConfig = NonNullable<HttpConfig['users']>[string];
-export type HttpRole = HttpUserConfig['role'];
+export type { HttpRole, HttpUserConfig };
 
 /** How one user's secret is checked: against a hash, or against a value read from the environment. */
 export type SecretCheck = { hash: string } | { plain: string };
@@ -19,7 +18,7 @@ export interface UserEntry {
  * The users of `http.users`, read and checked: a hash that cannot be read or an environment
  * variable that is not set throws here, naming the key, so the server stops at start.
  */
-export function readUserEntries(users: HttpConfig['users'] = {}, env: NodeJS.ProcessEnv): UserEntry[] {
+export function readUserEntries(users: HttpOptions['users'] = {}, env: NodeJS.ProcessEnv): UserEntry[] {
   return Object.entries(users).map(([name, user]): UserEntry => {
     const where = `http.users.${name}`;
     const fromEnv = (variable: string, key: string): SecretCheck => {
