@@ -64,6 +64,7 @@ describe('remotetask serve', () => {
     try {
       const line = await server.waitForOutput(/open the dashboard at (\S+), the API docs at (\S+) \(the OpenAPI document: (\S+)\)/);
       expect(line.slice(1)).toEqual([`${server.url}/`, `${server.url}/docs`, `${server.url}/openapi.json`]);
+      await server.waitForOutput(/handling event IStartRemoteTasksEvent/);
       const lines = server.output().split('\n');
       expect(lines.findIndex((text) => text.includes('open the dashboard'))).toBeLessThan(lines.findIndex((text) => text.includes('handling event IStartRemoteTasksEvent')));
       // What it points at is there.
