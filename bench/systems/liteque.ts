@@ -1,0 +1,108 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { buildDBClient, Runner, SqliteQueue } from 'liteque';
+import type { OpenOptions, QueueSystem } from '../lib/system.js';
+import { probe } from '../lib/util.js';
+
+const QUEUE = 'noop';
+
+export interface LitequeSettings {
+  /** `pollIntervalMs`: how long its runner sleeps when a dequeue found nothing (its README: 1000). */
+  pollMs: number;
+}
+
+export const LITEQUE_BEST: LitequeSettings = { pollMs: 10 };
+
+/**
+ * liteque on better-sqlite3 through drizzle (`buildDBClient` with its defaults: WAL,
+ * `synchronous = NORMAL`), one `Runner` at the workload's concurrency. It deletes a job when the
+ * job completes, and has no bulk enqueue.
+ */
+export class LitequeSystem implements QueueSystem {
+  readonly backend = 'sqlite' as const;
+  readonly label = 'liteque (SQLite)';
+  #db?: ReturnType<typeof buildDBClient>;
+  #queue?: SqliteQueue<unknown>;
+  #runner?: Runner<unknown>;
+  #running?: Promise<void>;
+  #concurrency = 1;
+  #file = '';
+
+  constructor(
+    private readonly dir: string,
+    private readonly settings: LitequeSettings = LITEQUE_BEST,
+  ) {}
+
+  async open({ concurrency }: OpenOptions): Promise<void> {
+    this.#concurrency = concurrency;
+    mkdirSync(this.dir, { recursive: true });
+    this.#file = join(this.dir, 'liteque.db');
+    this.#removeFile();
+    this.#db = buildDBClient(this.#file, { runMigrations: true });
+    this.#queue = new SqliteQueue(QUEUE, this.#db, { defaultJobArgs: { numRetries: 2 }, keepFailedJobs: false });
+  }
+
+  async addOne(data: unknown): Promise<void> {
+    await this.#queue!.enqueue(data);
+  }
+
+  async addBatch(data: unknown[]): Promise<void> {
+    await Promise.all(data.map((d) => this.#queue!.enqueue(d)));
+  }
+
+  async startWorkers(): Promise<void> {
+    this.#runner = new Runner(
+      this.#queue!,
+      {
+        run: async () => {
+          await probe.ran();
+        },
+      },
+      { concurrency: this.#concurrency, pollIntervalMs: this.settings.pollMs, timeoutSecs: 60 },
+    );
+    this.#running = this.#runner.run();
+  }
+
+  async stopWorkers(): Promise<void> {
+    this.#runner?.stop();
+    await this.#running;
+    this.#runner = undefined;
+    this.#running = undefined;
+  }
+
+  async anyUnfinished(): Promise<boolean> {
+    const s = await this.#queue!.stats();
+    return s.pending + s.pending_retry + s.running > 0;
+  }
+
+  /** Straight into its tasks table (bulk SQL), as `enqueue` leaves a job. */
+  async prefillQueued(count: number): Promise<void> {
+    const sqlite = this.#sqlite();
+    sqlite
+      .prepare(
+        `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+         INSERT INTO tasks (queue, payload, createdAt, availableAt, status, allocationId, numRunsLeft, maxNumRuns, priority)
+         SELECT ?, json_object('n', n), unixepoch(), unixepoch(), 'pending', '', 3, 3, 0 FROM g`,
+      )
+      .run(count, QUEUE);
+    sqlite.exec('ANALYZE');
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /** The better-sqlite3 connection under its drizzle client (drizzle 0.33 does not expose it). */
+  #sqlite(): Database.Database {
+    return (this.#db as unknown as { session: { client: Database.Database } }).session.client;
+  }
+
+  #removeFile(): void {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
+  }
+
+  async close(): Promise<void> {
+    await this.stopWorkers();
+    if (this.#db) this.#sqlite().close();
+    this.#db = undefined;
+    this.#removeFile();
+  }
+}
