@@ -29,7 +29,7 @@ import { targets } from './lib/targets.js';
 import { fmt } from './lib/util.js';
 import { enqueue, latency, throughput, type ThroughputOptions, type ThroughputResult } from './lib/workloads.js';
 import { REDIS_HOST, REDIS_PORT } from './systems/bullmq.js';
-import { allSystems, FEATURES, FLOOR_OF, tries, WORKLOADS, type SystemEntry, type Workload } from './systems/registry.js';
+import { allSystems, FEATURES, FLOOR_OF, tries, WORKLOADS, type SystemEntry, type Try, type Workload } from './systems/registry.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -57,6 +57,7 @@ const SIZES: Sizes = quick
       triesJobs: 10_000, triesConcurrencies: [8, 32], httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 3 };
 
 const scratch = join(tmpdir(), 'remotetask-bench');
+const SLOW_SHARE = 10;
 const ALL = allSystems(scratch);
 const TRIES = tries(scratch);
 for (const id of wantSystems ?? []) {
@@ -86,6 +87,8 @@ async function measure<T>(key: string, fn: () => Promise<T>): Promise<T | undefi
 const taking = (w: Workload) => systems.filter((s) => s.workloads.includes(w));
 const runsOf = (all: ThroughputResult[]) => all.map((x) => fmt(x.jobsPerSecond)).join(', ');
 const limit = (s: SystemEntry) => (s.slow ? SIZES.slowMaxMs : SIZES.maxMs);
+/** A slow system gets a tenth of the jobs (at least 100), so that it finishes them all within its limit. */
+const jobsFor = (s: SystemFactory, jobs: number) => ((s as SystemEntry).slow ? Math.max(100, Math.ceil(jobs / SLOW_SHARE)) : jobs);
 
 /** The run with the median rate. */
 function median(runs: ThroughputResult[]): ThroughputResult | undefined {
@@ -141,7 +144,7 @@ async function runThroughput() {
   // Untimed warm-up: the JIT, the connection pools and the database's caches get going first.
   for (const s of measured) await throughput(s, { jobs: Math.min(2_000, SIZES.jobs / 4), concurrency: 8, maxMs: s.slow ? 2_000 : 10_000 }).catch(() => undefined);
   const out = await roundRobin('c', measured, SIZES.concurrencies, SIZES.reps, (s, c) =>
-    throughput(s, { jobs: SIZES.jobs, concurrency: c, maxMs: limit(s as SystemEntry) }),
+    throughput(s, { jobs: jobsFor(s, SIZES.jobs), concurrency: c, maxMs: limit(s as SystemEntry) }),
   );
   Object.assign(results.throughput, out);
 }
@@ -149,7 +152,9 @@ async function runThroughput() {
 /** A c=32 workload, one figure per system: `opts` says what differs from the plain throughput run. */
 async function runColumn(w: Workload, title: string, reps: number, opts: Partial<ThroughputOptions> & { jobs: number }) {
   log(`## ${title}`);
-  const out = await roundRobin(w, taking(w), [32], reps, (s) => throughput(s, { concurrency: 32, maxMs: limit(s as SystemEntry), log, ...opts }));
+  const out = await roundRobin(w, taking(w), [32], reps, (s) =>
+    throughput(s, { concurrency: 32, maxMs: limit(s as SystemEntry), log, ...opts, jobs: jobsFor(s, opts.jobs) }),
+  );
   const column = Object.fromEntries(Object.entries(out).map(([id, row]) => [id, row[32]]));
   if (w === 'finished') results.finished = column;
   else if (w === 'backlog' || w === 'io' || w === 'payload' || w === 'services') results[w] = column;
@@ -168,7 +173,7 @@ async function runTries() {
   log(`## settings tried (${SIZES.triesJobs.toLocaleString('en-US')} jobs, c=${SIZES.triesConcurrencies.join(', ')})`);
   const measured = TRIES.filter((t) => !wantSystems || wantSystems.has(t.of));
   const out = await roundRobin('tries', measured, SIZES.triesConcurrencies, 1, (t, c) =>
-    throughput(t, { jobs: SIZES.triesJobs, concurrency: c, maxMs: SIZES.slowMaxMs }),
+    throughput(t, { jobs: jobsFor(ALL.find((s) => s.id === (t as Try).of) ?? t, SIZES.triesJobs), concurrency: c, maxMs: SIZES.slowMaxMs }),
   );
   results.tries = out as Results['tries'];
 }
@@ -196,7 +201,7 @@ function versionOf(pkg: string): string {
 /** bench/node_modules must hold the versions bench/package.json pins (an older install is not reused silently). */
 function checkInstalled(): void {
   const pinned = JSON.parse(readFileSync(join(REPO_ROOT, 'bench', 'package.json'), 'utf8')).devDependencies as Record<string, string>;
-  const wrong = Object.entries(pinned).filter(([pkg, version]) => versionOf(pkg) !== version);
+  const wrong = Object.entries(pinned).filter(([pkg, version]) => versionOf(pkg) !== version.replace(/^npm:.*@/, ''));
   if (wrong.length > 0) {
     throw new Error(`bench/node_modules does not match bench/package.json (${wrong.map(([p, v]) => `${p}: ${versionOf(p)}, pinned ${v}`).join('; ')}): run npm --prefix bench install`);
   }

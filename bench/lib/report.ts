@@ -10,6 +10,8 @@ export interface ReportSystem {
   label: string;
   backend: string;
   floor?: boolean;
+  /** Runs a tenth of the jobs, one round: marked ‡. */
+  slow?: boolean;
 }
 
 export interface ReportContext {
@@ -22,6 +24,7 @@ export interface ReportContext {
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
+const name = (s: ReportSystem) => `${s.label}${s.slow ? ' ‡' : ''}`;
 const cell = (r?: ThroughputResult) => (r ? `${fmt(r.jobsPerSecond)}${r.timedOut ? '†' : ''}` : '—');
 
 /** A rate and its share of the floor's rate, e.g. `12,345 (61 %)`; the floor's own row shows its rate only. */
@@ -49,7 +52,7 @@ function oneColumn(lines: string[], title: string, rows: Record<string, Throughp
   for (const s of ctx.systems) {
     const r = rows[s.id];
     if (!r) continue;
-    lines.push(`| ${s.label} | ${withShare(r, rows[ctx.floorOf[s.backend]], !!s.floor)} |${extra ? ` ${extra(r)} |` : ''}`);
+    lines.push(`| ${name(s)} | ${withShare(r, rows[ctx.floorOf[s.backend]], !!s.floor)} |${extra ? ` ${extra(r)} |` : ''}`);
   }
   lines.push('');
 }
@@ -57,7 +60,10 @@ function oneColumn(lines: string[], title: string, rows: Record<string, Throughp
 export function report(results: Results, meta: Record<string, unknown>, targetRows: Target[], ctx: ReportContext): string {
   const { sizes } = ctx;
   const lines: string[] = [];
-  const label = (id: string) => ctx.systems.find((s) => s.id === id)?.label ?? id;
+  const label = (id: string) => {
+    const s = ctx.systems.find((x) => x.id === id);
+    return s ? name(s) : id;
+  };
   const cs = sizes.concurrencies;
   if (Object.keys(results.throughput).length > 0) {
     lines.push(`### Processing throughput (jobs/s and share of the backend's floor; ${n(sizes.jobs)} queued no-op jobs; higher is better)`, '');
@@ -66,9 +72,12 @@ export function report(results: Results, meta: Record<string, unknown>, targetRo
       const row = results.throughput[s.id];
       if (!row) continue;
       const floor = results.throughput[ctx.floorOf[s.backend]];
-      lines.push(`| ${s.label} | ${cs.map((c) => withShare(row[c], floor?.[c], !!s.floor)).join(' | ')} |`);
+      lines.push(`| ${name(s)} | ${cs.map((c) => withShare(row[c], floor?.[c], !!s.floor)).join(' | ')} |`);
     }
-    lines.push('', '![Throughput by system and concurrency](images/bench-throughput.svg)', '', '† stopped at its time limit: the figure is the rate until then.', '');
+    lines.push('', '![Throughput by system and concurrency](images/bench-throughput.svg)', '');
+  }
+  if (Object.keys(results.throughput).length + Object.keys(results.finished).length > 0) {
+    lines.push('† stopped at its time limit: the figure is the rate until then. ‡ far slower than the others: a tenth of the jobs (at least 100), one round.', '');
   }
   oneColumn(lines, `### Throughput with ${n(sizes.finished)} finished jobs in the store (c=32)`, results.finished, ctx);
   oneColumn(lines, `### Throughput with a backlog of ${n(sizes.backlog)} queued jobs (c=32; the first ${n(sizes.backlogJobs)} jobs)`, results.backlog, ctx);

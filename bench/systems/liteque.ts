@@ -1,7 +1,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
-import { buildDBClient, Runner, SqliteQueue } from 'liteque';
+// better-sqlite3 11.3 (what liteque's main user pins): from 11.10 on, better-sqlite3 refuses the
+// async function liteque's dequeue passes to its transaction ("Transaction function cannot return a promise").
+import Database from 'better-sqlite3-11';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrateDB, Runner, SqliteQueue, type buildDBClient } from 'liteque';
 import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
@@ -15,13 +18,15 @@ export interface LitequeSettings {
 export const LITEQUE_BEST: LitequeSettings = { pollMs: 10 };
 
 /**
- * liteque on better-sqlite3 through drizzle (`buildDBClient` with its defaults: WAL,
- * `synchronous = NORMAL`), one `Runner` at the workload's concurrency. It deletes a job when the
- * job completes, and has no bulk enqueue.
+ * liteque on better-sqlite3 through drizzle, with `buildDBClient`'s settings (WAL,
+ * `synchronous = NORMAL`, a 64 MiB cache) on a connection of better-sqlite3 11.3 that this adapter
+ * opens itself, and its migrations; one `Runner` at the workload's concurrency. It deletes a job
+ * when the job completes, and has no bulk enqueue.
  */
 export class LitequeSystem implements QueueSystem {
   readonly backend = 'sqlite' as const;
   readonly label = 'liteque (SQLite)';
+  #sqlite?: Database.Database;
   #db?: ReturnType<typeof buildDBClient>;
   #queue?: SqliteQueue<unknown>;
   #runner?: Runner<unknown>;
@@ -39,7 +44,16 @@ export class LitequeSystem implements QueueSystem {
     mkdirSync(this.dir, { recursive: true });
     this.#file = join(this.dir, 'liteque.db');
     this.#removeFile();
-    this.#db = buildDBClient(this.#file, { runMigrations: true });
+    const sqlite = new Database(this.#file);
+    // What buildDBClient(file, { walEnabled: true }) sets.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('cache_size = -65536');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('temp_store = MEMORY');
+    this.#sqlite = sqlite;
+    this.#db = drizzle(sqlite) as unknown as ReturnType<typeof buildDBClient>;
+    migrateDB(this.#db);
     this.#queue = new SqliteQueue(QUEUE, this.#db, { defaultJobArgs: { numRetries: 2 }, keepFailedJobs: false });
   }
 
@@ -78,7 +92,7 @@ export class LitequeSystem implements QueueSystem {
 
   /** Straight into its tasks table (bulk SQL), as `enqueue` leaves a job. */
   async prefillQueued(count: number): Promise<void> {
-    const sqlite = this.#sqlite();
+    const sqlite = this.#sqlite!;
     sqlite
       .prepare(
         `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
@@ -90,18 +104,14 @@ export class LitequeSystem implements QueueSystem {
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  /** The better-sqlite3 connection under its drizzle client (drizzle 0.33 does not expose it). */
-  #sqlite(): Database.Database {
-    return (this.#db as unknown as { session: { client: Database.Database } }).session.client;
-  }
-
   #removeFile(): void {
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
   }
 
   async close(): Promise<void> {
     await this.stopWorkers();
-    if (this.#db) this.#sqlite().close();
+    this.#sqlite?.close();
+    this.#sqlite = undefined;
     this.#db = undefined;
     this.#removeFile();
   }

@@ -61,7 +61,7 @@ export function allSystems(scratch: string): SystemEntry[] {
       create: () => new GraphileSystem({}, 'graphile-worker (defaults)') },
     { id: 'graphile-worker-batched', label: `graphile-worker (localQueue ${GW_BATCH.localQueueSize}, completeJobBatchDelay ${GW_BATCH.completeJobBatchDelay})`,
       backend: 'postgres', workloads: [...MANY, 'latency', 'backlog'], create: () => new GraphileSystem(GW_BATCH, 'graphile-worker (batched)') },
-    { id: 'pg-boss', label: 'pg-boss (batchSize c, burstWhenBatchFull, LISTEN/NOTIFY)', backend: 'postgres',
+    { id: 'pg-boss', label: 'pg-boss (batchSize c, burstWhenBatchFull, LISTEN/NOTIFY)', backend: 'postgres', slow: true,
       workloads: ['enqueue', ...MANY, 'latency', 'finished', 'backlog'], create: () => new PgBossSystem() },
     { id: 'sidequest-pg', label: 'Sidequest (PostgreSQL)', backend: 'postgres', slow: true, workloads: ['enqueue', ...MANY, 'latency'],
       create: () => new SidequestSystem({ kind: 'postgres', database: 'bench_sidequest' }) },
