@@ -19,14 +19,19 @@ export const FLOOR_CLAIM_BATCH = 500;
 
 /**
  * The least work any durable queue must do per job, as a loop: a batched claim, the task, a
- * batched completion. One claim is in flight at a time and the next is sent while the current
- * batch runs; finished jobs are completed together, one completion write in flight at a time
- * (whatever finished while it was on its way goes in the next). Tasks run at most `concurrency`
- * at a time. No lease, retry, event or result: what a real queue adds on top is what it costs.
+ * batched completion. Claimed jobs wait in a buffer that `concurrency` lanes take from; one claim
+ * is in flight at a time, sent when the buffer is down to half a batch. Finished jobs are
+ * completed together, one completion write in flight at a time (whatever finished while it was on
+ * its way goes in the next). No lease, retry, event or result: what a real queue adds on top of
+ * this is what it costs.
  */
 export class FloorLoop {
   #stopping = false;
-  #loop?: Promise<void>;
+  #buffer: FloorJob[] = [];
+  #claiming?: Promise<void>;
+  /** Set when a claim found nothing: lanes wait `idleMs` before the next claim. */
+  #empty = false;
+  #lanes: Promise<void>[] = [];
   #done: number[] = [];
   #writing?: Promise<void>;
 
@@ -38,47 +43,57 @@ export class FloorLoop {
 
   start(): void {
     this.#stopping = false;
-    this.#loop = this.#run();
+    this.#lanes = Array.from({ length: this.concurrency }, () => this.#lane());
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    await this.#loop;
+    await Promise.all(this.#lanes);
+    await this.#claiming;
+    // Jobs claimed but not started are run too, so that none is left running.
+    this.#stopping = false;
+    this.#lanes = Array.from({ length: Math.min(this.concurrency, this.#buffer.length) }, () => this.#lane(true));
+    await Promise.all(this.#lanes);
     await this.#writing;
     await this.#flush();
   }
 
-  async #run(): Promise<void> {
-    let next = this.sql.claim(FLOOR_CLAIM_BATCH);
-    while (!this.#stopping) {
-      const jobs = await next;
-      if (jobs.length === 0) {
-        await sleep(this.idleMs);
-        if (!this.#stopping) next = this.sql.claim(FLOOR_CLAIM_BATCH);
-        continue;
-      }
-      next = this.sql.claim(FLOOR_CLAIM_BATCH);
-      await this.#runAll(jobs);
-    }
-    // A batch claimed while stopping is finished too, so that no job is left running.
-    const last = await next;
-    if (last.length > 0) await this.#runAll(last);
+  /** Sends a claim unless one is in flight; its jobs join the buffer. */
+  #claim(): Promise<void> {
+    this.#claiming ??= this.sql.claim(FLOOR_CLAIM_BATCH).then(
+      (jobs) => {
+        this.#buffer.push(...jobs);
+        this.#empty = jobs.length === 0;
+        this.#claiming = undefined;
+      },
+      (error) => {
+        this.#claiming = undefined;
+        throw error;
+      },
+    );
+    return this.#claiming;
   }
 
-  /** Runs a batch's tasks, at most `concurrency` at once; each finished job queues its completion. */
-  async #runAll(jobs: FloorJob[]): Promise<void> {
-    let index = 0;
-    const lane = async () => {
-      while (index < jobs.length) {
-        const job = jobs[index++];
-        const wait = probe.ran();
-        if (wait) await wait;
-        this.#done.push(job.id);
-        // After this turn's other completions are in (a microtask runs once the synchronous lane yields).
-        if (!this.#writing) this.#writing = Promise.resolve().then(() => this.#flush());
+  async #lane(drainOnly = false): Promise<void> {
+    while (!this.#stopping) {
+      if (!drainOnly && this.#buffer.length <= FLOOR_CLAIM_BATCH / 2) {
+        const claim = this.#claim();
+        if (this.#buffer.length === 0) {
+          await claim;
+          if (this.#buffer.length === 0) {
+            if (this.#empty) await sleep(this.idleMs);
+            continue;
+          }
+        }
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, jobs.length) }, lane));
+      const job = this.#buffer.shift();
+      if (!job) return;
+      const wait = probe.ran();
+      if (wait) await wait;
+      this.#done.push(job.id);
+      // After this turn's other completions are in (a microtask runs once the lanes yield).
+      if (!this.#writing) this.#writing = Promise.resolve().then(() => this.#flush());
+    }
   }
 
   /** Writes every completion that has come, until none is left (group commit). */

@@ -27,6 +27,8 @@ export class SidequestSystem implements QueueSystem {
   #config?: Parameters<typeof Sidequest.start>[0];
   #file = '';
   #started = false;
+  /** Configured and not stopped: Sidequest.stop() is what clears its engine for the next open. */
+  #configured = false;
 
   constructor(
     private readonly where: { kind: 'postgres'; database: string } | { kind: 'sqlite'; dir: string },
@@ -62,6 +64,7 @@ export class SidequestSystem implements QueueSystem {
     };
     // Configured, not started: jobs can be added, none runs yet.
     await Sidequest.configure(this.#config);
+    this.#configured = true;
   }
 
   async addOne(data: unknown): Promise<void> {
@@ -80,8 +83,13 @@ export class SidequestSystem implements QueueSystem {
 
   /** Its stop closes the engine and the backend: after it, only close() is called. */
   async stopWorkers(): Promise<void> {
-    if (this.#started) await Sidequest.stop();
+    if (this.#started) await this.#stop();
+  }
+
+  async #stop(): Promise<void> {
     this.#started = false;
+    this.#configured = false;
+    await Sidequest.stop();
   }
 
   async anyUnfinished(): Promise<boolean> {
@@ -94,8 +102,7 @@ export class SidequestSystem implements QueueSystem {
   }
 
   async close(): Promise<void> {
-    if (this.#started) await this.stopWorkers();
-    else await Sidequest.getBackend()?.close();
+    if (this.#configured) await this.#stop();
     if (this.#file) this.#removeFile();
   }
 }
