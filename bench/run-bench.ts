@@ -42,7 +42,8 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick!;
-const only = new Set<Workload>((args.only?.split(',') as Workload[] | undefined) ?? WORKLOADS);
+// A quick run leaves out the settings tried (thirty more measurements) unless --only names them.
+const only = new Set<Workload>((args.only?.split(',') as Workload[] | undefined) ?? WORKLOADS.filter((w) => !(quick && w === 'tries')));
 for (const w of only) if (!WORKLOADS.includes(w)) throw new Error(`--only: unknown workload ${w}; the workloads are ${WORKLOADS.join(', ')}`);
 const wantSystems = args.systems ? new Set(args.systems.split(',')) : undefined;
 
@@ -50,11 +51,11 @@ const SIZES: Sizes = quick
   ? { enqueueOne: 300, enqueueBatches: 20, batchSize: 100, enqueueMaxMs: 2_000, jobs: 2_000, maxMs: 15_000, slowMaxMs: 5_000,
       latencyJobs: 30, latencyMaxMs: 3_000, finished: 20_000, backlog: 20_000, backlogJobs: 1_000, ioJobs: 320, taskMs: 10,
       payloadJobs: 300, payloadBytes: 16_384, services: 100, servicesJobs: 1_000, processes: [1, 2, 4], processJobs: 2_000,
-      triesJobs: 1_000, triesConcurrencies: [8, 32], httpSeconds: 2, memoryJobs: 20_000, concurrencies: [1, 8, 32], reps: 1 }
-  : { enqueueOne: 3_000, enqueueBatches: 200, batchSize: 100, enqueueMaxMs: 10_000, jobs: 20_000, maxMs: 90_000, slowMaxMs: 20_000,
+      triesJobs: 1_000, triesConcurrencies: [8, 32], triesMaxMs: 3_000, httpSeconds: 2, memoryJobs: 20_000, concurrencies: [1, 8, 32], reps: 1 }
+  : { enqueueOne: 3_000, enqueueBatches: 200, batchSize: 100, enqueueMaxMs: 10_000, jobs: 20_000, maxMs: 90_000, slowMaxMs: 30_000,
       latencyJobs: 500, latencyMaxMs: 20_000, finished: 1_000_000, backlog: 1_000_000, backlogJobs: 20_000, ioJobs: 5_000, taskMs: 10,
       payloadJobs: 5_000, payloadBytes: 16_384, services: 100, servicesJobs: 20_000, processes: [1, 2, 4], processJobs: 20_000,
-      triesJobs: 10_000, triesConcurrencies: [8, 32], httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 3 };
+      triesJobs: 10_000, triesConcurrencies: [8, 32], triesMaxMs: 10_000, httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 3 };
 
 const scratch = join(tmpdir(), 'remotetask-bench');
 const SLOW_SHARE = 10;
@@ -73,7 +74,7 @@ const results: Results = emptyResults();
 
 /** Runs one measurement after the machine is quiet; records how busy it was and any failure. */
 async function measure<T>(key: string, fn: () => Promise<T>): Promise<T | undefined> {
-  const before = await waitForQuiet(0.25, quick ? 300 : 20_000);
+  const before = await waitForQuiet(0.25, quick ? 0 : 20_000);
   results.busy[key] = Math.round(before * 100) / 100;
   try {
     return await fn();
@@ -88,7 +89,7 @@ const taking = (w: Workload) => systems.filter((s) => s.workloads.includes(w));
 const runsOf = (all: ThroughputResult[]) => all.map((x) => fmt(x.jobsPerSecond)).join(', ');
 const limit = (s: SystemEntry) => (s.slow ? SIZES.slowMaxMs : SIZES.maxMs);
 /** A slow system gets a tenth of the jobs (at least 100), so that it finishes them all within its limit. */
-const jobsFor = (s: SystemFactory, jobs: number) => ((s as SystemEntry).slow ? Math.max(100, Math.ceil(jobs / SLOW_SHARE)) : jobs);
+const jobsFor = (s: SystemFactory, jobs: number) => ((s as SystemEntry).slow ? Math.max(quick ? 50 : 100, Math.ceil(jobs / SLOW_SHARE)) : jobs);
 
 /** The run with the median rate. */
 function median(runs: ThroughputResult[]): ThroughputResult | undefined {
@@ -141,8 +142,9 @@ async function roundRobin<K extends string | number>(
 async function runThroughput() {
   log(`## throughput (${SIZES.jobs.toLocaleString('en-US')} jobs)`);
   const measured = taking('throughput');
-  // Untimed warm-up: the JIT, the connection pools and the database's caches get going first.
-  for (const s of measured) await throughput(s, { jobs: Math.min(2_000, SIZES.jobs / 4), concurrency: 8, maxMs: s.slow ? 2_000 : 10_000 }).catch(() => undefined);
+  // Untimed warm-up: the JIT, the connection pools and the database's caches get going first
+  // (not in a quick run, which checks that everything runs rather than how fast).
+  for (const s of quick ? [] : measured) await throughput(s, { jobs: Math.min(2_000, SIZES.jobs / 4), concurrency: 8, maxMs: s.slow ? 2_000 : 10_000 }).catch(() => undefined);
   const out = await roundRobin('c', measured, SIZES.concurrencies, SIZES.reps, (s, c) =>
     throughput(s, { jobs: jobsFor(s, SIZES.jobs), concurrency: c, maxMs: limit(s as SystemEntry) }),
   );
@@ -173,7 +175,7 @@ async function runTries() {
   log(`## settings tried (${SIZES.triesJobs.toLocaleString('en-US')} jobs, c=${SIZES.triesConcurrencies.join(', ')})`);
   const measured = TRIES.filter((t) => !wantSystems || wantSystems.has(t.of));
   const out = await roundRobin('tries', measured, SIZES.triesConcurrencies, 1, (t, c) =>
-    throughput(t, { jobs: jobsFor(ALL.find((s) => s.id === (t as Try).of) ?? t, SIZES.triesJobs), concurrency: c, maxMs: SIZES.slowMaxMs }),
+    throughput(t, { jobs: jobsFor(ALL.find((s) => s.id === (t as Try).of) ?? t, SIZES.triesJobs), concurrency: c, maxMs: SIZES.triesMaxMs }),
   );
   results.tries = out as Results['tries'];
 }
@@ -237,6 +239,22 @@ function writeChart(quickRun: boolean): void {
   }
 }
 
+/** A full run's report into docs/BENCHMARKS.md, between its results markers, under a line saying when, where and with what. */
+function writeDocsResults(text: string, saved: { date: string; elapsedS?: number; machine: Record<string, unknown>; versions: Record<string, string> }): void {
+  const file = join(REPO_ROOT, 'docs', 'BENCHMARKS.md');
+  const doc = readFileSync(file, 'utf8');
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  const a = doc.indexOf(start);
+  const b = doc.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`${file} has no ${start} … ${end} markers to write the results between`);
+  const m = saved.machine;
+  const v = Object.entries(saved.versions).map(([k, x]) => `${k} ${x}`).join(', ');
+  const head = `Full run of ${saved.date.slice(0, 16).replace('T', ' ')} UTC, ${saved.elapsedS ?? '?'} s. Machine: ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}, Node ${m.node}. Versions: ${v}.`;
+  const body = text.replace(/\n_full run, [^\n]*_$/, '');
+  writeFileSync(file, `${doc.slice(0, a + start.length)}\n${head}\n\n${body}\n${doc.slice(b)}`);
+}
+
 // ---- main ---------------------------------------------------------------------------------------
 
 mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
@@ -248,7 +266,9 @@ if (args.from) {
   writeFileSync(args.from, `${JSON.stringify({ ...saved, targets: targetRows }, null, 2)}\n`);
   // A run limited by --only or --systems is not the whole picture: its chart stays beside the results.
   writeChart(saved.quick || saved.partial);
-  process.stdout.write(`${report(results, saved, targetRows, ctx)}\n`);
+  const text = report(results, saved, targetRows, ctx);
+  if (!saved.quick && !saved.partial) writeDocsResults(text, saved);
+  process.stdout.write(`${text}\n`);
   process.exit(0);
 }
 
@@ -284,6 +304,8 @@ const targetRows = targets(results, SIZES);
 const elapsedS = Math.round((Date.now() - started) / 1000);
 writeFileSync(args.out!, `${JSON.stringify({ ...meta, elapsedS, results, targets: targetRows }, null, 2)}\n`);
 writeChart(quick || partial);
-process.stdout.write(`${report(results, meta, targetRows, ctx)}\n`);
+const text = report(results, meta, targetRows, ctx);
+if (!quick && !partial) writeDocsResults(text, { ...meta, elapsedS });
+process.stdout.write(`${text}\n`);
 log(`done in ${elapsedS} s; results in ${args.out}`);
 process.exit(0);

@@ -1,3 +1,4 @@
+import type { OpenOptions, QueueSystem } from './system.js';
 import { probe, sleep } from './util.js';
 
 /** One claimed job of the floor: its id (what completion needs) and its payload (what the task needs). */
@@ -107,5 +108,41 @@ export class FloorLoop {
     } finally {
       this.#writing = undefined;
     }
+  }
+}
+
+/** What the two floor systems share: the loop's start and stop, and prefills by status. */
+export abstract class FloorSystem implements QueueSystem {
+  abstract readonly label: string;
+  abstract readonly backend: 'postgres' | 'sqlite';
+  #loop?: FloorLoop;
+  protected concurrency = 1;
+
+  abstract open(options: OpenOptions): Promise<void>;
+  abstract addOne(data: unknown): Promise<void>;
+  abstract addBatch(data: unknown[]): Promise<void>;
+  abstract anyUnfinished(): Promise<boolean>;
+  abstract close(): Promise<void>;
+  /** The claim and completion statements on this system's connection. */
+  protected abstract statements(): FloorStatements;
+  /** Puts `count` jobs of that status (0 queued, 2 finished) into the table, then refreshes statistics and checkpoints. */
+  protected abstract bulk(count: number, status: 0 | 2): Promise<void>;
+
+  async startWorkers(): Promise<void> {
+    this.#loop = new FloorLoop(this.statements(), this.concurrency);
+    this.#loop.start();
+  }
+
+  async stopWorkers(): Promise<void> {
+    await this.#loop?.stop();
+    this.#loop = undefined;
+  }
+
+  prefillFinished(count: number): Promise<void> {
+    return this.bulk(count, 2);
+  }
+
+  prefillQueued(count: number): Promise<void> {
+    return this.bulk(count, 0);
   }
 }

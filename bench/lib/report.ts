@@ -77,7 +77,7 @@ export function report(results: Results, meta: Record<string, unknown>, targetRo
     lines.push('', '![Throughput by system and concurrency](images/bench-throughput.svg)', '');
   }
   if (Object.keys(results.throughput).length + Object.keys(results.finished).length > 0) {
-    lines.push('† stopped at its time limit: the figure is the rate until then. ‡ far slower than the others: a tenth of the jobs (at least 100), one round.', '');
+    lines.push('† stopped at its time limit: the figure is the rate until then. ‡ far slower than the others: a tenth of the jobs (at least 100; 50 in a quick run), one round.', '');
   }
   oneColumn(lines, `### Throughput with ${n(sizes.finished)} finished jobs in the store (c=32)`, results.finished, ctx);
   oneColumn(lines, `### Throughput with a backlog of ${n(sizes.backlog)} queued jobs (c=32; the first ${n(sizes.backlogJobs)} jobs)`, results.backlog, ctx);

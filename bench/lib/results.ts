@@ -54,6 +54,7 @@ export interface Sizes {
   processJobs: number;
   triesJobs: number;
   triesConcurrencies: number[];
+  triesMaxMs: number;
   httpSeconds: number;
   memoryJobs: number;
   concurrencies: number[];

@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { FloorLoop, type FloorJob } from '../lib/floor-loop.js';
+import { FloorSystem, type FloorJob, type FloorStatements } from '../lib/floor-loop.js';
 import { freshDatabase, withClient } from '../lib/pg-admin.js';
-import type { OpenOptions, QueueSystem } from '../lib/system.js';
+import type { OpenOptions } from '../lib/system.js';
 
 const SCHEMA = `
   CREATE TABLE floor_jobs (
@@ -23,31 +23,31 @@ const COMPLETE = 'UPDATE floor_jobs SET status = 2 WHERE id = ANY($1::bigint[])'
  * LOCKED` and `RETURNING`, a batched completion that keeps the finished row (as remotetask does).
  * Its throughput is the ceiling the other PostgreSQL rows are measured against.
  */
-export class FloorPostgresSystem implements QueueSystem {
+export class FloorPostgresSystem extends FloorSystem {
   readonly backend = 'postgres' as const;
   readonly label = 'floor: raw SQL loop (PostgreSQL)';
   #url = '';
   #pool?: pg.Pool;
-  #loop?: FloorLoop;
-  #concurrency = 1;
 
-  constructor(private readonly database = 'bench_floor') {}
+  constructor(private readonly database = 'bench_floor') {
+    super();
+  }
 
   get url(): string {
     return this.#url;
   }
 
   async open({ concurrency }: OpenOptions): Promise<void> {
-    this.#concurrency = concurrency;
+    this.concurrency = concurrency;
     this.#url = await freshDatabase(this.database);
     await withClient(this.#url, (c) => c.query(SCHEMA));
     this.attach(this.#url);
   }
 
   /** Connects to a database that already holds the table (a worker process of the processes workload). */
-  attach(url: string, concurrency = this.#concurrency): void {
+  attach(url: string, concurrency = this.concurrency): void {
     this.#url = url;
-    this.#concurrency = concurrency;
+    this.concurrency = concurrency;
     // Two connections: the claim in flight and the completion in flight; one more for adds and counts.
     this.#pool = new pg.Pool({ connectionString: url, max: 3 });
     this.#pool.on('error', () => undefined);
@@ -61,36 +61,19 @@ export class FloorPostgresSystem implements QueueSystem {
     await this.#pool!.query('INSERT INTO floor_jobs (payload) SELECT * FROM unnest($1::jsonb[])', [data.map((d) => JSON.stringify(d))]);
   }
 
-  async startWorkers(): Promise<void> {
+  protected statements(): FloorStatements {
     const pool = this.#pool!;
-    this.#loop = new FloorLoop(
-      {
-        claim: async (limit) => (await pool.query<FloorJob>(CLAIM, [limit])).rows,
-        complete: async (ids) => void (await pool.query(COMPLETE, [ids])),
-      },
-      this.#concurrency,
-    );
-    this.#loop.start();
-  }
-
-  async stopWorkers(): Promise<void> {
-    await this.#loop?.stop();
-    this.#loop = undefined;
+    return {
+      claim: async (limit) => (await pool.query<FloorJob>(CLAIM, [limit])).rows,
+      complete: async (ids) => void (await pool.query(COMPLETE, [ids])),
+    };
   }
 
   async anyUnfinished(): Promise<boolean> {
     return (await this.#pool!.query('SELECT EXISTS (SELECT 1 FROM floor_jobs WHERE status < 2) AS any')).rows[0].any;
   }
 
-  async prefillFinished(count: number): Promise<void> {
-    await this.#bulk(count, 2);
-  }
-
-  async prefillQueued(count: number): Promise<void> {
-    await this.#bulk(count, 0);
-  }
-
-  async #bulk(count: number, status: number): Promise<void> {
+  protected async bulk(count: number, status: 0 | 2): Promise<void> {
     await withClient(this.#url, async (c) => {
       await c.query(`INSERT INTO floor_jobs (payload, status) SELECT jsonb_build_object('n', g), $2 FROM generate_series(1, $1) AS g`, [count, status]);
       await c.query('VACUUM ANALYZE floor_jobs');

@@ -1,8 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { FloorLoop, type FloorJob } from '../lib/floor-loop.js';
-import type { OpenOptions, QueueSystem } from '../lib/system.js';
+import { FloorSystem, type FloorJob, type FloorStatements } from '../lib/floor-loop.js';
+import { freshSqliteFile, removeSqliteFile } from '../lib/sqlite-file.js';
+import type { OpenOptions } from '../lib/system.js';
 
 /**
  * The floor on SQLite: a minimal queue in raw SQL through the same driver (better-sqlite3) with
@@ -10,21 +9,19 @@ import type { OpenOptions, QueueSystem } from '../lib/system.js';
  * claim is one `UPDATE … RETURNING` of up to a batch of the oldest queued jobs, a completion one
  * `UPDATE` of a batch of ids: one transaction per batch. Its throughput is the SQLite ceiling.
  */
-export class FloorSqliteSystem implements QueueSystem {
+export class FloorSqliteSystem extends FloorSystem {
   readonly backend = 'sqlite' as const;
   readonly label = 'floor: raw SQL loop (SQLite)';
   #db?: Database.Database;
-  #loop?: FloorLoop;
-  #concurrency = 1;
   #file = '';
 
-  constructor(private readonly dir: string) {}
+  constructor(private readonly dir: string) {
+    super();
+  }
 
   async open({ concurrency }: OpenOptions): Promise<void> {
-    this.#concurrency = concurrency;
-    mkdirSync(this.dir, { recursive: true });
-    this.#file = join(this.dir, 'floor.db');
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
+    this.concurrency = concurrency;
+    this.#file = freshSqliteFile(this.dir, 'floor.db');
     const db = new Database(this.#file);
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
@@ -43,41 +40,24 @@ export class FloorSqliteSystem implements QueueSystem {
     this.#db!.prepare('INSERT INTO floor_jobs (payload) SELECT value FROM json_each(?)').run(JSON.stringify(data.map((d) => JSON.stringify(d))));
   }
 
-  async startWorkers(): Promise<void> {
+  protected statements(): FloorStatements {
     const claim = this.#db!.prepare(
       `UPDATE floor_jobs SET status = 1
        WHERE id IN (SELECT id FROM floor_jobs WHERE status = 0 ORDER BY id LIMIT ?)
        RETURNING id, payload`,
     );
     const complete = this.#db!.prepare('UPDATE floor_jobs SET status = 2 WHERE id IN (SELECT value FROM json_each(?))');
-    this.#loop = new FloorLoop(
-      {
-        claim: async (limit) => (claim.all(limit) as { id: number; payload: string }[]).map((r): FloorJob => ({ id: r.id, payload: JSON.parse(r.payload) })),
-        complete: async (ids) => void complete.run(JSON.stringify(ids)),
-      },
-      this.#concurrency,
-    );
-    this.#loop.start();
-  }
-
-  async stopWorkers(): Promise<void> {
-    await this.#loop?.stop();
-    this.#loop = undefined;
+    return {
+      claim: async (limit) => (claim.all(limit) as { id: number; payload: string }[]).map((r): FloorJob => ({ id: r.id, payload: JSON.parse(r.payload) })),
+      complete: async (ids) => void complete.run(JSON.stringify(ids)),
+    };
   }
 
   async anyUnfinished(): Promise<boolean> {
     return (this.#db!.prepare('SELECT EXISTS (SELECT 1 FROM floor_jobs WHERE status < 2) AS any').get() as { any: number }).any === 1;
   }
 
-  async prefillFinished(count: number): Promise<void> {
-    this.#bulk(count, 2);
-  }
-
-  async prefillQueued(count: number): Promise<void> {
-    this.#bulk(count, 0);
-  }
-
-  #bulk(count: number, status: number): void {
+  protected async bulk(count: number, status: 0 | 2): Promise<void> {
     this.#db!.prepare(
       `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
        INSERT INTO floor_jobs (payload, status) SELECT json_object('n', n), ? FROM g`,
@@ -90,6 +70,6 @@ export class FloorSqliteSystem implements QueueSystem {
     await this.stopWorkers();
     this.#db?.close();
     this.#db = undefined;
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
+    removeSqliteFile(this.#file);
   }
 }

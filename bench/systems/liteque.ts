@@ -1,10 +1,9 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 // better-sqlite3 11.3 (what liteque's main user pins): from 11.10 on, better-sqlite3 refuses the
 // async function liteque's dequeue passes to its transaction ("Transaction function cannot return a promise").
 import Database from 'better-sqlite3-11';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrateDB, Runner, SqliteQueue, type buildDBClient } from 'liteque';
+import { freshSqliteFile, removeSqliteFile } from '../lib/sqlite-file.js';
 import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
@@ -41,9 +40,7 @@ export class LitequeSystem implements QueueSystem {
 
   async open({ concurrency }: OpenOptions): Promise<void> {
     this.#concurrency = concurrency;
-    mkdirSync(this.dir, { recursive: true });
-    this.#file = join(this.dir, 'liteque.db');
-    this.#removeFile();
+    this.#file = freshSqliteFile(this.dir, 'liteque.db');
     const sqlite = new Database(this.#file);
     // What buildDBClient(file, { walEnabled: true }) sets.
     sqlite.pragma('journal_mode = WAL');
@@ -104,15 +101,11 @@ export class LitequeSystem implements QueueSystem {
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
   }
 
-  #removeFile(): void {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
-  }
-
   async close(): Promise<void> {
     await this.stopWorkers();
     this.#sqlite?.close();
     this.#sqlite = undefined;
     this.#db = undefined;
-    this.#removeFile();
+    removeSqliteFile(this.#file);
   }
 }

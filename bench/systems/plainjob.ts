@@ -1,7 +1,6 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { better, defineQueue, defineWorker, JobStatus } from 'plainjob';
+import { freshSqliteFile } from '../lib/sqlite-file.js';
 import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
@@ -25,9 +24,7 @@ export class PlainjobSystem implements QueueSystem {
 
   async open({ concurrency }: OpenOptions): Promise<void> {
     this.#concurrency = concurrency;
-    mkdirSync(this.dir, { recursive: true });
-    this.#file = join(this.dir, 'plainjob.db');
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
+    this.#file = freshSqliteFile(this.dir, 'plainjob.db');
     this.#db = new Database(this.#file);
     this.#queue = defineQueue({ connection: better(this.#db), logger: silent });
   }

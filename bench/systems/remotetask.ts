@@ -1,8 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createKernel, createLogger, definePlugin, SimpleTask, type Kernel, type ServiceOptions, type TaskService } from '../../core/index.js';
 import { freshDatabase, withClient } from '../lib/pg-admin.js';
+import { freshSqliteFile } from '../lib/sqlite-file.js';
 import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
@@ -75,9 +74,7 @@ export class RemotetaskSystem implements QueueSystem {
     if (this.where.kind === 'postgres') {
       this.#url = await freshDatabase(this.where.database);
     } else {
-      mkdirSync(this.where.dir, { recursive: true });
-      this.#file = join(this.where.dir, 'remotetask.db');
-      this.#removeFile();
+      this.#file = freshSqliteFile(this.where.dir, 'remotetask.db');
     }
     await this.#boot();
   }
@@ -165,14 +162,9 @@ export class RemotetaskSystem implements QueueSystem {
     await this.#boot();
   }
 
-  #removeFile(): void {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
-  }
-
   async close(): Promise<void> {
     await this.#kernel?.close();
     this.#kernel = undefined;
     this.#services = [];
-    if (this.#file) this.#removeFile();
   }
 }

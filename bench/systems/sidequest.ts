@@ -1,7 +1,6 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { Sidequest } from 'sidequest';
 import { freshDatabase } from '../lib/pg-admin.js';
+import { freshSqliteFile, removeSqliteFile } from '../lib/sqlite-file.js';
 import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { BenchNoopJob } from './sidequest-job.js';
 
@@ -44,9 +43,7 @@ export class SidequestSystem implements QueueSystem {
       const url = await freshDatabase(this.where.database);
       backend = { driver: '@sidequest/postgres-backend', config: { connection: url, pool: { min: 0, max: Math.max(10, concurrency + 2) } } };
     } else {
-      mkdirSync(this.where.dir, { recursive: true });
-      this.#file = join(this.where.dir, 'sidequest.sqlite');
-      this.#removeFile();
+      this.#file = freshSqliteFile(this.where.dir, 'sidequest.sqlite');
       backend = { driver: '@sidequest/sqlite-backend', config: this.#file };
     }
     this.#config = {
@@ -97,12 +94,8 @@ export class SidequestSystem implements QueueSystem {
     return counts.waiting + counts.claimed + counts.running > 0;
   }
 
-  #removeFile(): void {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
-  }
-
   async close(): Promise<void> {
     if (this.#configured) await this.#stop();
-    if (this.#file) this.#removeFile();
+    if (this.#file) removeSqliteFile(this.#file);
   }
 }
