@@ -21,7 +21,7 @@ import { REPO_ROOT } from './lib/child.js';
 import { busyShare, describeMachine, waitForQuiet } from './lib/machine.js';
 import { dropDatabase, serverVersion } from './lib/pg-admin.js';
 import { PROCESS_WORKERS, processesThroughput } from './lib/processes.js';
-import { chartRows, report, type ReportContext } from './lib/report.js';
+import { chartPanels, report, type ReportContext } from './lib/report.js';
 import { emptyResults, type Results, type Sizes } from './lib/results.js';
 import { runHttp, runMemory } from './lib/server-workloads.js';
 import type { SystemFactory } from './lib/system.js';
@@ -229,9 +229,9 @@ async function versions() {
 
 /** The chart beside the results, and on a full run into the docs. */
 function writeChart(quickRun: boolean): void {
-  const rows = chartRows(results, ctx);
-  if (rows.length === 0) return;
-  const svg = throughputChart(`Processing throughput, ${SIZES.jobs.toLocaleString('en-US')} no-op jobs (${quickRun ? 'quick run' : 'full run'})`, SIZES.concurrencies, rows);
+  const panels = chartPanels(results, ctx);
+  if (panels.every((p) => p.rows.length === 0)) return;
+  const svg = throughputChart(`Processing throughput, ${SIZES.jobs.toLocaleString('en-US')} no-op jobs (${quickRun ? 'quick run' : 'full run'})`, SIZES.concurrencies, panels);
   writeFileSync(join(REPO_ROOT, 'bench', 'results', 'throughput.svg'), svg);
   if (!quickRun) {
     mkdirSync(join(REPO_ROOT, 'docs', 'images'), { recursive: true });

@@ -1,4 +1,4 @@
-import type { ChartRow } from './chart.js';
+import type { ChartPanel } from './chart.js';
 import type { Results, Sizes } from './results.js';
 import type { Target } from './targets.js';
 import { fmt } from './util.js';
@@ -12,6 +12,8 @@ export interface ReportSystem {
   floor?: boolean;
   /** Runs a tenth of the jobs, one round: marked ‡. */
   slow?: boolean;
+  /** A shorter label for the chart. */
+  short?: string;
 }
 
 export interface ReportContext {
@@ -31,18 +33,24 @@ const cell = (r?: ThroughputResult) => (r ? `${fmt(r.jobsPerSecond)}${r.timedOut
 function withShare(r: ThroughputResult | undefined, floor: ThroughputResult | undefined, isFloor: boolean): string {
   if (!r) return '—';
   if (isFloor || !floor) return cell(r);
-  return `${cell(r)} (${fmt((r.jobsPerSecond / floor.jobsPerSecond) * 100)} %)`;
+  const share = (r.jobsPerSecond / floor.jobsPerSecond) * 100;
+  return `${cell(r)} (${fmt(share, share < 10 ? 1 : 0)} %)`;
 }
 
-/** The rows of the throughput chart, from the results. */
-export function chartRows(results: Results, ctx: ReportContext): ChartRow[] {
-  return ctx.systems
-    .filter((s) => results.throughput[s.id])
-    .map((s) => ({
-      label: s.label,
-      floor: s.floor,
-      values: Object.fromEntries(ctx.sizes.concurrencies.map((c) => [c, results.throughput[s.id][c]?.jobsPerSecond])),
-    }));
+const BACKEND_TITLES: Record<string, string> = { postgres: 'PostgreSQL', sqlite: 'SQLite', redis: 'Redis (in memory: a reference)' };
+
+/** The panels of the throughput chart (one per backend), from the results. */
+export function chartPanels(results: Results, ctx: ReportContext): ChartPanel[] {
+  return Object.entries(BACKEND_TITLES).map(([backend, title]) => ({
+    title,
+    rows: ctx.systems
+      .filter((s) => s.backend === backend && results.throughput[s.id])
+      .map((s) => ({
+        label: `${s.short ?? s.label}${s.slow ? ' ‡' : ''}`,
+        floor: s.floor,
+        values: Object.fromEntries(ctx.sizes.concurrencies.map((c) => [c, results.throughput[s.id][c]?.jobsPerSecond])),
+      })),
+  }));
 }
 
 /** A table of one c=32 workload: each system's rate and its share of its backend's floor. */

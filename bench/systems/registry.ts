@@ -41,6 +41,8 @@ export interface SystemEntry extends SystemFactory {
   slow?: boolean;
   /** The floor of its backend: the ceiling the other rows are a fraction of. */
   floor?: boolean;
+  /** A shorter label for the chart. */
+  short?: string;
 }
 
 /** The floor of each backend, by backend. */
@@ -52,20 +54,20 @@ const MANY = ['throughput', 'io', 'payload'] as const satisfies Workload[];
 
 export function allSystems(scratch: string): SystemEntry[] {
   return [
-    { id: 'floor-pg', label: 'floor: raw SQL loop (PostgreSQL)', backend: 'postgres', floor: true,
+    { id: 'floor-pg', label: 'floor: raw SQL loop (PostgreSQL)', short: 'floor', backend: 'postgres', floor: true,
       workloads: [...MANY, 'finished', 'backlog', 'processes'], create: () => new FloorPostgresSystem() },
     { id: 'remotetask-pg', label: 'remotetask (PostgreSQL)', backend: 'postgres',
       workloads: ['enqueue', ...MANY, 'latency', 'finished', 'backlog', 'services', 'processes'],
       create: () => new RemotetaskSystem({ kind: 'postgres', database: 'bench_remotetask' }) },
     { id: 'graphile-worker', label: 'graphile-worker (defaults)', backend: 'postgres', workloads: ['enqueue', 'throughput', 'latency'],
       create: () => new GraphileSystem({}, 'graphile-worker (defaults)') },
-    { id: 'graphile-worker-batched', label: `graphile-worker (localQueue ${GW_BATCH.localQueueSize}, completeJobBatchDelay ${GW_BATCH.completeJobBatchDelay})`,
+    { id: 'graphile-worker-batched', label: `graphile-worker (localQueue ${GW_BATCH.localQueueSize}, completeJobBatchDelay ${GW_BATCH.completeJobBatchDelay})`, short: 'graphile-worker (batched)',
       backend: 'postgres', workloads: [...MANY, 'latency', 'backlog'], create: () => new GraphileSystem(GW_BATCH, 'graphile-worker (batched)') },
-    { id: 'pg-boss', label: 'pg-boss (batchSize c, burstWhenBatchFull, LISTEN/NOTIFY)', backend: 'postgres', slow: true,
+    { id: 'pg-boss', label: 'pg-boss (batchSize c, burstWhenBatchFull, LISTEN/NOTIFY)', short: 'pg-boss', backend: 'postgres', slow: true,
       workloads: ['enqueue', ...MANY, 'latency', 'finished', 'backlog'], create: () => new PgBossSystem() },
     { id: 'sidequest-pg', label: 'Sidequest (PostgreSQL)', backend: 'postgres', slow: true, workloads: ['enqueue', ...MANY, 'latency'],
       create: () => new SidequestSystem({ kind: 'postgres', database: 'bench_sidequest' }) },
-    { id: 'floor-sqlite', label: 'floor: raw SQL loop (SQLite)', backend: 'sqlite', floor: true,
+    { id: 'floor-sqlite', label: 'floor: raw SQL loop (SQLite)', short: 'floor', backend: 'sqlite', floor: true,
       workloads: [...MANY, 'finished', 'backlog'], create: () => new FloorSqliteSystem(join(scratch, 'floor')) },
     { id: 'remotetask-sqlite', label: 'remotetask (SQLite)', backend: 'sqlite',
       workloads: ['enqueue', ...MANY, 'latency', 'finished', 'backlog', 'services'],
