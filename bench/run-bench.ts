@@ -231,7 +231,8 @@ async function versions() {
 function writeChart(quickRun: boolean): void {
   const panels = chartPanels(results, ctx);
   if (panels.every((p) => p.rows.length === 0)) return;
-  const svg = throughputChart(`Processing throughput, ${SIZES.jobs.toLocaleString('en-US')} no-op jobs (${quickRun ? 'quick run' : 'full run'})`, SIZES.concurrencies, panels);
+  const { jobs, concurrencies } = ctx.sizes;
+  const svg = throughputChart(`Processing throughput, ${jobs.toLocaleString('en-US')} no-op jobs (${quickRun ? 'quick run' : 'full run'})`, concurrencies, panels);
   writeFileSync(join(REPO_ROOT, 'bench', 'results', 'throughput.svg'), svg);
   if (!quickRun) {
     mkdirSync(join(REPO_ROOT, 'docs', 'images'), { recursive: true });
@@ -262,7 +263,9 @@ if (args.from) {
   const saved = JSON.parse(readFileSync(args.from, 'utf8'));
   if (saved.quick !== quick) throw new Error(`${args.from} is a ${saved.quick ? 'quick' : 'full'} run: pass --quick accordingly`);
   Object.assign(results, saved.results);
-  const targetRows = targets(results, SIZES);
+  // The run's own sizes (the tables name them), with today's for anything it did not record.
+  ctx.sizes = { ...SIZES, ...saved.sizes };
+  const targetRows = targets(results, ctx.sizes);
   writeFileSync(args.from, `${JSON.stringify({ ...saved, targets: targetRows }, null, 2)}\n`);
   // A run limited by --only or --systems is not the whole picture: its chart stays beside the results.
   writeChart(saved.quick || saved.partial);
