@@ -52,7 +52,7 @@ const SIZES: Sizes = quick
       latencyJobs: 30, latencyMaxMs: 3_000, finished: 20_000, backlog: 20_000, backlogJobs: 1_000, ioJobs: 320, taskMs: 10,
       payloadJobs: 300, payloadBytes: 16_384, services: 100, servicesJobs: 1_000, processes: [1, 2, 4], processJobs: 2_000,
       triesJobs: 1_000, triesConcurrencies: [8, 32], triesMaxMs: 3_000, httpSeconds: 2, memoryJobs: 20_000, concurrencies: [1, 8, 32], reps: 1 }
-  : { enqueueOne: 3_000, enqueueBatches: 200, batchSize: 100, enqueueMaxMs: 10_000, jobs: 20_000, maxMs: 90_000, slowMaxMs: 30_000,
+  : { enqueueOne: 3_000, enqueueBatches: 200, batchSize: 100, enqueueMaxMs: 10_000, jobs: 20_000, maxMs: 90_000, slowMaxMs: 20_000,
       latencyJobs: 500, latencyMaxMs: 20_000, finished: 1_000_000, backlog: 1_000_000, backlogJobs: 20_000, ioJobs: 5_000, taskMs: 10,
       payloadJobs: 5_000, payloadBytes: 16_384, services: 100, servicesJobs: 20_000, processes: [1, 2, 4], processJobs: 20_000,
       triesJobs: 10_000, triesConcurrencies: [8, 32], triesMaxMs: 10_000, httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 3 };

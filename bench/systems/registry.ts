@@ -59,7 +59,7 @@ export function allSystems(scratch: string): SystemEntry[] {
     { id: 'remotetask-pg', label: 'remotetask (PostgreSQL)', backend: 'postgres',
       workloads: ['enqueue', ...MANY, 'latency', 'finished', 'backlog', 'services', 'processes'],
       create: () => new RemotetaskSystem({ kind: 'postgres', database: 'bench_remotetask' }) },
-    { id: 'graphile-worker', label: 'graphile-worker (defaults)', backend: 'postgres', workloads: ['enqueue', 'throughput', 'latency'],
+    { id: 'graphile-worker', label: 'graphile-worker (defaults)', backend: 'postgres', slow: true, workloads: ['enqueue', 'throughput', 'latency'],
       create: () => new GraphileSystem({}, 'graphile-worker (defaults)') },
     { id: 'graphile-worker-batched', label: `graphile-worker (localQueue ${GW_BATCH.localQueueSize}, completeJobBatchDelay ${GW_BATCH.completeJobBatchDelay})`, short: 'graphile-worker (batched)',
       backend: 'postgres', workloads: [...MANY, 'latency', 'backlog'], create: () => new GraphileSystem(GW_BATCH, 'graphile-worker (batched)') },
