@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { FloorSystem, type FloorJob, type FloorStatements } from '../lib/floor-loop.js';
-import { freshDatabase, withClient } from '../lib/pg-admin.js';
+import { freshDatabase, settleBulkLoad, withClient } from '../lib/pg-admin.js';
 import type { OpenOptions } from '../lib/system.js';
 
 const SCHEMA = `
@@ -76,8 +76,7 @@ export class FloorPostgresSystem extends FloorSystem {
   protected async bulk(count: number, status: 0 | 2): Promise<void> {
     await withClient(this.#url, async (c) => {
       await c.query(`INSERT INTO floor_jobs (payload, status) SELECT jsonb_build_object('n', g), $2 FROM generate_series(1, $1) AS g`, [count, status]);
-      await c.query('VACUUM ANALYZE floor_jobs');
-      await c.query('CHECKPOINT');
+      await settleBulkLoad(c, 'floor_jobs');
     });
   }
 

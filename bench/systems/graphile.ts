@@ -1,6 +1,6 @@
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
-import { freshDatabase, withClient } from '../lib/pg-admin.js';
+import { freshDatabase, settleBulkLoad, withClient } from '../lib/pg-admin.js';
 import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
@@ -92,8 +92,7 @@ export class GraphileSystem implements QueueSystem {
          SELECT (SELECT id FROM graphile_worker._private_tasks WHERE identifier = 'noop'), json_build_object('n', g) FROM generate_series(1, $1) AS g`,
         [count],
       );
-      await c.query('VACUUM ANALYZE graphile_worker._private_jobs');
-      await c.query('CHECKPOINT');
+      await settleBulkLoad(c, 'graphile_worker._private_jobs');
     });
   }
 

@@ -1,5 +1,5 @@
 import { PgBoss } from 'pg-boss';
-import { freshDatabase, withClient } from '../lib/pg-admin.js';
+import { freshDatabase, settleBulkLoad, withClient } from '../lib/pg-admin.js';
 import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
@@ -109,9 +109,7 @@ export class PgBossSystem implements QueueSystem {
          SELECT $1, jsonb_build_object('n', g), ${stateAndTimes} FROM generate_series(1, $2) AS g`,
         [QUEUE, count],
       );
-      await c.query('VACUUM ANALYZE pgboss.job');
-      // The bulk load's dirty pages written now, not by a checkpoint during the measurement.
-      await c.query('CHECKPOINT');
+      await settleBulkLoad(c, 'pgboss.job');
     });
   }
 

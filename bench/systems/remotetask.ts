@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createKernel, createLogger, definePlugin, SimpleTask, type Kernel, type ServiceOptions, type TaskService } from '../../core/index.js';
-import { freshDatabase, withClient } from '../lib/pg-admin.js';
+import { freshDatabase, settleBulkLoad, withClient } from '../lib/pg-admin.js';
 import { freshSqliteFile } from '../lib/sqlite-file.js';
 import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
@@ -140,9 +140,7 @@ export class RemotetaskSystem implements QueueSystem {
         );
         // What the store's finish statement would have recorded: the service's completed count.
         if (done) await client.query('INSERT INTO remotetask.completed_counts (service, delta) VALUES ($1, $2)', [BENCH_SERVICE, count]);
-        await client.query('VACUUM ANALYZE remotetask.jobs');
-        // The bulk load's dirty pages written now, not by a checkpoint during the measurement.
-        await client.query('CHECKPOINT');
+        await settleBulkLoad(client, 'remotetask.jobs');
       });
       return;
     }
