@@ -36,6 +36,7 @@ export { TaskToken, type Task, type TaskContext, type TaskServiceHandle, type Ta
 export { isolatedTask, IsolatedTask, type IsolatedTaskOptions } from './isolation/isolated-task.js';
 export type { IsolatedTaskContext, IsolatedTaskFunction, TaskModuleLogger } from './isolation/task-module.js';
 export type { IsolationOptions } from './isolation/isolation-options.js';
+export { containStrayErrors, type StrayErrorContainment } from './isolation/stray-errors.js';
 export { validateTaskInput, type SchemaProblem } from './tasks/task-schemas.js';
 export {
   JOB_STATUSES,

@@ -18,10 +18,17 @@ export function registerLoginRoutes(app: FastifyInstance, dashboard: DashboardCo
     const next = safeLocalPath(formField(request, 'next'));
     if (!dashboard.authEnabled) return reply.redirect(next, 303);
     const name = formField(request, 'user');
-    const user = name === '' ? undefined : await users.checkPassword(name, formField(request, 'password'));
-    if (!user) {
+    // Checked as the API checks it, within the same limits on failures per client and per user.
+    const outcome = name === '' ? { failed: true as const } : await users.authenticate(request.ip, { kind: 'basic', username: name, password: formField(request, 'password') });
+    if ('retryAfter' in outcome) {
+      reply.header('retry-after', String(outcome.retryAfter));
+      const message = `Too many failed sign-ins from here or for this user: try again in ${outcome.retryAfter} seconds.`;
+      return dashboard.send(reply, loginPage(dashboard.view(request), { user: name, next }, message), 429);
+    }
+    if ('failed' in outcome) {
       return dashboard.send(reply, loginPage(dashboard.view(request), { user: name, next }, 'Wrong user name or password.'), 401);
     }
+    const { user } = outcome;
     // A new session (new id, new CSRF token) at sign-in: a session id known before cannot be ridden.
     if (request.dashboardSession) sessions.destroy(request.dashboardSession);
     const session = sessions.create({ name: user.name, role: user.role });
