@@ -376,7 +376,7 @@ export class JobRunner {
         const batch = this.#pending.splice(0, MAX_OUTCOMES_PER_WRITE);
         let applied: Set<number>;
         try {
-          applied = new Set(await this.deps.store.finish(batch.map((entry) => entry.outcome)));
+          applied = new Set((await this.deps.store.finish(batch.map((entry) => entry.outcome))).map((done) => done.id));
           this.#retryDelay = 100;
         } catch (error) {
           await this.#writeFailed(batch, error);

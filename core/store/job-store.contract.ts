@@ -89,9 +89,12 @@ export function describeJobStoreContract(
       return claimed[0];
     }
 
+    /** Applies one outcome, which must be applied with the status the job is then found in. */
     async function finishOne(outcome: JobOutcome): Promise<JobRecord> {
-      expect(await store.finish([outcome])).toEqual([outcome.id]);
-      return mustGet(outcome.id);
+      const applied = await store.finish([outcome]);
+      const job = await mustGet(outcome.id);
+      expect(applied).toEqual([{ id: outcome.id, status: job.status }]);
+      return job;
     }
 
     /** A running job: inserted, then claimed by w1 at T0. */
@@ -630,7 +633,13 @@ export function describeJobStoreContract(
           { id: d, workerId: 'w1', now: T0 + 1, kind: 'cancelled', error: null },
           { id: e, workerId: 'w1', now: T0 + 1, kind: 'released' },
         ]);
-        expect(applied).toEqual([a, b, c, d, e]);
+        expect(applied).toEqual([
+          { id: a, status: 'completed' },
+          { id: b, status: 'error' },
+          { id: c, status: 'queued' },
+          { id: d, status: 'cancelled' },
+          { id: e, status: 'queued' },
+        ]);
         const statuses = await Promise.all(jobs.map(async (job) => (await mustGet(job.id)).status));
         expect(statuses).toEqual(['completed', 'error', 'queued', 'cancelled', 'queued']);
         expect(await store.finish([])).toEqual([]);
@@ -656,7 +665,7 @@ export function describeJobStoreContract(
           { id: job.id, workerId: 'w1', now: T0 + 1, kind: 'completed', result: 'first' },
           { id: job.id, workerId: 'w1', now: T0 + 2, kind: 'failed', error: 'second', errorStack: null },
         ]);
-        expect(applied).toEqual([job.id]);
+        expect(applied).toEqual([{ id: job.id, status: 'completed' }]);
         expect(await store.finish([{ id: job.id, workerId: 'w1', now: T0 + 3, kind: 'released' }])).toEqual([]);
         expect(await mustGet(job.id)).toMatchObject({ status: 'completed', result: 'first', error: null, completed: T0 + 1 });
       });
@@ -673,7 +682,9 @@ export function describeJobStoreContract(
 
       it('still accepts the holder once its lease ran out, as long as nobody took the job over', async () => {
         const job = await runningJob();
-        expect(await store.finish([{ id: job.id, workerId: 'w1', now: T0 + 10 * LEASE, kind: 'completed', result: 'late' }])).toEqual([job.id]);
+        expect(await store.finish([{ id: job.id, workerId: 'w1', now: T0 + 10 * LEASE, kind: 'completed', result: 'late' }])).toEqual([
+          { id: job.id, status: 'completed' },
+        ]);
       });
 
       it('a cancel requested during the run wins over an outcome that would run the job again', async () => {
@@ -695,6 +706,60 @@ export function describeJobStoreContract(
         expect(await mustGet(completed.id)).toMatchObject({ status: 'completed', result: 'done anyway' });
         expect(await mustGet(cron.id)).toMatchObject({ status: 'cancelled', result: 'last run', completed: T0 + 600_002 });
         expect(await store.claim(claimOptions({ now: T0 + 10_000_000, workerId: 'w2', limit: 10 }))).toEqual([]);
+      });
+
+      it('returns each applied outcome with the status the job was left in, one outcome at a time', async () => {
+        const completed = await runningJob();
+        const failed = await runningJob();
+        const retried = await runningJob();
+        const cron = await runningCronJob();
+        const cancelledCron = await runningCronJob();
+        expect((await store.cancel(cancelledCron.id, T0 + 600_001))?.cancelRequested).toBe(true);
+        const now = T0 + 600_002;
+        expect(await store.finish([{ id: completed.id, workerId: 'w1', now, kind: 'completed', result: 1 }])).toEqual([
+          { id: completed.id, status: 'completed' },
+        ]);
+        expect(await store.finish([{ id: failed.id, workerId: 'w1', now, kind: 'failed', error: 'x', errorStack: null }])).toEqual([
+          { id: failed.id, status: 'error' },
+        ]);
+        expect(
+          await store.finish([{ id: retried.id, workerId: 'w1', now, kind: 'retry', error: 'x', errorStack: null, runAt: now + 5 }]),
+        ).toEqual([{ id: retried.id, status: 'queued' }]);
+        expect(await store.finish([{ id: cron.id, workerId: 'w1', now, kind: 'completed', result: 1 }])).toEqual([
+          { id: cron.id, status: 'cronjob' },
+        ]);
+        // The cancel landed while the cron job ran: the completion leaves it cancelled, and says so.
+        expect(await store.finish([{ id: cancelledCron.id, workerId: 'w1', now, kind: 'completed', result: 1 }])).toEqual([
+          { id: cancelledCron.id, status: 'cancelled' },
+        ]);
+        const statuses = await Promise.all([completed, failed, retried, cron, cancelledCron].map(async (job) => (await mustGet(job.id)).status));
+        expect(statuses).toEqual(['completed', 'error', 'queued', 'cronjob', 'cancelled']);
+      });
+
+      it('returns each applied outcome with the status the job was left in, for a batch of completions', async () => {
+        const plain = await runningJob();
+        const cron = await runningCronJob();
+        const cancelledCron = await runningCronJob();
+        const failedCron = await runningCronJob();
+        const cancelledFailedCron = await runningCronJob();
+        for (const job of [cancelledCron, cancelledFailedCron]) await store.cancel(job.id, T0 + 600_001);
+        const now = T0 + 600_002;
+        const applied = await store.finish([
+          { id: cancelledCron.id, workerId: 'w1', now, kind: 'completed', result: 'c' },
+          { id: plain.id, workerId: 'w1', now, kind: 'completed', result: 'p' },
+          { id: 987_654_321, workerId: 'w1', now, kind: 'completed', result: 'unknown' },
+          { id: cron.id, workerId: 'w1', now, kind: 'completed', result: 'r' },
+          { id: failedCron.id, workerId: 'w1', now, kind: 'failed', error: 'x', errorStack: null },
+          { id: cancelledFailedCron.id, workerId: 'w1', now, kind: 'failed', error: 'x', errorStack: null },
+        ]);
+        expect(applied).toEqual([
+          { id: cancelledCron.id, status: 'cancelled' },
+          { id: plain.id, status: 'completed' },
+          { id: cron.id, status: 'cronjob' },
+          { id: failedCron.id, status: 'cronjob' },
+          { id: cancelledFailedCron.id, status: 'cancelled' },
+        ]);
+        for (const { id, status } of applied) expect((await mustGet(id)).status).toBe(status);
       });
     });
 

@@ -43,6 +43,12 @@ export type JobOutcome =
   /** Hand the job back without counting the attempt (a worker shutting down). */
   | { id: number; workerId: string; now: number; kind: 'released' };
 
+/** An outcome the store applied, and the job's status after it (a cron job stays `cronjob`; a cancel that landed first makes it `cancelled`). */
+export interface AppliedOutcome {
+  id: number;
+  status: JobStatus;
+}
+
 export type JobSortKey = 'id' | 'created' | 'started' | 'completed' | 'status' | 'task';
 
 export interface JobQuery {
@@ -105,8 +111,11 @@ export interface JobStore {
    * so a cancel request whose notification was lost (a dropped LISTEN connection) still reaches it.
    */
   cancelRequestedAmong(ids: number[]): Promise<number[]>;
-  /** Applies outcomes; returns the ids whose outcome was applied. */
-  finish(outcomes: JobOutcome[]): Promise<number[]>;
+  /**
+   * Applies outcomes; returns those it applied, in the order given, each with the status the job
+   * was left in.
+   */
+  finish(outcomes: JobOutcome[]): Promise<AppliedOutcome[]>;
   /**
    * Returns jobs whose lease expired to the queue (counting the attempt as spent), or fails them
    * when no attempt is left. Returns how many it touched.

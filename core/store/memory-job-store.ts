@@ -1,5 +1,6 @@
 import { type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
 import type {
+  AppliedOutcome,
   CancelListener,
   ClaimOptions,
   JobOutcome,
@@ -173,14 +174,14 @@ export class MemoryJobStore implements JobStore {
     return ids.filter((id) => this.jobs.get(id)?.cancelRequested === true);
   }
 
-  async finish(outcomes: JobOutcome[]): Promise<number[]> {
-    const applied: number[] = [];
+  async finish(outcomes: JobOutcome[]): Promise<AppliedOutcome[]> {
+    const applied: AppliedOutcome[] = [];
     for (const outcome of outcomes) {
       const job = this.jobs.get(outcome.id);
       if (!job || !isHeldBy(job, outcome.workerId)) continue;
       applyOutcome(job, outcome);
       this.refresh(job);
-      applied.push(job.id);
+      applied.push({ id: job.id, status: job.status });
     }
     return applied;
   }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { JOB_STATUSES, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
 import type {
+  AppliedOutcome,
   CancelListener,
   ClaimOptions,
   JobOutcome,
@@ -554,7 +555,7 @@ export class PostgresJobStore implements JobStore {
     return ids.filter((id) => flagged.has(id));
   }
 
-  async finish(given: JobOutcome[]): Promise<number[]> {
+  async finish(given: JobOutcome[]): Promise<AppliedOutcome[]> {
     // One run ends once: a later outcome for the same job in the batch comes after the first ended it.
     const seen = new Set<number>();
     const outcomes = given.filter((outcome) => !seen.has(outcome.id) && seen.add(outcome.id));
@@ -576,9 +577,12 @@ export class PostgresJobStore implements JobStore {
     // Retried, handed back, or a cron job waiting for its next occurrence.
     this.wakeLocally(rows.filter((row) => isWaitingStatus(row.status)).map((row) => row.service));
     this.countDeltasAdded(new Set(rows.filter((row) => row.status === 'completed').map((row) => row.service)).size);
-    const applied = new Set(rows.map((row) => row.id));
-    // In the caller's order.
-    return outcomes.map((outcome) => outcome.id).filter((id) => applied.has(id));
+    const applied = new Map(rows.map((row) => [row.id, row.status]));
+    // In the caller's order, each with the status the statement left.
+    return outcomes.flatMap((outcome) => {
+      const status = applied.get(outcome.id);
+      return status === undefined ? [] : [{ id: outcome.id, status }];
+    });
   }
 
   async recoverExpired(now: number): Promise<number> {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { JobRecord, JobStatus, Schedule } from '../jobs/job.js';
 import type {
+  AppliedOutcome,
   CancelListener,
   ClaimOptions,
   JobOutcome,
@@ -437,7 +438,7 @@ export class SqliteJobStore implements JobStore {
     return ids.filter((id) => flagged.has(id));
   }
 
-  async finish(outcomes: JobOutcome[]): Promise<number[]> {
+  async finish(outcomes: JobOutcome[]): Promise<AppliedOutcome[]> {
     if (outcomes.length === 0) return [];
     const sql = this.sql;
     // Completions, the common case, go as one statement for the batch when every job in it is
@@ -445,18 +446,19 @@ export class SqliteJobStore implements JobStore {
     const completions = outcomes.filter((outcome) => outcome.kind === 'completed');
     const batched = completions.length > 1 && new Set(outcomes.map((outcome) => outcome.id)).size === outcomes.length;
     const apply = this.database.transaction(() => {
-      const done = new Set<number>();
+      const done = new Map<number, JobStatus>();
       if (batched) {
         const payload = JSON.stringify(completions.map((o) => [o.id, o.workerId, o.now, resultJson(o.result)]));
         for (const row of sql.completedMany.all(payload) as (ChangedRow & { id: number })[]) {
-          done.add(row.id);
+          done.set(row.id, row.status);
           this.wakeIfWaiting(row);
         }
       }
-      const applied: number[] = [];
+      const applied: AppliedOutcome[] = [];
       for (const outcome of outcomes) {
         if (batched && outcome.kind === 'completed') {
-          if (done.has(outcome.id)) applied.push(outcome.id);
+          const status = done.get(outcome.id);
+          if (status !== undefined) applied.push({ id: outcome.id, status });
           continue;
         }
         const base = { id: outcome.id, workerId: outcome.workerId, now: outcome.now };
@@ -481,7 +483,7 @@ export class SqliteJobStore implements JobStore {
             break;
         }
         if (!row) continue;
-        applied.push(outcome.id);
+        applied.push({ id: outcome.id, status: row.status });
         this.wakeIfWaiting(row);
       }
       return applied;
