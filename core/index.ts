@@ -51,5 +51,5 @@ export {
 } from './service/errors.js';
 export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
-export { InvalidCursorError } from './store/job-listing.js';
+export { InvalidCursorError } from './store/keyset-paging.js';
 export { createLogger, LOGGER_NAME, type LoggerOptions } from './log/create-logger.js';

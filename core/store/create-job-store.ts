@@ -8,7 +8,7 @@ export const DEFAULT_STORE: StoreConfig = { kind: 'sqlite', path: './data/remote
 export async function createJobStore(config: StoreConfig, baseDir: string): Promise<JobStore> {
   switch (config.kind) {
     case 'memory': {
-      const { MemoryJobStore } = await import('./memory-job-store.js');
+      const { MemoryJobStore } = await import('./memory/memory-job-store.js');
       return new MemoryJobStore();
     }
     case 'sqlite': {

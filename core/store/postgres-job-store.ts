@@ -11,7 +11,7 @@ import type {
   NewJob,
   WakeListener,
 } from './job-store.js';
-import { decodeCursor, encodeCursor, pageSize, parseSort } from './job-listing.js';
+import { decodeCursor, encodeCursor, pageSize, parseSort } from './keyset-paging.js';
 import { LOST_WORKER_ERROR, NEVER_DUE, zeroCounts } from './store-rules.js';
 import { retryOnDeadlock } from './retry-on-deadlock.js';
 import { WakeHub } from './wake-hub.js';

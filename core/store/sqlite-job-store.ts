@@ -14,7 +14,7 @@ import type {
   NewJob,
   WakeListener,
 } from './job-store.js';
-import { decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from './job-listing.js';
+import { decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from './keyset-paging.js';
 import { LOST_WORKER_ERROR, NEVER_DUE, zeroCounts } from './store-rules.js';
 import { LocalLocks } from './local-locks.js';
 import { WakeHub } from './wake-hub.js';

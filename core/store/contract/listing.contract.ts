@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../jobs/job.js';
 import type { JobOutcome, JobQuery, JobSortKey } from '../job-store.js';
-import { InvalidCursorError } from '../job-listing.js';
+import { InvalidCursorError } from '../keyset-paging.js';
 import type { ContractContext } from './contract-context.js';
 import { T0, SERVICE, OTHER, newJob } from './fixtures.js';
 
