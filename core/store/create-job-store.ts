@@ -12,7 +12,7 @@ export async function createJobStore(config: StoreConfig, baseDir: string): Prom
       return new MemoryJobStore();
     }
     case 'sqlite': {
-      const { SqliteJobStore } = await import('./sqlite-job-store.js');
+      const { SqliteJobStore } = await import('./sqlite/sqlite-job-store.js');
       return new SqliteJobStore({ path: resolve(baseDir, config.path) });
     }
     case 'postgres': {
