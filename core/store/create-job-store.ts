@@ -16,7 +16,7 @@ export async function createJobStore(config: StoreConfig, baseDir: string): Prom
       return new SqliteJobStore({ path: resolve(baseDir, config.path) });
     }
     case 'postgres': {
-      const { PostgresJobStore } = await import('./postgres-job-store.js');
+      const { PostgresJobStore } = await import('./postgres/postgres-job-store.js');
       return new PostgresJobStore({ url: config.url, schema: config.schema, poolSize: config.poolSize });
     }
   }

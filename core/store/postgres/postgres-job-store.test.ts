@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { JobStore, NewJob } from './job-store.js';
-import { describeJobStoreContract } from './contract/describe-job-store-contract.js';
-import { zeroCounts } from './store-rules.js';
-import { PostgresJobStore, STORE_PLANNER_SETTINGS, buildStatements, withPlannerSettings } from './postgres-job-store.js';
+import type { JobStore, NewJob } from '../job-store.js';
+import { describeJobStoreContract } from '../contract/describe-job-store-contract.js';
+import { zeroCounts } from '../store-rules.js';
+import { PostgresJobStore, STORE_PLANNER_SETTINGS, withPlannerSettings } from './postgres-job-store.js';
+import { claimText } from './claim.js';
+import { finishText } from './finish.js';
+import { tablesIn } from './tables.js';
 import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS, migratePostgres } from './postgres-migrations.js';
 
 // No skip when PostgreSQL is down: beforeAll fails, and with it every test of this file.
@@ -409,7 +412,7 @@ describe('PostgresJobStore', () => {
     it("sets the planner settings on every connection of the store's pool, next to options of the URL's own", async () => {
       const store = await openStore();
       // A statement through the store's own pool reads its session's settings.
-      const pool = (store as unknown as { pool: pg.Pool }).pool;
+      const pool = (store as unknown as { connection: { pool: pg.Pool } }).connection.pool;
       const { rows } = await pool.query<{ plan_cache_mode: string; enable_hashjoin: string; enable_mergejoin: string }>(
         `SELECT current_setting('plan_cache_mode') AS plan_cache_mode, current_setting('enable_hashjoin') AS enable_hashjoin,
                 current_setting('enable_mergejoin') AS enable_mergejoin`,
@@ -424,12 +427,12 @@ describe('PostgresJobStore', () => {
       const store = await openStore();
       const schema = openStores.get(store)!;
       await store.insertMany(Array.from({ length: 20_000 }, () => queuedJob('@plan')));
-      const statements = buildStatements(`"${schema}"`);
+      const tables = tablesIn(`"${schema}"`);
       const plans = await withAdmin(DATABASE, async (admin) => {
         await admin.query(`ANALYZE ${schema}.jobs`);
         for (const [name, value] of Object.entries(STORE_PLANNER_SETTINGS)) await admin.query(`SET ${name} = ${value}`);
-        await admin.query(`PREPARE claim AS ${statements.claim}`);
-        await admin.query(`PREPARE finish AS ${statements.finish}`);
+        await admin.query(`PREPARE claim AS ${claimText(tables)}`);
+        await admin.query(`PREPARE finish AS ${finishText(tables)}`);
         const explain = async (execute: string) =>
           (await admin.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${execute}`)).rows.map((row) => row['QUERY PLAN']).join('\n');
         return {
