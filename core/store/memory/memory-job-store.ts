@@ -1,21 +1,17 @@
 import type { JobRecord, JobStatus, Schedule } from '../../jobs/job.js';
 import type {
   AppliedOutcome,
-  CancelListener,
   ClaimOptions,
   JobOutcome,
   JobPage,
   JobQuery,
   JobStore,
   NewJob,
-  WakeListener,
 } from '../job-store.js';
 import { comparePositions, decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from '../keyset-paging.js';
 import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE, zeroCounts } from '../store-rules.js';
-import { LocalLocks } from '../local-locks.js';
-import { WakeHub } from '../wake-hub.js';
-import { CancelHub } from '../cancel-hub.js';
+import { SingleProcessSignals } from '../single-process-signals.js';
 import { MinHeap } from './min-heap.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
@@ -45,21 +41,17 @@ interface ServiceJobs {
  * jobs ordered by (runAt, id), so claiming from tens of thousands of jobs stays O(log n) per job.
  * Every method runs synchronously inside its promise, which makes each one atomic.
  */
-export class MemoryJobStore implements JobStore {
+export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   readonly kind = 'memory';
   private readonly jobs = new Map<number, StoredJob>();
   private readonly services = new Map<string, ServiceJobs>();
   private readonly leased = new Set<number>();
-  private readonly wakes = new WakeHub();
-  private readonly locks = new LocalLocks();
-  private readonly cancels = new CancelHub();
   private lastId = 0;
 
   async open(): Promise<void> {}
 
   async close(): Promise<void> {
-    this.wakes.clear();
-    this.cancels.clear();
+    this.clearSignals();
   }
 
   async insert(job: NewJob): Promise<JobRecord> {
@@ -257,19 +249,6 @@ export class MemoryJobStore implements JobStore {
       removed += 1;
     }
     return removed;
-  }
-
-  onWake(service: string, listener: WakeListener): () => void {
-    return this.wakes.subscribe(service, listener);
-  }
-
-  /** One process holds a memory or SQLite store, so a lock within the process is enough. */
-  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(name, fn);
-  }
-
-  onCancelRequested(listener: CancelListener): () => void {
-    return this.cancels.subscribe(listener);
   }
 
   private insertAll(newJobs: NewJob[]): JobRecord[] {

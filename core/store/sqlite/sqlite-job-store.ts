@@ -2,21 +2,16 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { JobRecord, JobStatus, Schedule } from '../../jobs/job.js';
 import type {
   AppliedOutcome,
-  CancelListener,
   ClaimOptions,
   JobOutcome,
   JobPage,
   JobQuery,
   JobStore,
   NewJob,
-  WakeListener,
 } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { zeroCounts } from '../store-rules.js';
 import { InsertBatcher } from '../insert-batching.js';
-import { LocalLocks } from '../local-locks.js';
-import { WakeHub } from '../wake-hub.js';
-import { CancelHub } from '../cancel-hub.js';
 import { prepareAll, wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { INSERT_SQL, insertJobs } from './insert.js';
@@ -25,6 +20,7 @@ import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
 import { JOBS_SQL } from './jobs-sql.js';
 import { SqliteListing } from './list.js';
+import { SingleProcessSignals } from '../single-process-signals.js';
 
 export interface SqliteJobStoreOptions {
   /** The database file; its parent directories are created. `:memory:` for a private in-memory database. */
@@ -51,14 +47,11 @@ type Opened = { db: SqliteDatabase } & ReturnType<typeof prepare>;
  * The file is opened in EXCLUSIVE locking mode: one process serves it, and a second one is told
  * so at open(). Many processes over one queue need the PostgreSQL store.
  */
-export class SqliteJobStore implements JobStore {
+export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   readonly kind = 'sqlite';
   private readonly path: string;
   private readonly busyTimeoutMs: number;
   private opened: Opened | undefined;
-  private readonly wakes = new WakeHub();
-  private readonly locks = new LocalLocks();
-  private readonly cancels = new CancelHub();
   /**
    * Inserts that come in the same turn of the event loop are written in one transaction: one
    * commit, and the table's and indexes' pages written once for all of them.
@@ -66,6 +59,7 @@ export class SqliteJobStore implements JobStore {
   private readonly inserts = new InsertBatcher(async (jobs) => this.insertAll(jobs));
 
   constructor(options: SqliteJobStoreOptions) {
+    super();
     this.path = options.path;
     this.busyTimeoutMs = options.busyTimeoutMs ?? 0;
   }
@@ -85,8 +79,7 @@ export class SqliteJobStore implements JobStore {
     await this.inserts.flush();
     const db = this.opened?.db;
     this.opened = undefined;
-    this.wakes.clear();
-    this.cancels.clear();
+    this.clearSignals();
     db?.close();
   }
 
@@ -182,19 +175,6 @@ export class SqliteJobStore implements JobStore {
   async clean(service: string, statuses: JobStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
     return this.store.sql.clean.run(service, JSON.stringify(statuses)).changes;
-  }
-
-  onWake(service: string, listener: WakeListener): () => void {
-    return this.wakes.subscribe(service, listener);
-  }
-
-  /** One process holds a memory or SQLite store, so a lock within the process is enough. */
-  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(name, fn);
-  }
-
-  onCancelRequested(listener: CancelListener): () => void {
-    return this.cancels.subscribe(listener);
   }
 
   private get store(): Opened {
