@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractContext } from './contract-context.js';
-import { T0, SERVICE, OTHER, newJob, cronJob, delayedJob, bounded } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, SERVICE, OTHER, newJob, cronJob, delayedJob, bounded } from './fixtures.contract.js';
 
 /** The contract of cancelRequestedAmong and onCancelRequested. */
 export function cancelRequestsContract(t: ContractContext): void {

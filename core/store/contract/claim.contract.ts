@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Schedule } from '../../jobs/job.js';
-import type { ContractContext } from './contract-context.js';
-import { T0, SERVICE, OTHER, LEASE, newJob, cronJob, delayedJob, claimOptions } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, SERVICE, OTHER, LEASE, newJob, cronJob, delayedJob, claimOptions } from './fixtures.contract.js';
 
 /** The contract of claim. */
 export function claimContract(t: ContractContext): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
-import type { ContractContext } from './contract-context.js';
-import { T0, SERVICE, OTHER, newJob, cronJob, delayedJob } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, SERVICE, OTHER, newJob, cronJob, delayedJob } from './fixtures.contract.js';
 
 /** The contract of countByStatus, hasWaiting and nextRunAt. */
 export function countingContract(t: ContractContext): void {

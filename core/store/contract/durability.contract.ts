@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobStore } from '../job-store.js';
-import type { ContractContext } from './contract-context.js';
-import { T0, OTHER, newJob, cronJob, delayedJob, claimOptions } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, OTHER, newJob, cronJob, delayedJob, claimOptions } from './fixtures.contract.js';
 
 /** The contract of durability: what a durable store keeps across close and reopen. */
 export function durabilityContract(t: ContractContext, reopen: (store: JobStore) => Promise<JobStore>): void {

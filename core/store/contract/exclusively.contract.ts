@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractContext } from './contract-context.js';
+import type { ContractContext } from './contract-context.contract.js';
 
 /** The contract of exclusively. */
 export function exclusivelyContract(t: ContractContext): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractContext } from './contract-context.js';
-import { T0, LEASE, newJob, delayedJob, claimOptions } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, LEASE, newJob, delayedJob, claimOptions } from './fixtures.contract.js';
 
 /** The contract of finish. */
 export function finishContract(t: ContractContext): void {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../jobs/job.js';
 import type { NewJob } from '../job-store.js';
-import type { ContractContext } from './contract-context.js';
-import { T0, SERVICE, OTHER, newJob, cronJob, delayedJob, claimOptions } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, SERVICE, OTHER, newJob, cronJob, delayedJob, claimOptions } from './fixtures.contract.js';
 
 /** The contract of insert and get. */
 export function insertAndGetContract(t: ContractContext): void {

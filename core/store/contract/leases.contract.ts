@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractContext } from './contract-context.js';
-import { T0, LEASE, LOST, newJob, claimOptions } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, LEASE, LOST, newJob, claimOptions } from './fixtures.contract.js';
 
 /** The contract of renewLeases and recoverExpired. */
 export function leasesContract(t: ContractContext): void {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../../jobs/job.js';
 import type { JobOutcome, JobQuery, JobSortKey } from '../job-store.js';
 import { InvalidCursorError } from '../keyset-paging.js';
-import type { ContractContext } from './contract-context.js';
-import { T0, SERVICE, OTHER, newJob } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, SERVICE, OTHER, newJob } from './fixtures.contract.js';
 
 /** The contract of list: filters, sort keys and keyset pages. */
 export function listingContract(t: ContractContext): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractContext } from './contract-context.js';
-import { T0, SERVICE, OTHER, newJob, cronJob, delayedJob, claimOptions } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, SERVICE, OTHER, newJob, cronJob, delayedJob, claimOptions } from './fixtures.contract.js';
 
 /** The contract of managing jobs: start, cancel, cancelAll, reschedule, setProgress, clean. */
 export function managingContract(t: ContractContext): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ContractContext } from './contract-context.js';
-import { T0, SERVICE, OTHER, LEASE, newJob, cronJob, delayedJob } from './fixtures.js';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, SERVICE, OTHER, LEASE, newJob, cronJob, delayedJob } from './fixtures.contract.js';
 
 /** The contract of onWake. */
 export function wakeUpsContract(t: ContractContext): void {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStore, NewJob } from '../job-store.js';
-import { describeJobStoreContract } from '../contract/describe-job-store-contract.js';
+import { describeJobStoreContract } from '../contract/job-store.contract.js';
 import { zeroCounts } from '../store-rules.js';
 import { PostgresJobStore, STORE_PLANNER_SETTINGS, withPlannerSettings } from './postgres-job-store.js';
 import { claimText } from './claim.js';

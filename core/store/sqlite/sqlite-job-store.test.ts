@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobStore, NewJob } from '../job-store.js';
-import { describeJobStoreContract } from '../contract/describe-job-store-contract.js';
+import { describeJobStoreContract } from '../contract/job-store.contract.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 import { SQLITE_MIGRATIONS, migrateSqlite } from './sqlite-migrations.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { JobRecord } from '../../jobs/job.js';
 import type { JobOutcome, JobStore, NewJob } from '../job-store.js';
-import { SERVICE, T0, bounded, claimOptions, cronJob, newJob } from './fixtures.js';
+import { SERVICE, T0, bounded, claimOptions, cronJob, newJob } from './fixtures.contract.js';
 
 /** What every part of the contract suite works with: the store under test, and steps on it. */
 export interface ContractContext {

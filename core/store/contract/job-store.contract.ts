@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { JobStore } from '../job-store.js';
-import { makeContractContext } from './contract-context.js';
+import { makeContractContext } from './contract-context.contract.js';
 import { insertAndGetContract } from './insert-and-get.contract.js';
 import { claimContract } from './claim.contract.js';
 import { finishContract } from './finish.contract.js';
