@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { JobStore, NewJob } from '../../core/store/job-store.js';
 import { PostgresJobStore } from '../../core/store/postgres/postgres-job-store.js';
 
@@ -40,8 +40,9 @@ export interface PostgresTestStores {
 }
 
 /**
- * Creates the file's database before its tests and drops it after them. No skip when PostgreSQL
- * is down: beforeAll fails, and with it every test of the file.
+ * Creates the file's database before its tests and drops it after them, and closes every store a
+ * test opened after it. No skip when PostgreSQL is down: beforeAll fails, and with it every test
+ * of the file.
  */
 export function usePostgresTestStores(): PostgresTestStores {
   const database = `remotetask_test_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -70,6 +71,16 @@ export function usePostgresTestStores(): PostgresTestStores {
     }
   });
 
+  const closeStore = async (store: JobStore) => {
+    openStores.delete(store);
+    await store.close();
+  };
+  // Each test's stores end with it: their pools would otherwise hold connections until afterAll,
+  // and the server's connection limit is shared with every other suite running against it.
+  afterEach(async () => {
+    await Promise.all([...openStores.keys()].map((store) => closeStore(store)));
+  });
+
   const newSchema = () => `s${++schemaCount}`;
   return {
     database,
@@ -82,10 +93,7 @@ export function usePostgresTestStores(): PostgresTestStores {
       await store.open();
       return store;
     },
-    async closeStore(store) {
-      openStores.delete(store);
-      await store.close();
-    },
+    closeStore,
   };
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobStore } from '../job-store.js';
 import { describeJobStoreContract } from '../contract/job-store.contract.js';
 import { PostgresJobStore } from './postgres-job-store.js';
@@ -15,12 +15,6 @@ describeJobStoreContract('postgres', () => openStore(), closeStore, {
 });
 
 describe('PostgresJobStore', () => {
-  // Each test's stores end with it: their pools would otherwise hold connections until afterAll,
-  // and the server's connection limit is shared with every other suite running against it.
-  afterEach(async () => {
-    await Promise.all([...openStores.keys()].map((store) => closeStore(store)));
-  });
-
   describe('columns and schema', () => {
     it('reads its int8 columns as exact numbers, and leaves int8 parsing alone for everyone else', async () => {
       const store = await openStore();

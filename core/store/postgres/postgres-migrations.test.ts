@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresJobStore } from './postgres-job-store.js';
 import { LATEST_POSTGRES_SCHEMA_VERSION, POSTGRES_MIGRATIONS, migratePostgres } from './postgres-migrations.js';
 import { zeroCounts } from '../store-rules.js';
@@ -7,12 +7,6 @@ import { withAdmin, queuedJob, everyMinute, usePostgresTestStores } from '../../
 const { database: DATABASE, openStores, openStore, closeStore, newSchema } = usePostgresTestStores();
 
 describe('PostgresJobStore migrations', () => {
-  // Each test's stores end with it: their pools would otherwise hold connections until afterAll,
-  // and the server's connection limit is shared with every other suite running against it.
-  afterEach(async () => {
-    await Promise.all([...openStores.keys()].map((store) => closeStore(store)));
-  });
-
   describe('migrations', () => {
     it('runs concurrently from three instances without error and records each migration once', async () => {
       const schema = newSchema();

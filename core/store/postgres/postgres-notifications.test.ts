@@ -1,15 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { withAdmin, queuedJob, nextWake, everyMinute, watchCancels, runningJob, usePostgresTestStores } from '../../../test/helpers/postgres-test-stores.js';
 
-const { database: DATABASE, openStores, openStore, closeStore, newSchema } = usePostgresTestStores();
+const { database: DATABASE, openStore, newSchema } = usePostgresTestStores();
 
 describe('PostgresJobStore notifications', () => {
-  // Each test's stores end with it: their pools would otherwise hold connections until afterAll,
-  // and the server's connection limit is shared with every other suite running against it.
-  afterEach(async () => {
-    await Promise.all([...openStores.keys()].map((store) => closeStore(store)));
-  });
-
   describe('wake-ups', () => {
     it('wakes a listener of another store instance through NOTIFY', async () => {
       const schema = newSchema();

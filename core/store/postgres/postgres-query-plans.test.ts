@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STORE_PLANNER_SETTINGS, withPlannerSettings } from './postgres-job-store.js';
 import { claimText } from './claim.js';
 import { finishText } from './finish.js';
@@ -9,12 +9,6 @@ import { withAdmin, queuedJob, usePostgresTestStores } from '../../../test/helpe
 const { database: DATABASE, openStores, openStore, closeStore } = usePostgresTestStores();
 
 describe('PostgresJobStore query plans', () => {
-  // Each test's stores end with it: their pools would otherwise hold connections until afterAll,
-  // and the server's connection limit is shared with every other suite running against it.
-  afterEach(async () => {
-    await Promise.all([...openStores.keys()].map((store) => closeStore(store)));
-  });
-
   describe('query plans', () => {
     it("lists a small service's completed jobs from the BRIN index, not by walking another service's million", async () => {
       const store = await openStore();
