@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Runs the CLI from source in a clone (through tsx, so no build step is needed and nothing is
-// stale), from the compiled dist/ in an installed package.
+// stale), from the compiled dist/ in an installed package. The web service's plugin brings the
+// `serve` and `hash-password` commands, whether or not the config names it.
 import { existsSync } from 'node:fs';
 
+const CLI_PLUGINS = ['http'];
+
 const source = new URL('../core/cli/main.ts', import.meta.url);
+let main;
 if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import(source.href);
+  main = await import(source.href);
 } else {
-  await import(new URL('../dist/core/cli/main.js', import.meta.url).href);
+  main = await import(new URL('../dist/core/cli/main.js', import.meta.url).href);
 }
+await main.runCli(process.argv, { plugins: CLI_PLUGINS });

@@ -1,8 +1,16 @@
 /** remotetask's public API: what host applications and plugin authors import from 'remotetask'. */
 export { createKernel, type KernelOptions } from './kernel/create-kernel.js';
-export { Kernel } from './kernel/kernel.js';
+export {
+  Kernel,
+  KernelToken,
+  LifecycleHooks,
+  PluginOptionsToken,
+  type LifecycleHook,
+  type LifecyclePhase,
+} from './kernel/kernel.js';
 export { KernelResources } from './kernel/kernel-resources.js';
-export { definePlugin, type Plugin, type PluginContext } from './kernel/define-plugin.js';
+export { definePlugin, optionsCheckedBy, type Plugin, type PluginContext, type PluginOptionsSpec } from './kernel/define-plugin.js';
+export { registerPlugins, type Registration } from './kernel/register-plugins.js';
 export {
   defineConfig,
   defineSite,
@@ -11,15 +19,20 @@ export {
   type ServiceConfig,
   type StoreConfig,
   type PluginSpec,
-  type HttpConfig,
+  type PluginObject,
+  type PluginConfigs,
+  ConfigToken,
 } from './config/define-config.js';
 export { loadConfig, type LoadedConfig } from './config/load-config.js';
 export { ConfigError } from './config/config-error.js';
 export { Site } from './registry/site.js';
-export { TaskToken, TaskServiceToken, KernelToken, JobStoreToken, ConfigToken, type Token } from './registry/tokens.js';
+export type { Token } from './registry/token.js';
+export { type ContributionProvider, contributionProvider } from './registry/contribution-provider.js';
+export { TaskServiceToken } from './service/task-service-token.js';
+export { JobStoreToken } from './store/job-store-token.js';
 export { SimpleTask, type TaskFunction } from './tasks/simple-task.js';
 export { TaskError } from './tasks/task-error.js';
-export type { Task, TaskContext, TaskOptions, JsonSchema, RunIn } from './tasks/task.js';
+export { TaskToken, type Task, type TaskContext, type TaskServiceHandle, type TaskOptions, type JsonSchema, type RunIn } from './tasks/task.js';
 export { isolatedTask, IsolatedTask, type IsolatedTaskOptions } from './isolation/isolated-task.js';
 export type { IsolatedTaskContext, IsolatedTaskFunction, TaskModuleLogger } from './isolation/task-module.js';
 export type { IsolationOptions } from './isolation/isolation-options.js';
@@ -37,7 +50,9 @@ export {
 } from './jobs/job.js';
 export { timeOfNextCall, nextRunAt } from './jobs/time-of-next-call.js';
 export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
-export { TaskService, JobsView, type AddOptions } from './service/task-service.js';
+export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID } from './jobs/job-limits.js';
+export { TaskService, type AddOptions } from './service/task-service.js';
+export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { JobEventBus, type JobEvent, type JobEventType } from './service/job-events.js';
 export { parseDirective, type Directive } from './service/parse-directive.js';
@@ -52,4 +67,5 @@ export {
 export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
 export { InvalidCursorError } from './store/keyset-paging.js';
+export { isStoreUnreachable } from './store/is-store-unreachable.js';
 export { createLogger, LOGGER_NAME, type LoggerOptions } from './log/create-logger.js';

@@ -58,6 +58,7 @@ describe('what crosses the boundary', () => {
       signal: new AbortController().signal,
       logger: running.log.logger,
       progress: async () => {},
+      lookup: (token, name) => service.site.lookup(token, name),
     } satisfies TaskContext;
     await expect(task.run({ value: { callback: () => 1 } }, context)).rejects.toThrow(
       mode === 'thread'

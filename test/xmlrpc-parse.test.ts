@@ -34,6 +34,10 @@ describe('parseXmlrpcCall', () => {
     expect(valueOf('<boolean>1</boolean>')).toBe(true);
     expect(valueOf('<boolean>0</boolean>')).toBe(false);
     expect(valueOf('<double>-1.5e3</double>')).toBe(-1500);
+    for (const [text, value] of [['5.', 5], ['.5', 0.5], ['+.5E-1', 0.05], [' 7 ', 7], ['0', 0]] as const) expect(valueOf(`<double>${text}</double>`), text).toBe(value);
+    for (const text of ['.', 'e5', '1e', '1e+', '1.2.3', '--1', '0x10', '1_0', 'Infinity', '1e400', '']) {
+      expect((thrown(() => valueOf(`<double>${text}</double>`)) as XmlrpcFault).faultString, text).toMatch(/is not a finite number/);
+    }
     expect(valueOf('<string>  spaced  </string>')).toBe('  spaced  ');
     expect(valueOf('untyped text')).toBe('untyped text');
     expect(valueOf('')).toBe('');
@@ -51,10 +55,15 @@ describe('parseXmlrpcCall', () => {
     expect(valueOf('<string>line&#13;\nnext</string>')).toBe('line\r\nnext');
   });
 
-  it('keeps a struct member named __proto__ as plain data, without touching prototypes', () => {
-    const value = valueOf('<struct><member><name>__proto__</name><value><struct><member><name>polluted</name><value><boolean>1</boolean></value></member></struct></value></member></struct>') as Record<string, unknown>;
-    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
-    expect(Object.keys(value)).toEqual(['__proto__']);
+  it('refuses a struct member named __proto__, or constructor with a prototype, as the REST API refuses such keys', () => {
+    for (const [name, inner] of [['__proto__', '<int>1</int>'], ['constructor', '<struct><member><name>prototype</name><value><int>1</int></value></member></struct>']]) {
+      const fault = thrown(() => valueOf(`<struct><member><name>${name}</name><value>${inner}</value></member></struct>`)) as XmlrpcFault;
+      expect(fault).toBeInstanceOf(XmlrpcFault);
+      expect(fault.faultCode).toBe(-32600);
+      expect(fault.faultString).toMatch(new RegExp(`may not hold the key "${name}"`));
+    }
+    // The word alone is no threat: a member "constructor" holding a string is kept.
+    expect(valueOf('<struct><member><name>constructor</name><value><string>x</string></value></member></struct>')).toEqual({ constructor: 'x' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -13,13 +13,14 @@ export interface Child {
 
 /**
  * Starts a server file in its own Node process (a `.ts` file under tsx, a `.mjs` bundle as it is)
- * and waits for its `READY <url>` line.
+ * and waits for its `READY <url>` line. With `stdin`, the child's standard input is a pipe the
+ * caller can write commands to (`child.process.stdin`).
  */
-export async function startServer(file: string, env: Record<string, string> = {}, timeoutMs = 90_000): Promise<Child> {
+export async function startServer(file: string, env: Record<string, string> = {}, timeoutMs = 90_000, stdin = false): Promise<Child> {
   const child = spawn(process.execPath, file.endsWith('.ts') ? ['--import', 'tsx', file] : [file], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));

@@ -28,7 +28,7 @@ export async function busyShare(ms = 500): Promise<number> {
  */
 export async function waitForQuiet(threshold = 0.2, maxWaitMs = 30_000): Promise<number> {
   const end = Date.now() + maxWaitMs;
-  let share = await busyShare(300);
+  let share = await busyShare(maxWaitMs > 0 ? 300 : 100);
   while (share > threshold && Date.now() < end) share = await busyShare(500);
   return share;
 }

@@ -47,3 +47,12 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
 export async function serverVersion(): Promise<string> {
   return withClient(pgUrl('postgres'), async (c) => (await c.query('SHOW server_version')).rows[0].server_version);
 }
+
+/**
+ * After a bulk load into `table`: fresh statistics (as autovacuum would take them), and the load's
+ * dirty pages written now, not by a checkpoint during the measurement.
+ */
+export async function settleBulkLoad(client: pg.Client, table: string): Promise<void> {
+  await client.query(`VACUUM ANALYZE ${table}`);
+  await client.query('CHECKPOINT');
+}

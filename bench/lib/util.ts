@@ -36,8 +36,11 @@ export async function withDeadline<T>(what: string, ms: number, fn: () => Promis
   }
 }
 
-/** The payload every no-op job carries: small, like a real job's reference to its work. */
-export const payload = (i: number) => ({ n: i });
+/**
+ * The payload every job carries: small, like a real job's reference to its work (`{"n": i}`), or
+ * padded to about `bytes` of JSON for the large-payload workload.
+ */
+export const payload = (i: number, bytes = 0) => (bytes > 0 ? { n: i, pad: 'x'.repeat(Math.max(0, bytes - 20)) } : { n: i });
 
 /**
  * Where no-op tasks report that they started: every adapter's task calls `ran()`. The counter
@@ -45,8 +48,15 @@ export const payload = (i: number) => ({ n: i });
  */
 export const probe = {
   runs: 0,
+  /** How long each task waits (an I/O-bound task), in ms; 0: a no-op task, which returns at once. */
+  taskMs: 0,
   waiters: [] as { at: number; resolve: (t: number) => void }[],
-  ran(): void {
+  /** A task started: counted, and a promise of its wait when tasks wait (undefined otherwise: no-op tasks stay synchronous). */
+  ran(): Promise<void> | undefined {
+    this.count();
+    return this.taskMs > 0 ? sleep(this.taskMs) : undefined;
+  },
+  count(): void {
     const t = now();
     this.runs++;
     if (this.waiters.length > 0) {
@@ -57,8 +67,9 @@ export const probe = {
       }
     }
   },
-  reset(): void {
+  reset(taskMs = 0): void {
     this.runs = 0;
+    this.taskMs = taskMs;
     this.waiters = [];
   },
   /** Resolves with the time the `count`-th run started. */

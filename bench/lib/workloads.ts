@@ -12,7 +12,7 @@ export interface EnqueueResult {
 /** Enqueue throughput: `one` awaited adds one after another, then `batches` bulk adds of `batchSize`. No worker runs. */
 export async function enqueue(factory: SystemFactory, opts: { one: number; batches: number; batchSize: number; maxMs: number }): Promise<EnqueueResult> {
   const system = factory.create();
-  await system.open(1);
+  await system.open({ concurrency: 1 });
   try {
     let start = now();
     let done = 0;
@@ -44,38 +44,61 @@ export interface ThroughputResult {
   /** True when the run hit its time limit: the figure is what got done by then. */
   timedOut: boolean;
   prefilledFinished?: number;
+  prefilledQueued?: number;
   /** Every run's rate, when the figure is the median of several. */
   runs?: number[];
 }
 
+export interface ThroughputOptions {
+  jobs: number;
+  concurrency: number;
+  maxMs: number;
+  /** Finished jobs put into the store first (bulk SQL). */
+  finishedBefore?: number;
+  /**
+   * Queued jobs put into the store first (bulk SQL), ahead of the measured ones: the clock stops when
+   * `jobs` tasks have started (not when the store is empty, as a backlog stays behind).
+   */
+  queuedBefore?: number;
+  /** Approximate JSON size of each job's payload (0: `{"n": i}`). */
+  payloadBytes?: number;
+  /** Each task waits this long (an I/O-bound task); 0: a no-op. */
+  taskMs?: number;
+  /** Jobs spread over this many services sharing the store. */
+  services?: number;
+  log?: (line: string) => void;
+}
+
 /**
- * Processing throughput: `jobs` no-op jobs are queued (bulk, untimed) before any worker runs; the
- * clock runs from starting the workers until every job is finished in the store.
+ * Processing throughput: `jobs` jobs are queued (bulk, untimed) before any worker runs; the clock
+ * runs from starting the workers until every job is finished in the store.
  */
-export async function throughput(
-  factory: SystemFactory,
-  opts: { jobs: number; concurrency: number; maxMs: number; finishedBefore?: number; log?: (line: string) => void },
-): Promise<ThroughputResult> {
+export async function throughput(factory: SystemFactory, opts: ThroughputOptions): Promise<ThroughputResult> {
   const system = factory.create();
-  await system.open(opts.concurrency);
+  await system.open({ concurrency: opts.concurrency, services: opts.services });
   try {
-    if (opts.finishedBefore) {
-      if (!system.prefillFinished) throw new Error(`${factory.label} has no finished-jobs prefill`);
+    for (const [count, kind] of [[opts.finishedBefore, 'finished'], [opts.queuedBefore, 'queued']] as const) {
+      if (!count) continue;
+      const prefill = kind === 'finished' ? system.prefillFinished : system.prefillQueued;
+      if (!prefill) throw new Error(`${factory.label} has no ${kind}-jobs prefill`);
       const t = now();
-      await system.prefillFinished(opts.finishedBefore);
-      opts.log?.(`    prefilled ${opts.finishedBefore.toLocaleString('en-US')} finished jobs in ${((now() - t) / 1000).toFixed(1)} s`);
+      await prefill.call(system, count);
+      opts.log?.(`    prefilled ${count.toLocaleString('en-US')} ${kind} jobs in ${((now() - t) / 1000).toFixed(1)} s`);
     }
-    await fill(system, opts.jobs);
-    probe.reset();
+    const backlog = (opts.queuedBefore ?? 0) > 0;
+    if (!backlog) await fill(system, opts.jobs, opts.payloadBytes ?? 0);
+    probe.reset(opts.taskMs ?? 0);
     const start = now();
     await system.startWorkers();
     const allRan = probe.untilRuns(opts.jobs);
     const ran = await Promise.race([allRan.then(() => true), sleep(opts.maxMs).then(() => false)]);
-    let finished = false;
-    if (ran) finished = await waitUntil(async () => !(await system.anyUnfinished()), Math.max(1, start + opts.maxMs - now()), 1);
+    let finished = ran && backlog;
+    if (ran && !backlog) finished = await waitUntil(async () => !(await system.anyUnfinished()), Math.max(1, start + opts.maxMs - now()), 1);
     const ms = now() - start;
     const counted = finished ? opts.jobs : probe.runs;
     await withDeadline(`${factory.label}: stopping workers`, 30_000, () => system.stopWorkers());
+    // Every job given was run: a system that lost or skipped one fails the measurement.
+    if (finished && !backlog && probe.runs < opts.jobs) throw new Error(`${factory.label}: ${probe.runs} of ${opts.jobs} jobs ran`);
     return {
       jobs: counted,
       concurrency: opts.concurrency,
@@ -83,17 +106,20 @@ export async function throughput(
       jobsPerSecond: (counted / ms) * 1000,
       timedOut: !finished,
       prefilledFinished: opts.finishedBefore,
+      prefilledQueued: opts.queuedBefore,
     };
   } finally {
+    probe.reset();
     await system.close();
   }
 }
 
-async function fill(system: QueueSystem, jobs: number): Promise<void> {
-  const chunk = 1000;
+/** Queues `jobs` jobs through the system's bulk API, in chunks of at most 1,000 jobs or about 2 MB. */
+export async function fill(system: QueueSystem, jobs: number, payloadBytes = 0): Promise<void> {
+  const chunk = Math.max(10, Math.min(1000, Math.floor(2_000_000 / Math.max(1, payloadBytes))));
   for (let i = 0; i < jobs; i += chunk) {
     const n = Math.min(chunk, jobs - i);
-    await system.addBatch(Array.from({ length: n }, (_, k) => payload(i + k)));
+    await system.addBatch(Array.from({ length: n }, (_, k) => payload(i + k, payloadBytes)));
   }
 }
 
@@ -113,7 +139,7 @@ export interface LatencyResult {
  */
 export async function latency(factory: SystemFactory, opts: { jobs: number; maxMs: number; idleMs: number; warmup?: number }): Promise<LatencyResult> {
   const system = factory.create();
-  await system.open(1);
+  await system.open({ concurrency: 1 });
   try {
     await system.startWorkers();
     await sleep(300);

@@ -1,5 +1,5 @@
 import { Queue, Worker } from 'bullmq';
-import type { QueueSystem } from '../lib/system.js';
+import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
 export const REDIS_HOST = process.env.BENCH_REDIS_HOST ?? '127.0.0.1';
@@ -17,7 +17,7 @@ export class BullmqSystem implements QueueSystem {
   #worker?: Worker;
   #concurrency = 1;
 
-  async open(concurrency: number): Promise<void> {
+  async open({ concurrency }: OpenOptions): Promise<void> {
     this.#concurrency = concurrency;
     this.#queue = new Queue(NAME, { connection, prefix });
     await this.#queue.waitUntilReady();
@@ -36,7 +36,7 @@ export class BullmqSystem implements QueueSystem {
     this.#worker = new Worker(
       NAME,
       async () => {
-        probe.ran();
+        await probe.ran();
       },
       { connection, prefix, concurrency: this.#concurrency },
     );

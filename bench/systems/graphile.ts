@@ -1,7 +1,7 @@
 import { Logger, makeWorkerUtils, run, type Runner, type WorkerUtils } from 'graphile-worker';
 import pg from 'pg';
-import { freshDatabase, withClient } from '../lib/pg-admin.js';
-import type { QueueSystem } from '../lib/system.js';
+import { freshDatabase, settleBulkLoad, withClient } from '../lib/pg-admin.js';
+import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
 const silent = new Logger(() => () => undefined);
@@ -28,7 +28,7 @@ export class GraphileSystem implements QueueSystem {
     this.label = label;
   }
 
-  async open(concurrency: number): Promise<void> {
+  async open({ concurrency }: OpenOptions): Promise<void> {
     this.#concurrency = concurrency;
     this.#url = await freshDatabase('bench_graphile');
     // Its pool must cover the concurrency (it warns otherwise): one connection per job slot, plus LISTEN and utils.
@@ -57,7 +57,7 @@ export class GraphileSystem implements QueueSystem {
       logger: silent,
       taskList: {
         noop: async () => {
-          probe.ran();
+          await probe.ran();
         },
       },
       preset: {
@@ -81,6 +81,19 @@ export class GraphileSystem implements QueueSystem {
     return withClient(this.#url, async (c) =>
       (await c.query('SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs) AS any')).rows[0].any,
     );
+  }
+
+  /** Straight into its jobs table (bulk SQL), as `add_jobs` would leave them: queued, runnable now. */
+  async prefillQueued(count: number): Promise<void> {
+    await withClient(this.#url, async (c) => {
+      await c.query(`INSERT INTO graphile_worker._private_tasks (identifier) VALUES ('noop') ON CONFLICT DO NOTHING`);
+      await c.query(
+        `INSERT INTO graphile_worker._private_jobs (task_id, payload)
+         SELECT (SELECT id FROM graphile_worker._private_tasks WHERE identifier = 'noop'), json_build_object('n', g) FROM generate_series(1, $1) AS g`,
+        [count],
+      );
+      await settleBulkLoad(c, 'graphile_worker._private_jobs');
+    });
   }
 
   async close(): Promise<void> {

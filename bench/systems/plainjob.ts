@@ -1,8 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { better, defineQueue, defineWorker, JobStatus } from 'plainjob';
-import type { QueueSystem } from '../lib/system.js';
+import { freshSqliteFile } from '../lib/sqlite-file.js';
+import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
@@ -23,11 +22,9 @@ export class PlainjobSystem implements QueueSystem {
 
   constructor(private readonly dir: string) {}
 
-  async open(concurrency: number): Promise<void> {
+  async open({ concurrency }: OpenOptions): Promise<void> {
     this.#concurrency = concurrency;
-    mkdirSync(this.dir, { recursive: true });
-    this.#file = join(this.dir, 'plainjob.db');
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
+    this.#file = freshSqliteFile(this.dir, 'plainjob.db');
     this.#db = new Database(this.#file);
     this.#queue = defineQueue({ connection: better(this.#db), logger: silent });
   }
@@ -45,7 +42,7 @@ export class PlainjobSystem implements QueueSystem {
       const worker = defineWorker(
         'noop',
         async () => {
-          probe.ran();
+          await probe.ran();
         },
         // It polls (no wake-up); 10 ms instead of its 1 s default so that its latency is not all sleep.
         { queue: this.#queue!, logger: silent, pollIntervall: 10 },
@@ -68,12 +65,20 @@ export class PlainjobSystem implements QueueSystem {
   }
 
   async prefillFinished(count: number): Promise<void> {
+    this.#bulk(count, JobStatus.Done);
+  }
+
+  async prefillQueued(count: number): Promise<void> {
+    this.#bulk(count, JobStatus.Pending);
+  }
+
+  #bulk(count: number, status: JobStatus): void {
     const created = Date.now() - 86_400_000;
     this.#db!.prepare(
       `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
        INSERT INTO plainjob_jobs (type, data, status, next_run_at, created_at)
-       SELECT 'noop', json_object('n', n), ${JobStatus.Done}, ? + n, ? + n FROM g`,
-    ).run(count, created, created);
+       SELECT 'noop', json_object('n', n), ?, ? + n, ? + n FROM g`,
+    ).run(count, status, created, created);
     this.#db!.exec('ANALYZE');
     this.#db!.pragma('wal_checkpoint(TRUNCATE)');
   }

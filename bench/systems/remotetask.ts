@@ -1,14 +1,13 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createKernel, createLogger, definePlugin, SimpleTask, type Kernel, type TaskService } from '../../core/index.js';
-import { freshDatabase, withClient } from '../lib/pg-admin.js';
-import type { QueueSystem } from '../lib/system.js';
+import { createKernel, createLogger, definePlugin, SimpleTask, type Kernel, type ServiceOptions, type TaskService } from '../../core/index.js';
+import { freshDatabase, settleBulkLoad, withClient } from '../lib/pg-admin.js';
+import { freshSqliteFile } from '../lib/sqlite-file.js';
+import type { OpenOptions, QueueSystem } from '../lib/system.js';
 import { probe } from '../lib/util.js';
 
 export const BENCH_SERVICE = '@Bench';
 
-/** The no-op task every remotetask workload runs. */
+/** The task every remotetask workload runs: a no-op (synchronous, returns null) or, when the probe says so, a wait. */
 export const benchPlugin = definePlugin({
   name: 'bench',
   version: '1.0.0',
@@ -16,27 +15,38 @@ export const benchPlugin = definePlugin({
     ctx.addTask(
       'noop',
       new SimpleTask(() => {
-        probe.ran();
-        return null;
-      }, { description: 'Does nothing; the benchmark counts its runs.' }),
+        const wait = probe.ran();
+        return wait ? wait.then(() => null) : null;
+      }, { description: 'Does nothing (or waits, for the I/O-bound workload); the benchmark counts its runs.' }),
     );
   },
 });
 
 export type RemotetaskBackend = { kind: 'postgres'; database: string } | { kind: 'sqlite'; dir: string };
 
+/** The site config of `count` services (`@Bench` alone, or `@Bench0` … `@Bench<count-1>`), each with its own processor. */
+export function benchServices(count: number, maxConcurrency: number): Record<string, Partial<ServiceOptions>> {
+  const options = { processor: 'multi' as const, maxConcurrency };
+  if (count <= 1) return { Bench: options };
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`Bench${i}`, options]));
+}
+
 /**
  * remotetask from source, in this process, through its public API: `service.add()` and the
  * service's processor (`processor: 'multi'`, `maxConcurrency` = the workload's concurrency).
+ * With `services` > 1, that many services share the store, each with its own processor at that
+ * concurrency, and jobs are added to them round robin.
  */
 export class RemotetaskSystem implements QueueSystem {
   readonly label: string;
   readonly backend: 'postgres' | 'sqlite';
   #kernel?: Kernel;
-  #service?: TaskService;
+  #services: TaskService[] = [];
+  #next = 0;
   #url = '';
   #file = '';
   #concurrency = 1;
+  #serviceCount = 1;
 
   constructor(private readonly where: RemotetaskBackend) {
     this.backend = where.kind;
@@ -48,83 +58,89 @@ export class RemotetaskSystem implements QueueSystem {
     return this.#kernel;
   }
 
-  get service(): TaskService {
-    if (!this.#service) throw new Error('not open');
-    return this.#service;
+  get url(): string {
+    return this.#url;
   }
 
-  async open(concurrency = 1): Promise<void> {
+  /** The service the next job goes to (round robin). */
+  get #service(): TaskService {
+    if (this.#services.length === 0) throw new Error('not open');
+    return this.#services[this.#next++ % this.#services.length];
+  }
+
+  async open({ concurrency, services = 1 }: OpenOptions): Promise<void> {
     this.#concurrency = concurrency;
+    this.#serviceCount = services;
     if (this.where.kind === 'postgres') {
       this.#url = await freshDatabase(this.where.database);
     } else {
-      mkdirSync(this.where.dir, { recursive: true });
-      this.#file = join(this.where.dir, 'remotetask.db');
-      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(this.#file + suffix, { force: true });
+      this.#file = freshSqliteFile(this.where.dir, 'remotetask.db');
     }
     await this.#boot();
   }
 
   async #boot(): Promise<void> {
+    const services = benchServices(this.#serviceCount, this.#concurrency);
     this.#kernel = await createKernel(
       {
         store: this.where.kind === 'postgres' ? { kind: 'postgres', url: this.#url } : { kind: 'sqlite', path: this.#file },
         plugins: [benchPlugin],
-        sites: { '': { services: { Bench: { processor: 'multi', maxConcurrency: this.#concurrency } } } },
+        sites: { '': { services } },
         autostart: [],
       },
       { autostart: false, logger: createLogger({ level: 'error' }) },
     );
-    this.#service = this.#kernel.getService(BENCH_SERVICE);
+    this.#services = Object.keys(services).map((name) => this.#kernel!.getService(`@${name}`));
+    this.#next = 0;
   }
 
   async addOne(data: unknown): Promise<void> {
-    await this.service.add('noop', data);
+    await this.#service.add('noop', data);
   }
 
   /** The service API adds one job per call: a batch is that many add() calls at once. */
   async addBatch(data: unknown[]): Promise<void> {
-    await Promise.all(data.map((d) => this.service.add('noop', d)));
-  }
-
-  /** The store's bulk insert (what an `addMany` would use): one statement for the whole batch. */
-  async insertMany(data: unknown[]): Promise<void> {
-    const created = Date.now();
-    await this.kernel.store.insertMany(
-      data.map((input) => ({
-        service: BENCH_SERVICE, task: 'noop', input, status: 'queued' as const, maxAttempts: 3, created, runAt: 0, schedule: null,
-      })),
-    );
+    await Promise.all(data.map((d) => this.#service.add('noop', d)));
   }
 
   async startWorkers(): Promise<void> {
-    this.service.startProcessing();
+    for (const service of this.#services) service.startProcessing();
   }
 
   async stopWorkers(): Promise<void> {
-    await this.#service?.stopProcessing();
+    await Promise.all(this.#services.map((service) => service.stopProcessing()));
   }
 
   async anyUnfinished(): Promise<boolean> {
-    const page = await this.kernel.store.list({ service: BENCH_SERVICE, status: ['queued', 'processing'], limit: 1 });
+    const page = await this.kernel.store.list({ status: ['queued', 'processing'], limit: 1 });
     return page.jobs.length > 0;
   }
 
   async prefillFinished(count: number): Promise<void> {
+    await this.#bulk(count, 'completed');
+  }
+
+  async prefillQueued(count: number): Promise<void> {
+    await this.#bulk(count, 'queued');
+  }
+
+  /** Jobs of `@Bench` straight into the jobs table, as the store would have left them (finished: with the completed count). */
+  async #bulk(count: number, status: 'completed' | 'queued'): Promise<void> {
     const created = Date.now() - 86_400_000;
+    const done = status === 'completed';
+    // queued: attempts 0 and no started/completed times.
+    const times = done ? ['1', '$2::bigint + g', '$2::bigint + g + 1'] : ['0', 'NULL', 'NULL'];
     if (this.where.kind === 'postgres') {
       await withClient(this.#url, async (client) => {
         await client.query(
           `INSERT INTO remotetask.jobs (service, task, input, status, result, attempts, max_attempts, created, started, completed, run_at)
-           SELECT $1, 'noop', jsonb_build_object('n', g), 'completed', NULL, 1, 3, $2::bigint + g, $2::bigint + g, $2::bigint + g + 1, 0
+           SELECT $1, 'noop', jsonb_build_object('n', g), '${status}', NULL, ${times[0]}, 3, $2::bigint + g, ${times[1]}, ${times[2]}, 0
            FROM generate_series(1, $3) AS g`,
           [BENCH_SERVICE, created, count],
         );
         // What the store's finish statement would have recorded: the service's completed count.
-        await client.query('INSERT INTO remotetask.completed_counts (service, delta) VALUES ($1, $2)', [BENCH_SERVICE, count]);
-        await client.query('VACUUM ANALYZE remotetask.jobs');
-        // The bulk load's dirty pages written now, not by a checkpoint during the measurement.
-        await client.query('CHECKPOINT');
+        if (done) await client.query('INSERT INTO remotetask.completed_counts (service, delta) VALUES ($1, $2)', [BENCH_SERVICE, count]);
+        await settleBulkLoad(client, 'remotetask.jobs');
       });
       return;
     }
@@ -132,11 +148,13 @@ export class RemotetaskSystem implements QueueSystem {
     await this.#kernel?.close();
     const db = new Database(this.#file);
     db.pragma('journal_mode = WAL');
+    const sqliteTimes = times.map((t) => t.replaceAll('$2::bigint + g', '? + n'));
+    const params = [count, BENCH_SERVICE, created, ...(done ? [created, created] : [])];
     db.prepare(
       `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?)
        INSERT INTO jobs (service, task, input, status, result, attempts, max_attempts, created, started, completed, run_at)
-       SELECT ?, 'noop', json_object('n', n), 'completed', NULL, 1, 3, ? + n, ? + n, ? + n + 1, 0 FROM g`,
-    ).run(count, BENCH_SERVICE, created, created, created);
+       SELECT ?, 'noop', json_object('n', n), '${status}', NULL, ${sqliteTimes[0]}, 3, ? + n, ${sqliteTimes[1]}, ${sqliteTimes[2]}, 0 FROM g`,
+    ).run(...params);
     db.exec('ANALYZE');
     db.close();
     await this.#boot();
@@ -145,6 +163,6 @@ export class RemotetaskSystem implements QueueSystem {
   async close(): Promise<void> {
     await this.#kernel?.close();
     this.#kernel = undefined;
-    this.#service = undefined;
+    this.#services = [];
   }
 }

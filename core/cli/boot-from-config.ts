@@ -1,7 +1,10 @@
+import type { Logger } from 'winston';
 import type { RemotetaskConfig } from '../config/define-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createKernel } from '../kernel/create-kernel.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { createLogger } from '../log/create-logger.js';
+import { bootWhenStoreReachable } from './boot-when-store-reachable.js';
 
 /**
  * Loads the config (`--config` or the search) and boots a kernel from it; `adjust` may change the
@@ -14,11 +17,11 @@ export async function bootFromConfig(options: {
 }): Promise<Kernel> {
   const loaded = await loadConfig({ file: options.config });
   const config = options.adjust ? options.adjust(loaded.config) : loaded.config;
-  const kernel = await createKernel(config, {
-    configFile: loaded.file,
-    baseDir: loaded.baseDir,
-    autostart: options.autostart,
-  });
+  let waitLogger: Logger | undefined;
+  const kernel = await bootWhenStoreReachable(
+    () => createKernel(config, { configFile: loaded.file, baseDir: loaded.baseDir, autostart: options.autostart }),
+    () => (waitLogger ??= createLogger(config.log)),
+  );
   kernel.logger.info(
     `remotetask booted from ${loaded.file ?? 'the built-in defaults (no config file found)'}: ` +
       `store ${kernel.store.kind}, plugins ${kernel.pluginNames().join(', ') || '(none)'}, ` +

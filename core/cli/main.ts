@@ -5,40 +5,49 @@ import { registerAdd } from './commands/add.js';
 import { registerCancel } from './commands/cancel.js';
 import { registerClean } from './commands/clean.js';
 import { registerCron } from './commands/cron.js';
-import { registerHashPassword } from './commands/hash-password.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerResult } from './commands/result.js';
-import { registerServe } from './commands/serve.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerWorker } from './commands/worker.js';
 
-const program = new Command('remotetask')
-  .description('remote task execution: durable job queues, cron jobs and workers')
-  .showHelpAfterError()
-  .exitOverride();
+export interface CliOptions {
+  /** Plugins whose commands the CLI offers even when the config does not name them. */
+  plugins?: readonly string[];
+}
 
-registerServe(program);
-registerAdd(program);
-registerStatus(program);
-registerResult(program);
-registerCancel(program);
-registerJobs(program);
-registerTasks(program);
-registerClean(program);
-registerCron(program);
-registerHashPassword(program);
-registerWorker(program);
+/** The command names given on the command line: the first argument that is no option. */
+function commandName(args: readonly string[]): string | undefined {
+  return args.find((arg) => !arg.startsWith('-'));
+}
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  // Commander has printed its message already; help and --version end with 0, usage errors with 2.
-  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
-  // Errors we made say what is wrong; no stack trace for them.
-  console.error(`remotetask: ${(error as Error).message}`);
-  if (error instanceof CliError) process.exit(error.exitCode);
-  // The server refused the request, or could not be reached.
-  if (error instanceof RemotetaskHttpError) process.exit(EXIT.USAGE);
-  process.exit(1);
+/**
+ * Runs the `remotetask` command. Core's own commands run without loading any plugin (the client
+ * commands start fast); any other command, and help, comes from the plugins (`CliCommands`).
+ */
+export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<void> {
+  const program = new Command('remotetask')
+    .description('remote task execution: durable job queues, cron jobs and workers')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of [registerAdd, registerStatus, registerResult, registerCancel, registerJobs, registerTasks, registerClean, registerCron, registerWorker]) {
+    register(program);
+  }
+  try {
+    const name = commandName(argv.slice(2));
+    if (name === undefined || !program.commands.some((command) => command.name() === name)) {
+      const { addPluginCommands } = await import('./plugin-commands.js');
+      await addPluginCommands(program, argv, options.plugins ?? []);
+    }
+    await program.parseAsync(argv);
+  } catch (error) {
+    // Commander has printed its message already; help and --version end with 0, usage errors with 2.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
+    // Errors we made say what is wrong; no stack trace for them.
+    console.error(`remotetask: ${(error as Error).message}`);
+    if (error instanceof CliError) process.exit(error.exitCode);
+    // The server refused the request, or could not be reached.
+    if (error instanceof RemotetaskHttpError) process.exit(EXIT.USAGE);
+    process.exit(1);
+  }
 }

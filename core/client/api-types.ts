@@ -84,19 +84,15 @@ export interface JobEventJson {
   error?: string;
 }
 
-/** A file of the files plugin (`POST /api/files`, `GET /api/files/{id}/info`). */
-export interface FileJson {
+/**
+ * What `POST /api/files` answers (a route of the files plugin, whose `FileJson` says the rest):
+ * at least the file's id and where to download it.
+ */
+export interface UploadedFile {
   id: string;
-  name: string;
-  size: number;
-  /** The content type downloads are served with. */
-  type: string;
-  created: string;
-  /** When it is removed; null: never. */
-  expires: string | null;
-  meta?: Record<string, unknown>;
   /** Where to download it: `/api/files/{id}`. */
   url: string;
+  [field: string]: unknown;
 }
 
 export interface JobListQuery {

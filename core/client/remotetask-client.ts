@@ -1,4 +1,5 @@
-import type { FileJson, SiteJson } from './api-types.js';
+import type { SiteJson, UploadedFile } from './api-types.js';
+import type { ApiRequester, RequestOptions } from './api-requester.js';
 import { RemotetaskHttpError } from './remotetask-http-error.js';
 import { ServiceClient } from './service-client.js';
 
@@ -17,19 +18,6 @@ export interface RemotetaskClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface RequestOptions {
-  method?: string;
-  body?: unknown;
-  query?: Record<string, string | number | string[] | undefined>;
-  signal?: AbortSignal;
-  /** A multipart body (file uploads), instead of a JSON `body`. */
-  form?: FormData;
-  /** `json` (default), `text`, or `response` for the caller to read the body itself (event streams, downloads). */
-  expect?: 'json' | 'text' | 'response';
-  /** The Accept header of an `expect: 'response'` request; default `text/event-stream`. */
-  accept?: string;
-}
-
 /** Standard base64 of a UTF-8 string, without Node's Buffer, so the client runs in browsers too. */
 function base64(text: string): string {
   let binary = '';
@@ -41,7 +29,9 @@ function base64(text: string): string {
  * A typed client of the remotetask web service, on fetch. Failures are thrown as a
  * {@link RemotetaskHttpError}. Service routes hang off {@link RemotetaskClient.service}.
  */
-export class RemotetaskClient {
+export type { RequestOptions };
+
+export class RemotetaskClient implements ApiRequester {
   readonly url: string;
   readonly #headers: Record<string, string> = { accept: 'application/json' };
   readonly #fetch: typeof fetch;
@@ -82,7 +72,7 @@ export class RemotetaskClient {
   }
 
   /** `POST /api/files` (the files plugin): uploads a file (a `Blob`; in Node `fs.openAsBlob(path)` streams it from disk). */
-  uploadFile(file: Blob, name: string, options: { signal?: AbortSignal } = {}): Promise<FileJson> {
+  uploadFile(file: Blob, name: string, options: { signal?: AbortSignal } = {}): Promise<UploadedFile> {
     const form = new FormData();
     form.append('file', file, name);
     return this.request('/api/files', { method: 'POST', form, signal: options.signal });

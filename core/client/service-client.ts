@@ -9,7 +9,7 @@ import type {
   TaskJson,
 } from './api-types.js';
 import { readServerSentEvents } from './read-server-sent-events.js';
-import type { RemotetaskClient } from './remotetask-client.js';
+import type { ApiRequester } from './api-requester.js';
 
 /** A stream of job events: iterate it with `for await`; `close()` (or leaving the loop) ends it. */
 export interface JobEventStream extends AsyncIterable<JobEventJson> {
@@ -21,7 +21,7 @@ export class ServiceClient {
   readonly #base: string;
 
   constructor(
-    private readonly client: RemotetaskClient,
+    private readonly client: ApiRequester,
     readonly address: string,
   ) {
     this.#base = `/api/services/${encodeURIComponent(address)}`;

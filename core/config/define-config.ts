@@ -1,15 +1,27 @@
 import type { CronExpressionSchedule, FieldSchedule } from '../jobs/job.js';
-import type { Plugin } from '../kernel/define-plugin.js';
 import type { LogFormat } from '../log/create-logger.js';
+import type { Token } from '../registry/token.js';
+import type { StoreConfig } from '../store/store-config.js';
 import type { ServiceOptions } from '../service/service-options.js';
 
-export type StoreConfig =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'memory' }
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+export type { StoreConfig };
+
+/**
+ * The kernel fills this in by declaration merging (`{ context: PluginContext }`), so that the
+ * config can type plugin objects without depending on the kernel that runs them.
+ */
+export interface PluginTypes {}
+
+type RegisterContext = PluginTypes extends { context: infer Context } ? Context : never;
+
+/** A plugin object as the config holds it (`definePlugin(…)` makes one; see the kernel's `Plugin`). */
+export interface PluginObject {
+  name: string;
+  register(context: RegisterContext): unknown;
+}
 
 /** A built-in plugin's folder name, a path (relative to the config file) or a package name, with options. */
-export type PluginSpec = string | Plugin | [string | Plugin, Record<string, unknown>];
+export type PluginSpec = string | PluginObject | [string | PluginObject, Record<string, unknown>];
 
 /** A cron job declared in the config: added once at boot, known by its task and input. */
 export type DeclaredCronJob = { task: string; input?: unknown } & (FieldSchedule | CronExpressionSchedule);
@@ -24,34 +36,13 @@ export interface SiteConfig {
   services?: Record<string, ServiceConfig>;
 }
 
-/** Who may use the web service. `manager` may do everything; `viewer` may only read. */
-export type HttpRole = 'manager' | 'viewer';
-
 /**
- * One user of the web service: a password (an scrypt hash from `remotetask hash-password`, or read
- * from an environment variable at start) for HTTP Basic, and/or a bearer token (a `sha256$…` hash
- * from `remotetask hash-password --token`, or an environment variable).
+ * Plugins' own config keys, by plugin name (`http: { port }`): a plugin declares its key's type
+ * here by declaration merging (`declare module 'remotetask' { interface PluginConfigs { … } }`).
  */
-export interface HttpUserConfig {
-  role: HttpRole;
-  passwordHash?: string;
-  passwordEnv?: string;
-  tokenHash?: string;
-  tokenEnv?: string;
-}
+export interface PluginConfigs {}
 
-export interface HttpConfig {
-  /** Default 127.0.0.1. A host other than loopback needs `users`. */
-  host?: string;
-  /** Default 8080; 0 picks a free port. */
-  port?: number;
-  /** The largest request body in bytes (default 1 MiB). */
-  bodyLimit?: number;
-  /** Users by name. Without users the server is open, and listens on loopback only. */
-  users?: Record<string, HttpUserConfig>;
-}
-
-export interface RemotetaskConfig {
+export interface RemotetaskConfig extends PluginConfigs {
   /** Where jobs live. Default: SQLite at `./data/remotetask.db` (next to the config file). */
   store?: StoreConfig;
   plugins?: PluginSpec[];
@@ -62,8 +53,15 @@ export interface RemotetaskConfig {
   /** Settings every service starts from. */
   defaults?: ServiceConfig;
   log?: { level?: string; format?: LogFormat };
-  http?: HttpConfig;
+  /** Any other key holds the options of the plugin of that name, checked by that plugin at boot. */
+  [pluginName: string]: unknown;
 }
+
+/** The kernel's (validated) config: a root singleton. */
+export const ConfigToken: Token<RemotetaskConfig> = Symbol.for('remotetask.Config');
+
+/** The keys of the config that core reads itself; any other key belongs to the plugin of that name. */
+export const CORE_CONFIG_KEYS = ['store', 'plugins', 'sites', 'autostart', 'defaults', 'log'] as const;
 
 /** Types a config file: `export default defineConfig({ … })`. */
 export function defineConfig(config: RemotetaskConfig): RemotetaskConfig {

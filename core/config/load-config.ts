@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
-import { importModule } from '../kernel/import-module.js';
+import { importModule } from '../loader/import-module.js';
 import { ConfigError } from './config-error.js';
 import type { RemotetaskConfig, StoreConfig } from './define-config.js';
 import { validateConfig } from './validate-config.js';

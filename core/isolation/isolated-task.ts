@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { importModule } from '../kernel/import-module.js';
+import { importModule } from '../loader/import-module.js';
 import { TaskError } from '../tasks/task-error.js';
 import type { RunIn, Task, TaskContext, TaskOptions } from '../tasks/task.js';
-import { isolationPoolFor } from './isolation-pool.js';
+import { workerPoolsOf } from './isolation-pool.js';
 import { taskModuleLogger, type IsolatedTaskContext, type IsolatedTaskFunction } from './task-module.js';
 
 export type IsolatedTaskOptions = TaskOptions;
@@ -87,7 +87,7 @@ export class IsolatedTask<Input = any, Output = unknown> implements Task<Input, 
     const task = context.task ?? basename(this.module.pathname).replace(/\.[^.]*$/, '');
     const runIn = this.runIn ?? 'inline';
     if (runIn === 'inline') return this.#runInline(input, context, task);
-    const pool = isolationPoolFor(context.service, runIn);
+    const pool = workerPoolsOf(context.service, (token, name) => context.lookup(token, name)).get(runIn);
     return (await pool.run(
       { module: this.module.href, task, input, jobId: context.jobId, attempt: context.attempt },
       context,

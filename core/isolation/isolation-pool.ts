@@ -1,12 +1,10 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import workerpool from 'workerpool';
-import type { Kernel } from '../kernel/kernel.js';
-import { KernelToken } from '../registry/tokens.js';
-import type { TaskService } from '../service/task-service.js';
+import type { Token } from '../registry/token.js';
 import { TaskError } from '../tasks/task-error.js';
-import type { TaskContext } from '../tasks/task.js';
-import { poolSize } from './isolation-options.js';
+import type { TaskContext, TaskServiceHandle } from '../tasks/task.js';
+import { type IsolationOptions, poolSize } from './isolation-options.js';
 import {
   boundaryName,
   whyCannotCross,
@@ -262,30 +260,59 @@ export class IsolationPool {
   }
 }
 
+/** What lives as long as a kernel and closes with it (the kernel's resources). */
+export interface ResourceScope {
+  shared<T>(key: string, create: () => T, close?: (value: T) => void | Promise<void>): T;
+}
+
+export interface WorkerPoolsSettings {
+  /** The owning service's address. */
+  service: string;
+  isolation?: IsolationOptions;
+  /** How long an aborted run may take to stop before its worker is terminated (ms). */
+  grace: number;
+}
+
 /**
- * The `mode` pool of `service`, started on first use and closed with the service's kernel. It is
- * kept in the kernel's resources, found through the service's site (the kernel is a root
- * singleton).
+ * One service's thread and process pools, each started on first use and closed with the kernel
+ * (kept in its resources). Bound beside the service: named by the service's name, in its site.
  */
-export function isolationPoolFor(service: TaskService, mode: WorkerMode): IsolationPool {
-  const container = service.site.container;
-  if (!container.isBound(KernelToken)) {
+export class WorkerPools {
+  constructor(
+    readonly settings: WorkerPoolsSettings,
+    private readonly resources: ResourceScope,
+  ) {}
+
+  get(mode: WorkerMode): IsolationPool {
+    const { service, isolation, grace } = this.settings;
+    return this.resources.shared(
+      `remotetask.isolation ${service} ${mode}`,
+      () => new IsolationPool({ mode, size: poolSize(isolation, mode), memoryLimitMb: isolation?.memoryLimitMb, grace, service }),
+      (pool) => pool.close(),
+    );
+  }
+}
+
+/** Named bindings: a service's worker pools, by service name, in the service's site. */
+export const WorkerPoolsToken: Token<WorkerPools> = Symbol.for('remotetask.WorkerPools');
+
+/** A service as isolation finds its pools: by its name, looked up from its site. */
+export interface PooledService extends TaskServiceHandle {
+  readonly site: { lookup<T>(token: Token<T>, name?: string): T | undefined };
+}
+
+/** The `mode` pool of `service`, started on first use and closed with the service's kernel. */
+export function isolationPoolFor(service: PooledService, mode: WorkerMode): IsolationPool {
+  return workerPoolsOf(service, (token, name) => service.site.lookup(token, name)).get(mode);
+}
+
+/** The pools of the service a task runs in, through the task's lookup. */
+export function workerPoolsOf(service: TaskServiceHandle, lookup: TaskContext['lookup']): WorkerPools {
+  const pools = lookup(WorkerPoolsToken, service.name);
+  if (!pools || pools.settings.service !== service.address) {
     throw new Error(
       `service ${service.address} belongs to no kernel: thread and process tasks run in the worker pools of a kernel made by createKernel`,
     );
   }
-  const kernel = container.get<Kernel>(KernelToken);
-  const isolation = service.options.isolation;
-  return kernel.resources.shared(
-    `remotetask.isolation ${service.address} ${mode}`,
-    () =>
-      new IsolationPool({
-        mode,
-        size: poolSize(isolation, mode),
-        memoryLimitMb: isolation?.memoryLimitMb,
-        grace: service.options.abortGrace,
-        service: service.address,
-      }),
-    (pool) => pool.close(),
-  );
+  return pools;
 }

@@ -1,10 +1,12 @@
 import { CronExpressionParser } from 'cron-parser';
+import { delayTooLong, MAX_DELAY_SECONDS } from './job-limits.js';
 import type { CronExpressionSchedule, DelaySchedule, FieldSchedule, Schedule } from './job.js';
 import { LOOKAHEAD_SECONDS, timeOfNextCall } from './time-of-next-call.js';
 
 /** A schedule given by a user (config, HTTP, CLI) that cannot be used; the message says why and what would do. */
 export class ScheduleError extends Error {
   override name = 'ScheduleError';
+  readonly code = 'invalid_schedule';
 }
 
 type FieldName = keyof FieldSchedule;
@@ -106,6 +108,7 @@ function validateDelay(delay: unknown): DelaySchedule {
   if (typeof delay !== 'number' || !Number.isFinite(delay) || delay <= 0) {
     throw new ScheduleError(`delay must be a positive number of seconds, got ${describe(delay)}`);
   }
+  if (delay > MAX_DELAY_SECONDS) throw new ScheduleError(delayTooLong(delay));
   return { delay };
 }
 

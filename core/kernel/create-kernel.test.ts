@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLog } from '../../test/helpers/capture-log.js';
 import type { RemotetaskConfig } from '../config/define-config.js';
+import type { Token } from '../registry/token.js';
+import { TaskServiceToken } from '../service/task-service-token.js';
 import { SimpleTask } from '../tasks/simple-task.js';
+import { TaskToken } from '../tasks/task.js';
 import { createKernel, type KernelOptions } from './create-kernel.js';
 import { definePlugin, type Plugin } from './define-plugin.js';
 import type { Kernel } from './kernel.js';
@@ -141,6 +144,109 @@ describe('createKernel: plugins', () => {
     await k.close();
     await k.close();
     expect(seen).toEqual(['bootstrap', 'close']);
+  });
+});
+
+describe('createKernel: the container is the registry', () => {
+  it('binds what plugins register in the container: tasks by name, contributions as multi-bindings, plugins by name', async () => {
+    const point = Symbol('point');
+    const k = await boot({
+      plugins: [taskPlugin('a', 'ta', { register: (ctx) => (ctx.addTask('ta', new SimpleTask(() => 1)), ctx.contribute(point, 'from a')) }), taskPlugin('b', 'tb', { register: (ctx) => ctx.contribute(point, 'from b') })],
+      sites: { '': { services: { S: {} } } },
+    });
+    const container = k.root.container;
+    expect(container.getAll(point)).toEqual(['from a', 'from b']);
+    expect(k.contributions(point)).toEqual(['from a', 'from b']);
+    expect(container.get(TaskToken, { name: 'ta' })).toBe(k.getService('@S').getTask('ta'));
+    expect(container.get(TaskServiceToken, { name: 'S' })).toBe(k.getService('@S'));
+    expect(k.pluginNames()).toEqual(['a', 'b']);
+  });
+
+  it('lets a plugin provide a service that later plugins and tasks look up', async () => {
+    const Greeter: Token<{ greet(name: string): string }> = Symbol('Greeter');
+    const seenAtRegister: unknown[] = [];
+    const provider = definePlugin({ name: 'provider', register: (ctx) => ctx.provide(Greeter, { greet: (name) => `hello ${name}` }) });
+    const user = definePlugin({
+      name: 'user',
+      dependencies: ['provider'],
+      register(ctx) {
+        seenAtRegister.push(ctx.lookup(Greeter)?.greet('ctx'), ctx.lookup(Symbol('nothing')));
+        ctx.addTask('greet', new SimpleTask((input: string, context) => context.lookup(Greeter)!.greet(input)), { site: 'site1' });
+      },
+    });
+    const k = await boot({ plugins: [user, provider], sites: { site1: { services: { S: {} } } } });
+    expect(seenAtRegister).toEqual(['hello ctx', undefined]);
+    expect(k.lookup(Greeter)?.greet('kernel')).toBe('hello kernel');
+    const service = k.getService('site1@S');
+    const id = await service.add('greet', 'task');
+    await service.process();
+    expect(await service.getResult(id)).toBe('hello task');
+    const twice = definePlugin({ name: 'twice', register: (ctx) => ctx.provide(Greeter, { greet: () => '' }) });
+    await expect(createKernel({ store: { kind: 'memory' }, plugins: [provider, twice] }, { logger: captureLog().logger })).rejects.toThrow(
+      'plugin "twice" provides Greeter, which another plugin provides already',
+    );
+  });
+
+  it('runs stopping handlers before the processors stop, then close handlers, each in reverse plugin order', async () => {
+    const seen: string[] = [];
+    const plugin = (name: string) =>
+      definePlugin({
+        name,
+        register(ctx) {
+          ctx.on('stopping', (kernel) => void seen.push(`${name} stopping, processing: ${kernel.processors().length}`));
+          ctx.on('close', (kernel) => void seen.push(`${name} close, processing: ${kernel.processors().length}`));
+        },
+      });
+    const k = await boot({ plugins: [plugin('first'), plugin('second')], sites: { '': { services: { S: {} } } }, autostart: ['@S'] }, { autostart: true });
+    await k.close();
+    expect(seen).toEqual([
+      'second stopping, processing: 1',
+      'first stopping, processing: 1',
+      'second close, processing: 0',
+      'first close, processing: 0',
+    ]);
+  });
+});
+
+describe('createKernel: plugin options', () => {
+  const optioned = definePlugin({
+    name: 'optioned',
+    options: {
+      schema: { type: 'object', additionalProperties: false, properties: { size: { type: 'integer', minimum: 1 }, names: { type: 'object' } } },
+      check: (options: { names?: Record<string, string> }, key) =>
+        Object.entries(options.names ?? {}).filter(([, value]) => value === '').map(([name]) => `${key('names', name)} may not be empty`),
+    },
+    register: (ctx) => void seenOptions.push(ctx.options),
+  });
+  let seenOptions: unknown[] = [];
+  afterEach(() => {
+    seenOptions = [];
+  });
+
+  it('takes the options from the key of the plugin\'s name and from [plugin, options], the key winning', async () => {
+    const k = await boot({ plugins: [[optioned, { size: 1, names: {} }]], optioned: { size: 2 } });
+    expect(seenOptions).toEqual([{ size: 2, names: {} }]);
+    expect(k.optionsOf('optioned')).toEqual({ size: 2, names: {} });
+  });
+
+  it('checks them at boot, naming the key of every problem', async () => {
+    const attempt = (config: RemotetaskConfig) => createKernel({ store: { kind: 'memory' }, ...config }, { configFile: 'remotetask.config.ts', logger: captureLog().logger });
+    await expect(attempt({ plugins: [optioned], optioned: { size: 0, colour: 'red' } })).rejects.toThrow(
+      'invalid config in remotetask.config.ts:\n  - optioned.colour: unknown key "colour" (known keys: size, names)\n  - optioned.size must be >= 1, got 0',
+    );
+    await expect(attempt({ plugins: ['echo', [optioned, { names: { a: '' } }]] })).rejects.toThrow(/^invalid config in remotetask\.config\.ts:\n  - plugins\[1\]\[1\]\.names\.a may not be empty$/);
+    expect(seenOptions).toEqual([]);
+    // A plugin whose own reading of its options throws: its message is the problem.
+    await expect(attempt({ plugins: [['files', { retention: 'forever' }]] })).rejects.toThrow(
+      /^invalid config in remotetask\.config\.ts:\n  - plugin "files": option retention must be milliseconds or a duration like "7d"/,
+    );
+  });
+
+  it('checks the key of a plugin that is not loaded, and refuses a key that names no plugin', async () => {
+    await expect(boot({ echo: 'loud' })).rejects.toThrow(/echo must be an object of the plugin's options, got "loud"/);
+    await expect(boot({ autostrat: [] })).rejects.toThrow(
+      'autostrat: unknown key "autostrat" (known keys: store, plugins, sites, autostart, defaults, log, or the name of a plugin to configure)',
+    );
   });
 });
 

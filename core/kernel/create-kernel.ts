@@ -2,18 +2,15 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'winston';
-import type { DeclaredCronJob, RemotetaskConfig } from '../config/define-config.js';
+import { ConfigToken, type DeclaredCronJob, type RemotetaskConfig } from '../config/define-config.js';
 import { validateConfig } from '../config/validate-config.js';
 import { createLogger } from '../log/create-logger.js';
-import { Site } from '../registry/site.js';
-import { ConfigToken, JobStoreToken, KernelToken, TaskToken } from '../registry/tokens.js';
 import { JobEventBus } from '../service/job-events.js';
 import type { TaskService } from '../service/task-service.js';
 import { createJobStore, DEFAULT_STORE } from '../store/create-job-store.js';
-import { placeTask } from '../isolation/isolated-task.js';
-import type { PluginContext } from './define-plugin.js';
-import { Kernel, type KernelHook } from './kernel.js';
-import { loadPlugins } from './load-plugins.js';
+import { JobStoreToken } from '../store/job-store-token.js';
+import { Kernel, KernelToken } from './kernel.js';
+import { registerPlugins } from './register-plugins.js';
 
 export interface KernelOptions {
   /** The config file's path, for error messages. */
@@ -43,57 +40,7 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
   const clock = options.clock ?? Date.now;
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
-  const root = new Site('');
-  const sites = [
-    root,
-    ...Object.keys(valid.sites ?? {})
-      .filter((name) => name !== '')
-      .map((name) => new Site(name, root)),
-  ];
-  const siteNamed = (name: string) => sites.find((site) => site.name === name);
-
-  const contributions = new Map<symbol, unknown[]>();
-  const hooks: { bootstrap: KernelHook[]; close: KernelHook[] } = { bootstrap: [], close: [] };
-  const taskOwners = new Map<string, string>();
-  const plugins = await loadPlugins(valid.plugins ?? [], baseDir);
-  for (const { plugin, options: pluginOptions } of plugins) {
-    const context: PluginContext = {
-      name: plugin.name,
-      options: pluginOptions,
-      config: valid,
-      baseDir,
-      logger: logger.child({ plugin: plugin.name }),
-      addTask(name, task, { site: siteName = '' } = {}) {
-        if (typeof task?.run !== 'function') {
-          throw new TypeError(`plugin "${plugin.name}" adds task "${name}" without a run(input, context) method`);
-        }
-        const site = siteNamed(siteName);
-        if (!site) {
-          throw new Error(
-            `plugin "${plugin.name}" adds task "${name}" to site "${siteName}", which the config does not define (sites: ${sites.map((s) => s.displayName).join(', ')})`,
-          );
-        }
-        const key = `${siteName}@${name}`;
-        const owner = taskOwners.get(key);
-        if (owner !== undefined) {
-          throw new Error(
-            `task "${name}" is registered twice${site.isRoot ? '' : ` in site ${siteName}`}: by plugin "${owner}" and by plugin "${plugin.name}"`,
-          );
-        }
-        taskOwners.set(key, plugin.name);
-        site.bindNamed(TaskToken, name, placeTask(task, plugin.runIn, `plugin "${plugin.name}" adds task "${name}"`));
-      },
-      contribute(point, contribution) {
-        const list = contributions.get(point) ?? [];
-        list.push(contribution);
-        contributions.set(point, list);
-      },
-      on(event, handler) {
-        hooks[event].push(handler);
-      },
-    };
-    await plugin.register(context);
-  }
+  const { root, sites } = await registerPlugins(valid, { baseDir, logger, configFile: options.configFile });
 
   const store = await createJobStore(valid.store ?? DEFAULT_STORE, baseDir);
   await store.open();
@@ -105,9 +52,6 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
     store,
     logger,
     events: new JobEventBus(),
-    plugins,
-    contributions,
-    hooks,
     workerId,
     clock,
     sweepInterval: options.sweepInterval,
@@ -117,9 +61,9 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
       kernel.addService(site, name, serviceConfig);
     }
   }
-  root.container.bind(KernelToken).toConstantValue(kernel);
-  root.container.bind(JobStoreToken).toConstantValue(store);
-  root.container.bind(ConfigToken).toConstantValue(valid);
+  root.bindValue(KernelToken, kernel);
+  root.bindValue(JobStoreToken, store);
+  root.bindValue(ConfigToken, valid);
   try {
     await ensureDeclaredCronJobs(kernel);
     await kernel.bootstrap({ autostart: options.autostart });

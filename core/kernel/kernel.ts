@@ -1,19 +1,43 @@
 import type { Logger } from 'winston';
 import type { RemotetaskConfig, ServiceConfig, SiteConfig } from '../config/define-config.js';
-import { TaskServiceToken, TaskToken } from '../registry/tokens.js';
+import { WorkerPools, WorkerPoolsToken } from '../isolation/isolation-pool.js';
+import type { Token } from '../registry/token.js';
 import { Site } from '../registry/site.js';
 import { UnknownServiceError } from '../service/errors.js';
 import type { JobEventBus } from '../service/job-events.js';
 import { startRemoteTasks } from '../service/start-remote-tasks.js';
 import { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from '../service/service-options.js';
 import { TaskService } from '../service/task-service.js';
+import { TaskServiceToken } from '../service/task-service-token.js';
 import type { JobStore } from '../store/job-store.js';
-import type { Task } from '../tasks/task.js';
+import { type Task, TaskToken } from '../tasks/task.js';
 import { placeTask } from '../isolation/isolated-task.js';
 import { KernelResources } from './kernel-resources.js';
-import type { LoadedPlugin } from './load-plugins.js';
 
-export type KernelHook = (kernel: Kernel) => void | Promise<void>;
+/** The kernel itself: a root singleton. */
+export const KernelToken: Token<Kernel> = Symbol.for('remotetask.Kernel');
+
+/** When plugins' lifecycle handlers run: at boot, as closing begins, at the end of closing. */
+export type LifecyclePhase = 'bootstrap' | 'stopping' | 'close';
+
+export interface LifecycleHook {
+  phase: LifecyclePhase;
+  /** The plugin it belongs to, for messages. */
+  plugin: string;
+  handler: (kernel: Kernel) => void | Promise<void>;
+}
+
+/** The extension point of lifecycle handlers (`ctx.on(phase, handler)`), in plugin order. */
+export const LifecycleHooks: Token<LifecycleHook> = Symbol.for('remotetask.LifecycleHooks');
+
+/**
+ * Named bindings in the root: the checked options of each plugin the config gives options to or
+ * loads, by plugin name.
+ */
+export const PluginOptionsToken: Token<Record<string, unknown>> = Symbol.for('remotetask.PluginOptions');
+
+/** Named bindings in the root: the loaded plugins (see `Plugin`), by name, in registration order. */
+export const LoadedPluginToken: Token<{ name: string }> = Symbol.for('remotetask.Plugin');
 
 export interface KernelParts {
   config: RemotetaskConfig;
@@ -24,9 +48,6 @@ export interface KernelParts {
   store: JobStore;
   logger: Logger;
   events: JobEventBus;
-  plugins: LoadedPlugin[];
-  contributions: Map<symbol, unknown[]>;
-  hooks: { bootstrap: KernelHook[]; close: KernelHook[] };
   workerId: string;
   clock: () => number;
   /** How often expired leases are swept (ms); undefined: half the shortest lease. */
@@ -51,7 +72,6 @@ export class Kernel {
   readonly resources = new KernelResources();
   readonly #parts: KernelParts;
   #sweeper?: NodeJS.Timeout;
-  #stopCancelRelay?: () => void;
   #closing?: Promise<void>;
 
   constructor(parts: KernelParts) {
@@ -77,7 +97,17 @@ export class Kernel {
 
   /** The names of the loaded plugins, in the order they registered. */
   pluginNames(): string[] {
-    return this.#parts.plugins.map((entry) => entry.plugin.name);
+    return this.root.names(LoadedPluginToken);
+  }
+
+  /** The checked options of plugin `name` (see `PluginContext.options`); undefined when the config gives none and it is not loaded. */
+  optionsOf<T = Record<string, unknown>>(name: string): T | undefined {
+    return this.root.lookupOwn(PluginOptionsToken, name) as T | undefined;
+  }
+
+  /** What a plugin provides under `token` (`ctx.provide`), or any root binding; undefined when none. */
+  lookup<T>(token: Token<T>, name?: string): T | undefined {
+    return this.root.lookup(token, name);
   }
 
   /** A site's own services. */
@@ -138,6 +168,8 @@ export class Kernel {
     const options = this.#serviceOptions(config);
     const service = new TaskService({ site, name, store, events, logger, options, clock, workerId });
     site.bindNamed(TaskServiceToken, name, service);
+    const isolation = { service: service.address, isolation: options.isolation, grace: options.abortGrace };
+    site.bindNamed(WorkerPoolsToken, name, new WorkerPools(isolation, this.resources));
     return service;
   }
 
@@ -173,9 +205,25 @@ export class Kernel {
       .sort();
   }
 
-  /** Whatever plugins contributed to an extension point, in plugin order. */
-  contributions<T>(point: symbol): T[] {
-    return [...((this.#parts.contributions.get(point) as T[] | undefined) ?? [])];
+  /** Whatever plugins contributed to an extension point, in plugin order (its contribution provider's answer). */
+  contributions<T>(point: Token<T> | symbol): T[] {
+    return this.root.contributions<T>(point).getContributions();
+  }
+
+  /** Runs the plugins' handlers of `phase`: in plugin order at bootstrap, in reverse when stopping and closing. */
+  async #runHooks(phase: LifecyclePhase): Promise<void> {
+    const hooks = this.contributions(LifecycleHooks).filter((hook) => hook.phase === phase);
+    if (phase === 'bootstrap') {
+      for (const hook of hooks) await hook.handler(this);
+      return;
+    }
+    for (const hook of hooks.reverse()) {
+      try {
+        await hook.handler(this);
+      } catch (error) {
+        this.logger.error(`a ${phase === 'close' ? 'close' : 'stopping'} handler of plugin "${hook.plugin}" failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** Starts the services the directives name (the config's `autostart` by default), logging as the seed. */
@@ -185,10 +233,7 @@ export class Kernel {
 
   /** The bootstrap event: plugins' bootstrap handlers, then the autostart directives. */
   async bootstrap(options: { autostart?: boolean } = {}): Promise<void> {
-    this.#stopCancelRelay ??= this.store.onCancelRequested(({ id, service }) => {
-      this.services().find((candidate) => candidate.address === service)?.abortIfRunningHere(id);
-    });
-    for (const hook of this.#parts.hooks.bootstrap) await hook(this);
+    await this.#runHooks('bootstrap');
     if (options.autostart !== false) this.startRemoteTasks();
     this.#startSweeper();
   }
@@ -214,19 +259,16 @@ export class Kernel {
     return Math.max(50, Math.floor(shortest / 2));
   }
 
-  /** Stops every processor (running jobs finish or are handed back), runs close handlers, closes the store. */
+  /**
+   * Runs the plugins' stopping handlers (no new work comes in), stops every processor (running
+   * jobs finish or are handed back), runs close handlers, closes the kernel's resources and the store.
+   */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#sweeper);
-      this.#stopCancelRelay?.();
+      await this.#runHooks('stopping');
       await Promise.all(this.services().map((service) => service.stopProcessing()));
-      for (const hook of [...this.#parts.hooks.close].reverse()) {
-        try {
-          await hook(this);
-        } catch (error) {
-          this.logger.error(`a close handler failed: ${(error as Error).message}`);
-        }
-      }
+      await this.#runHooks('close');
       await this.resources.close((error) => this.logger.error(`closing a kernel resource failed: ${(error as Error).message}`));
       await this.store.close();
     })();

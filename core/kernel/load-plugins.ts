@@ -4,11 +4,14 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PluginSpec } from '../config/define-config.js';
 import { isPlugin, type Plugin } from './define-plugin.js';
-import { importModule } from './import-module.js';
+import { importModule } from '../loader/import-module.js';
 
 export interface LoadedPlugin {
   plugin: Plugin;
-  options: Record<string, unknown>;
+  /** The options given with it in `plugins` (`[spec, options]`), if any. */
+  options?: Record<string, unknown>;
+  /** Its place in the config's `plugins`. */
+  index: number;
   /** Where it came from, for error messages. */
   source: string;
 }
@@ -48,19 +51,32 @@ async function loadSpec(spec: string, baseDir: string): Promise<{ plugin: unknow
  */
 export async function loadPlugins(specs: PluginSpec[], baseDir: string): Promise<LoadedPlugin[]> {
   const loaded: LoadedPlugin[] = [];
-  for (const spec of specs) {
-    const [target, options] = Array.isArray(spec) ? spec : [spec, {}];
+  for (const [index, spec] of specs.entries()) {
+    const [target, options] = Array.isArray(spec) ? spec : [spec, undefined];
     const { plugin, source } =
-      typeof target === 'string' ? await loadSpec(target, baseDir) : { plugin: target, source: 'the config' };
+      typeof target === 'string' ? await loadSpec(target, baseDir) : { plugin: target as unknown, source: 'the config' };
     if (!isPlugin(plugin)) {
       throw new Error(`${source} does not export a plugin: its default export must be definePlugin({ name, register })`);
     }
     if (loaded.some((other) => other.plugin.name === plugin.name)) {
       throw new Error(`plugin "${plugin.name}" is named twice in the config's plugins`);
     }
-    loaded.push({ plugin, options: options ?? {}, source });
+    loaded.push({ plugin, options, source, index });
   }
   return orderByDependencies(loaded);
+}
+
+/**
+ * The plugin a config key names (a built-in plugin or an installed package of that name), loaded
+ * to check the options the key holds; undefined when no plugin has that name.
+ */
+export async function findPlugin(name: string, baseDir: string): Promise<Plugin | undefined> {
+  if (!/^(@[\w.-]+\/)?[\w.-]+$/.test(name)) return undefined;
+  const found = await loadSpec(name, baseDir).catch((error: Error) => {
+    if (error.message.startsWith(`plugin "${name}" not found`)) return undefined;
+    throw error;
+  });
+  return isPlugin(found?.plugin) ? found.plugin : undefined;
 }
 
 function orderByDependencies(plugins: LoadedPlugin[]): LoadedPlugin[] {

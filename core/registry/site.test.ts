@@ -1,4 +1,6 @@
+import { ContainerModule } from 'inversify';
 import { describe, expect, it } from 'vitest';
+import { namesOf } from './names-of.js';
 import { Site } from './site.js';
 
 const Thing = Symbol('Thing');
@@ -48,5 +50,44 @@ describe('Site', () => {
   it('names the root site "root"', () => {
     expect(new Site('').displayName).toBe('root');
     expect(new Site('x', new Site('')).displayName).toBe('x');
+  });
+
+  it('answers from the container: what a container module binds is looked up and listed', async () => {
+    const root = new Site('');
+    const site1 = new Site('site1', root);
+    await root.load(new ContainerModule(({ bind }) => root.bindNamed(Thing, 'from-module', 'module value', bind)));
+    expect(site1.lookup(Thing, 'from-module')).toBe('module value');
+    expect(root.container.get(Thing, { name: 'from-module' })).toBe('module value');
+    expect(root.container.getAll(namesOf(Thing))).toEqual(['from-module']);
+    expect(site1.visibleNames(Thing)).toEqual(['from-module']);
+  });
+
+  it('never answers from a stale cache: a binding anywhere in the tree is seen at once', () => {
+    const root = new Site('');
+    const site1 = new Site('site1', root);
+    root.bindNamed(Thing, 'echo', 'root echo');
+    expect(site1.lookup(Thing, 'echo')).toBe('root echo');
+    site1.bindNamed(Thing, 'echo', 'site1 echo');
+    expect(site1.lookup(Thing, 'echo')).toBe('site1 echo');
+    site1.unbindNamed(Thing, 'echo');
+    expect(site1.lookup(Thing, 'echo')).toBe('root echo');
+    root.unbindNamed(Thing, 'echo');
+    expect(site1.lookup(Thing, 'echo')).toBeUndefined();
+    expect(site1.lookup(Thing, 'late')).toBeUndefined();
+    root.bindNamed(Thing, 'late', 'late value');
+    expect(site1.lookup(Thing, 'late')).toBe('late value');
+    const Single = Symbol('Single');
+    expect(site1.lookup(Single)).toBeUndefined();
+    root.bindValue(Single, 'single');
+    expect(site1.lookup(Single)).toBe('single');
+  });
+
+  it('lists what plugins contributed to a point, in order, from the container', () => {
+    const Point = Symbol('Point');
+    const root = new Site('');
+    expect(root.contributions(Point).getContributions()).toEqual([]);
+    root.bindValue(Point, 'a');
+    root.bindValue(Point, 'b');
+    expect(root.contributions(Point).getContributions()).toEqual(['a', 'b']);
   });
 });

@@ -3,6 +3,8 @@ import type { SchemaProblem } from '../tasks/task-schemas.js';
 
 /** A task name the service does not know. */
 export class UnknownTaskError extends Error {
+  readonly code = 'unknown_task';
+
   constructor(
     readonly task: string,
     readonly available: string[],
@@ -17,6 +19,8 @@ export class UnknownTaskError extends Error {
 
 /** A job id the service does not hold. */
 export class UnknownJobError extends Error {
+  readonly code = 'unknown_job';
+
   constructor(
     readonly jobId: number,
     service: string,
@@ -28,6 +32,8 @@ export class UnknownJobError extends Error {
 
 /** Input that fails the task's input schema: rejected before any job exists. */
 export class InvalidInputError extends Error {
+  readonly code = 'invalid_input';
+
   constructor(
     readonly task: string,
     readonly problems: SchemaProblem[],
@@ -43,6 +49,8 @@ export class InvalidInputError extends Error {
 
 /** An operation that the job's current status does not allow. */
 export class JobStateError extends Error {
+  readonly code = 'job_state';
+
   constructor(
     readonly jobId: number,
     readonly status: JobStatus,
@@ -55,6 +63,8 @@ export class JobStateError extends Error {
 
 /** An address like `site1@Service` that names no service. */
 export class UnknownServiceError extends Error {
+  readonly code = 'unknown_service';
+
   constructor(
     readonly address: string,
     reason: string,

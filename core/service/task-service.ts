@@ -1,17 +1,18 @@
 import type { Logger } from 'winston';
 import { FINAL_STATUSES, isDelaySchedule, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
+import { MAX_TIMEOUT_MS, timeoutTooLong } from '../jobs/job-limits.js';
 import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
-import { TaskToken } from '../registry/tokens.js';
 import type { Site } from '../registry/site.js';
-import type { JobPage, JobQuery, JobStore } from '../store/job-store.js';
-import type { Task } from '../tasks/task.js';
+import type { JobStore } from '../store/job-store.js';
+import { type Task, TaskToken } from '../tasks/task.js';
 import { validateTaskInput } from '../tasks/task-schemas.js';
 import { InvalidInputError, JobStateError, UnknownJobError, UnknownTaskError } from './errors.js';
 import type { JobEventBus } from './job-events.js';
-import { JobRunner } from './job-runner.js';
-import { Processor } from './processors/processor.js';
+import { JobsView } from './jobs-view.js';
 import type { ServiceOptions } from './service-options.js';
+import type { Processor } from './worker/processor.js';
+import { ServiceWorker } from './worker/service-worker.js';
 
 export interface TaskServiceDeps {
   site: Site;
@@ -38,6 +39,7 @@ function checkedTimeout(timeout: number | undefined): number | null {
   if (!Number.isInteger(timeout) || timeout < 1) {
     throw new RangeError(`timeout must be a whole number of milliseconds, at least 1; got ${JSON.stringify(timeout)}`);
   }
+  if (timeout > MAX_TIMEOUT_MS) throw new RangeError(timeoutTooLong(timeout));
   return timeout;
 }
 
@@ -60,8 +62,8 @@ export class TaskService {
   /** A paged, read-only view of the service's jobs. */
   readonly jobs: JobsView;
   readonly #deps: TaskServiceDeps;
-  readonly #runner: JobRunner;
-  #processor?: Processor;
+  /** The worker side: runs, records and keeps the leases of this service's jobs. */
+  readonly #worker: ServiceWorker;
 
   constructor(deps: TaskServiceDeps) {
     this.#deps = deps;
@@ -69,16 +71,9 @@ export class TaskService {
     this.site = deps.site;
     this.options = deps.options;
     this.address = `${deps.site.name}@${deps.name}`;
-    this.jobs = new JobsView(this, deps.store);
-    this.#runner = new JobRunner({
-      service: this,
-      store: deps.store,
-      workerId: deps.workerId,
-      logger: deps.logger,
-      events: deps.events,
-      options: deps.options,
-      clock: deps.clock,
-    });
+    this.jobs = new JobsView(this.address, deps.store, (jobId) => this.getJob(jobId));
+    const { store, workerId, logger, events, options, clock } = deps;
+    this.#worker = new ServiceWorker({ service: this, store, workerId, logger, events, options, clock });
   }
 
   /** The seed's thread name for this service's processor. */
@@ -245,31 +240,24 @@ export class TaskService {
   }
 
   /**
-   * Cancels a job. A waiting job is `cancelled` at once; a running one is asked to stop (its
-   * signal aborts) and ends `cancelled` when its task returns. Returns the status after the call.
+   * Cancels a job. A waiting job is `cancelled` at once; a running one is asked to stop (the store
+   * tells the worker running it, here or in another process: its signal aborts) and ends
+   * `cancelled` when its task returns. Returns the status after the call.
    */
   async cancel(jobId: number): Promise<JobStatus> {
     const before = await this.getJob(jobId);
     const now = this.#deps.clock();
     const job = await this.#deps.store.cancel(jobId, now);
     if (!job) throw new UnknownJobError(jobId, this.address);
-    if (job.cancelRequested) this.#runner.abort(jobId, 'cancelled');
-    else if (job.status === 'cancelled' && before.status !== 'cancelled') {
+    if (!job.cancelRequested && job.status === 'cancelled' && before.status !== 'cancelled') {
       this.#deps.events.emit({ type: 'cancelled', service: this.address, jobId, task: job.task, status: 'cancelled', time: now });
     }
     return job.status;
   }
 
-  /** Aborts a job if this process runs it (a cancel requested elsewhere); returns whether it did. */
-  abortIfRunningHere(jobId: number): boolean {
-    return this.#runner.abort(jobId, 'cancelled');
-  }
-
-  /** Cancels every waiting job and asks every running one to stop; returns how many. */
+  /** Cancels every waiting job and asks every running one to stop (as `cancel` does); returns how many. */
   async cancelAll(): Promise<number> {
-    const count = await this.#deps.store.cancelAll(this.address, this.#deps.clock());
-    this.#runner.abortAll('cancelled');
-    return count;
+    return this.#deps.store.cancelAll(this.address, this.#deps.clock());
   }
 
   /** Removes jobs in final statuses (all three by default); refuses statuses that are not final. */
@@ -323,7 +311,7 @@ export class TaskService {
     const at = now === undefined ? undefined : toMs(now);
     const job = await this.claimNextJob(now, jobId);
     if (!job) return false;
-    await this.#runner.run(job, at);
+    await this.#worker.run(job, at);
     return true;
   }
 
@@ -336,7 +324,7 @@ export class TaskService {
 
   /** Starts this service's processor loop. */
   startProcessing(): void {
-    if (this.#processor?.running) return;
+    if (this.#worker.processor) return;
     // Missed occurrences move on before the first claim, or the processor would run them.
     let skipping: Promise<unknown> | undefined =
       this.options.missedCron === 'skip'
@@ -344,12 +332,10 @@ export class TaskService {
             this.#deps.logger.warn(`${this.address}: skipping missed cron occurrences failed: ${error.message}`),
           )
         : undefined;
-    const { processor, maxConcurrency, pollInterval } = this.options;
-    this.#processor = new Processor(processor === 'multi' ? maxConcurrency : 1, {
+    const { processor, maxConcurrency } = this.options;
+    this.#worker.startProcessing({
       name: this.processorName,
-      service: this.address,
-      store: this.#deps.store,
-      runner: this.#runner,
+      concurrency: processor === 'multi' ? maxConcurrency : 1,
       claim: async (limit) => {
         if (skipping) {
           await skipping;
@@ -357,11 +343,7 @@ export class TaskService {
         }
         return this.#claim(limit, this.#deps.clock());
       },
-      logger: this.#deps.logger,
-      clock: this.#deps.clock,
-      pollInterval,
     });
-    this.#processor.start();
   }
 
   /**
@@ -386,20 +368,17 @@ export class TaskService {
    * Stops claiming jobs. Running jobs may finish within `stopTimeout`; then they are aborted and
    * handed back to the queue without spending an attempt. Resolves when the loop has ended.
    */
-  async stopProcessing(): Promise<void> {
-    const processor = this.#processor;
-    if (!processor) return;
-    await processor.stop(this.options.stopTimeout);
-    if (this.#processor === processor) this.#processor = undefined;
+  stopProcessing(): Promise<void> {
+    return this.#worker.stopProcessing();
   }
 
   isProcessing(): boolean {
-    return this.#processor?.running ?? false;
+    return this.#worker.processor !== undefined;
   }
 
   /** The running processor's name, or undefined when the service is not processing. */
   get processor(): Processor | undefined {
-    return this.#processor?.running ? this.#processor : undefined;
+    return this.#worker.processor;
   }
 
   #claim(limit: number, now: number, jobId?: number): Promise<JobRecord[]> {
@@ -420,46 +399,5 @@ export class TaskService {
 
   toString(): string {
     return `<TaskService ${this.address}>`;
-  }
-}
-
-/** The service's jobs: one by id, a page at a time, or all of them in id order. */
-export class JobsView {
-  constructor(
-    private readonly service: TaskService,
-    private readonly store: JobStore,
-  ) {}
-
-  get(jobId: number): Promise<JobRecord> {
-    return this.service.getJob(jobId);
-  }
-
-  page(query: Omit<JobQuery, 'service'> = {}): Promise<JobPage> {
-    return this.store.list({ ...query, service: this.service.address });
-  }
-
-  countByStatus(): Promise<Record<JobStatus, number>> {
-    return this.store.countByStatus(this.service.address);
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<JobRecord> {
-    yield* this.iterate();
-  }
-
-  /** Every job matching the filter, a page at a time, in id order. */
-  async *iterate(filter: Pick<JobQuery, 'status' | 'task'> = {}): AsyncGenerator<JobRecord> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.page({ ...filter, limit: 500, cursor });
-      yield* page.jobs;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
-
-  /** Every job, in id order (for small services and tests; use `page` for large ones). */
-  async all(): Promise<JobRecord[]> {
-    const jobs: JobRecord[] = [];
-    for await (const job of this) jobs.push(job);
-    return jobs;
   }
 }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { StoreConfig } from '../config/define-config.js';
+import type { StoreConfig } from './store-config.js';
 import type { JobStore } from './job-store.js';
 
 export const DEFAULT_STORE: StoreConfig = { kind: 'sqlite', path: './data/remotetask.db' };

@@ -44,10 +44,7 @@ export type JobOutcome =
   | { id: number; workerId: string; now: number; kind: 'released' };
 
 /** An outcome the store applied, and the job's status after it (a cron job stays `cronjob`; a cancel that landed first makes it `cancelled`). */
-export interface AppliedOutcome {
-  id: number;
-  status: JobStatus;
-}
+export interface AppliedOutcome { id: number; status: JobStatus }
 
 export type JobSortKey = 'id' | 'created' | 'started' | 'completed' | 'status' | 'task';
 
@@ -111,10 +108,7 @@ export interface JobStore {
    * so a cancel request whose notification was lost (a dropped LISTEN connection) still reaches it.
    */
   cancelRequestedAmong(ids: number[]): Promise<number[]>;
-  /**
-   * Applies outcomes; returns those it applied, in the order given, each with the status the job
-   * was left in.
-   */
+  /** Applies outcomes; returns those applied, in the order given, each with the job's status after it. */
   finish(outcomes: JobOutcome[]): Promise<AppliedOutcome[]>;
   /**
    * Returns jobs whose lease expired to the queue (counting the attempt as spent), or fails them

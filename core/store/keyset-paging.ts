@@ -4,6 +4,8 @@ import type { JobQuery, JobSortKey } from './job-store.js';
 
 /** A listing cursor that this store did not make, or made for another sort: ask for the first page. */
 export class InvalidCursorError extends Error {
+  readonly code = 'invalid_cursor';
+
   constructor(message: string) {
     super(message);
     this.name = 'InvalidCursorError';

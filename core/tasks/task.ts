@@ -1,5 +1,7 @@
-import type { Logger } from 'winston';
-import type { TaskService } from '../service/task-service.js';
+import type { Token } from '../registry/token.js';
+import type { TaskContext } from './task-context.js';
+
+export type { TaskContext, TaskServiceHandle } from './task-context.js';
 
 /** A JSON Schema (draft 2020-12 as ajv understands it) describing a task's input or output. */
 export type JsonSchema = Record<string, unknown> | boolean;
@@ -11,22 +13,6 @@ export type JsonSchema = Record<string, unknown> | boolean;
  * defined by a module: `isolatedTask(new URL('./my-task.js', import.meta.url), { runIn })`.
  */
 export type RunIn = 'inline' | 'thread' | 'process';
-
-/** What a running task gets besides its input. */
-export interface TaskContext {
-  /** The service running the job. */
-  service: TaskService;
-  /** The name the task runs under (the job's task). */
-  task: string;
-  jobId: number;
-  /** 1 on the first run, 2 on the first retry, … */
-  attempt: number;
-  /** Aborted when the job is cancelled, times out or its service stops: stop promptly. */
-  signal: AbortSignal;
-  logger: Logger;
-  /** Reports how far the job is, 0..1, with an optional message. */
-  progress(fraction: number, message?: string): Promise<void>;
-}
 
 export interface TaskOptions {
   /** Shown to users (`getAvailableTasks`, the API, the dashboard). */
@@ -46,3 +32,6 @@ export interface TaskOptions {
 export interface Task<Input = any, Output = unknown> extends TaskOptions {
   run(input: Input, context: TaskContext): Output | Promise<Output>;
 }
+
+/** Named bindings: tasks by task name, in the root (global) or in a site. */
+export const TaskToken: Token<Task> = Symbol.for('remotetask.Task');

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kernel } from 'remotetask';
-import type { HttpUsers } from '../http/index.js';
+import type { HttpUsers } from 'remotetask/http';
 import type { DetailRendererRegistry } from './detail-renderers.js';
-import type { SafeHtml } from './html/html.js';
+import type { SafeHtml } from 'remotetask/http';
 import type { SessionStore } from './session/session-store.js';
 import type { Throughput } from './stats/throughput.js';
 import type { AssetUrls, ViewContext } from './views/layout.js';

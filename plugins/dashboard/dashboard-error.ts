@@ -1,4 +1,4 @@
-import { InvalidInputError, JobStateError, ScheduleError, UnknownJobError, UnknownServiceError, UnknownTaskError } from 'remotetask';
+import { answerOf } from 'remotetask/http';
 
 /** An error the dashboard answers with its own status and a message for the user. */
 export class DashboardError extends Error {
@@ -14,12 +14,8 @@ export class DashboardError extends Error {
 /** The status and message a page shows for an error; anything unexpected is a bare 500 (the log has the rest). */
 export function describeError(error: unknown): { statusCode: number; message: string } {
   if (error instanceof DashboardError) return { statusCode: error.statusCode, message: error.message };
-  if (error instanceof UnknownServiceError || error instanceof UnknownJobError || error instanceof UnknownTaskError) {
-    return { statusCode: 404, message: error.message };
-  }
-  if (error instanceof JobStateError) return { statusCode: 409, message: error.message };
-  if (error instanceof InvalidInputError) return { statusCode: 422, message: error.message };
-  if (error instanceof ScheduleError) return { statusCode: 400, message: error.message };
+  const core = answerOf(error);
+  if (core) return { statusCode: core.status, message: core.message };
   const fastifyError = error as { statusCode?: number; validation?: unknown; message?: string };
   if (fastifyError?.validation) return { statusCode: 400, message: `The request is not valid: ${fastifyError.message}` };
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {

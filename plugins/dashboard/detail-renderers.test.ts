@@ -2,7 +2,7 @@ import type { JobRecord } from 'remotetask';
 import { describe, expect, it, vi } from 'vitest';
 import { echoDetail } from '../echo/index.js';
 import { defaultDetail, type DetailRenderer, DetailRendererRegistry, DetailRenderers, truncate } from './detail-renderers.js';
-import { html } from './html/html.js';
+import { html } from 'remotetask/http';
 
 function job(task: string, input: unknown): JobRecord {
   return {

@@ -1,5 +1,5 @@
-import type { JobRecord } from 'remotetask';
-import { html, type SafeHtml, toSafeHtml } from './html/html.js';
+import type { JobRecord, Token } from 'remotetask';
+import { html, type SafeHtml, toSafeHtml } from 'remotetask/http';
 
 /**
  * The extension point for how a task's jobs show in the dashboard: its "detail" column and the
@@ -13,7 +13,7 @@ import { html, type SafeHtml, toSafeHtml } from './html/html.js';
  * the web stack (workers load the plugin too). Plugins outside this repository can use the same
  * key: `Symbol.for('remotetask.dashboard.detailRenderers')`.
  */
-export const DetailRenderers = Symbol.for('remotetask.dashboard.detailRenderers');
+export const DetailRenderers: Token<DetailRenderer> = Symbol.for('remotetask.dashboard.detailRenderers');
 
 /** What a renderer returns: plain text (the dashboard escapes it) or `html\`…\`` markup (inserted as is). */
 export type RenderedDetail = string | SafeHtml;

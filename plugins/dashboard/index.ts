@@ -1,5 +1,5 @@
 import { definePlugin } from 'remotetask';
-import { HttpRoutes, type HttpRouteContribution } from '../http/index.js';
+import { HttpRoutes, type HttpRouteContribution } from 'remotetask/http';
 import { type DashboardOptions, registerDashboard } from './register-dashboard.js';
 
 export {
@@ -9,7 +9,7 @@ export {
   type DetailRenderer,
   type RenderedDetail,
 } from './detail-renderers.js';
-export { html, escapeHtml, trustedHtml, isSafeHtml, SafeHtml, type HtmlValue } from './html/html.js';
+export { html, escapeHtml, trustedHtml, isSafeHtml, SafeHtml, type HtmlValue } from 'remotetask/http';
 export { registerDashboard, type DashboardOptions } from './register-dashboard.js';
 
 /**
@@ -21,6 +21,9 @@ export default definePlugin({
   name: 'dashboard',
   version: '1.0.0',
   dependencies: ['http'],
+  options: {
+    schema: { type: 'object', additionalProperties: false, properties: { sessionSecret: { description: 'a string; unset (undefined) falls back to REMOTETASK_DASHBOARD_SECRET' } } },
+  },
   register(ctx) {
     const options: DashboardOptions = {
       sessionSecret: typeof ctx.options.sessionSecret === 'string' ? ctx.options.sessionSecret : process.env.REMOTETASK_DASHBOARD_SECRET,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from 'remotetask';
-import { HttpUsers } from '../http/index.js';
+import { HttpUsers, httpOptionsOf, registerServiceScope } from 'remotetask/http';
 import { assetUrls, loadAssets } from './assets.js';
 import { describeError } from './dashboard-error.js';
 import { DashboardContext } from './dashboard-context.js';
@@ -11,6 +11,7 @@ import { registerJobRoutes } from './routes/job-routes.js';
 import { registerJobsRoutes } from './routes/jobs-routes.js';
 import { registerLoginRoutes } from './routes/login-routes.js';
 import { registerOverviewRoutes } from './routes/overview-routes.js';
+import { registerProcessingRoutes } from './routes/processing-routes.js';
 import { installSession } from './session/install-session.js';
 import { SessionStore } from './session/session-store.js';
 import { Throughput } from './stats/throughput.js';
@@ -44,7 +45,7 @@ const CONTENT_SECURITY_POLICY = [
  * sessions and CSRF checks, HTML error pages and security headers apply to its routes only.
  */
 export async function registerDashboard(app: FastifyInstance, kernel: Kernel, options: DashboardOptions = {}): Promise<void> {
-  const users = HttpUsers.fromConfig(kernel.config.http?.users);
+  const users = HttpUsers.fromConfig(httpOptionsOf(kernel).users);
   const sessions = new SessionStore({ secret: options.sessionSecret });
   const renderers = new DetailRendererRegistry(kernel.contributions<DetailRenderer>(DetailRenderers), (task, error) =>
     kernel.logger.warn(`dashboard: the detail renderer of task "${task}" failed, showing its input instead: ${error.message}`, { stack: error.stack }),
@@ -77,7 +78,10 @@ export async function registerDashboard(app: FastifyInstance, kernel: Kernel, op
   registerAssetRoutes(app, assets);
   registerLoginRoutes(app, dashboard);
   registerOverviewRoutes(app, dashboard);
-  registerJobsRoutes(app, dashboard);
-  registerJobRoutes(app, dashboard);
+  registerServiceScope(app, kernel, '/services/:address', (scope) => {
+    registerProcessingRoutes(scope, dashboard);
+    registerJobsRoutes(scope, dashboard);
+    registerJobRoutes(scope, dashboard);
+  });
   registerEventsRoutes(app, dashboard, { batchMs: options.liveBatchMs });
 }

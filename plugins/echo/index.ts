@@ -1,5 +1,5 @@
 import { definePlugin, type JobRecord, SimpleTask } from 'remotetask';
-import { type DetailRenderer, DetailRenderers } from '../dashboard/detail-renderers.js';
+import { type DetailRenderer, DetailRenderers } from 'remotetask/dashboard';
 
 /** The seed's first task: returns its input unchanged. */
 export const echoTask = new SimpleTask(function echo(input: unknown) {

@@ -131,7 +131,7 @@ export class FileStore {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
   }
 
   /** Stores the bytes of `source` as a new file; refuses (and keeps nothing) past `maxSize`. */
@@ -148,7 +148,7 @@ export class FileStore {
     });
     const input = typeof source === 'string' || source instanceof Uint8Array ? Readable.from([Buffer.from(source)]) : source;
     try {
-      await pipeline(input, count, createWriteStream(pending.path, { flags: 'wx' }), { signal: options.signal });
+      await pipeline(input, count, createWriteStream(pending.path, { flags: 'wx', mode: 0o600 }), { signal: options.signal });
       return await pending.commit();
     } catch (error) {
       await pending.discard();
@@ -182,7 +182,7 @@ export class FileStore {
         };
         const sidecar = this.#sidecarPath(id);
         try {
-          await writeFile(sidecar + PART, `${JSON.stringify(file, null, 2)}\n`, { flag: 'wx' });
+          await writeFile(sidecar + PART, `${JSON.stringify(file, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
           await rename(sidecar + PART, sidecar);
         } catch (error) {
           await Promise.all([rm(sidecar + PART, { force: true }), rm(this.#dataPath(id), { force: true })]);

@@ -1,8 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FileJson } from 'remotetask/client';
-import { HttpError } from '../http/errors/http-error.js';
-import type { HttpRouteContribution } from '../http/http-routes.js';
+import type { FileJson } from './file-json.js';
+import { HttpError, type HttpRouteContribution } from 'remotetask/http';
 import { contentDisposition } from './content-disposition.js';
 import { FileNotFoundError, type FileStore, FileTooLargeError, type StoredFile } from './file-store.js';
 import { parseRange } from './parse-range.js';
@@ -46,6 +45,19 @@ interface IdParams {
   id: string;
 }
 
+/** What a multipart body that cannot be read means to a client, or undefined for an error of the server. */
+function multipartError(error: unknown): HttpError | undefined {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === 'FST_FILES_LIMIT') return new HttpError(400, 'too_many_files', 'an upload holds one file; this form holds more: send each file in its own upload');
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') return new HttpError(400, 'bad_request', `the form holds more parts than an upload may (${message})`);
+  if (code === 'FST_MP_PREMATURE_CLOSE' || code === 'FST_PROTO_VIOLATION') return new HttpError(400, 'bad_request', `the upload is not a readable form: ${message}`);
+  // busboy's own words for a body that is no well-formed multipart.
+  if (typeof message === 'string' && /^(Multipart: |Unexpected end of |Malformed )/.test(message)) {
+    return new HttpError(400, 'invalid_multipart', `the body is not well-formed multipart/form-data: ${message} (send a form with one file field and its boundary)`);
+  }
+  return undefined;
+}
+
 function notFound(id: string): HttpError {
   return new HttpError(404, 'unknown_file', new FileNotFoundError(id).message);
 }
@@ -82,18 +94,22 @@ export function filesRoutes(store: FileStore): HttpRouteContribution {
       }
       const declared = Number(request.headers['content-length']);
       if (Number.isFinite(declared) && declared > store.maxFileSize + MULTIPART_OVERHEAD) throw tooLarge();
-      const part = await request.file();
-      if (!part) throw new HttpError(400, 'bad_request', 'the form holds no file: send the file in a file field');
-      let file: StoredFile;
+      let file: StoredFile | undefined;
       try {
-        file = await store.create(part.file, {
-          name: part.filename,
-          ...(request.user ? { meta: { uploadedBy: request.user.name } } : {}),
-        });
+        // Every part is read, so that a second file is refused rather than dropped unseen.
+        for await (const part of request.parts()) {
+          if (part.type !== 'file') continue;
+          file = await store.create(part.file, {
+            name: part.filename,
+            ...(request.user ? { meta: { uploadedBy: request.user.name } } : {}),
+          });
+        }
       } catch (error) {
+        if (file) await store.delete(file.id);
         if (FileTooLargeError.is(error)) throw tooLarge();
-        throw error;
+        throw multipartError(error) ?? error;
       }
+      if (!file) throw new HttpError(400, 'bad_request', 'the form holds no file: send the file in a file field');
       reply.code(201).header('location', `/api/files/${file.id}`);
       return toFileJson(file);
     });

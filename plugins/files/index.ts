@@ -1,5 +1,5 @@
-import { definePlugin } from 'remotetask';
-import { HttpRoutes } from '../http/http-routes.js';
+import { definePlugin, optionsCheckedBy } from 'remotetask';
+import { HttpRoutes } from 'remotetask/http';
 import { FileStore } from './file-store.js';
 import { FileStoreToken } from './files-of.js';
 import { resolveFilesSettings } from './files-options.js';
@@ -18,7 +18,8 @@ export {
 export { filesOf, FileStoreToken } from './files-of.js';
 export { isFileId, newFileId, FILE_ID_PATTERN } from './file-id.js';
 export { contentTypeOf } from './content-type.js';
-export { toFileJson, type FileJson } from './files-routes.js';
+export { toFileJson } from './files-routes.js';
+export type { FileJson } from './file-json.js';
 export { type FilesPluginOptions, type FilesSettings, resolveFilesSettings } from './files-options.js';
 
 /**
@@ -33,11 +34,14 @@ export { type FilesPluginOptions, type FilesSettings, resolveFilesSettings } fro
 export default definePlugin({
   name: 'files',
   version: '1.0.0',
+  // Checked with the config at boot; `dir` resolves against the config's directory later.
+  options: optionsCheckedBy((options: Record<string, unknown>) => resolveFilesSettings(options, '.')),
   register(ctx) {
     const settings = resolveFilesSettings(ctx.options, ctx.baseDir);
     // The kernel's clock (a fake one in tests) once the kernel exists.
     let clock: () => number = Date.now;
     const store = new FileStore({ ...settings, clock: () => clock() });
+    ctx.provide(FileStoreToken, store);
     ctx.contribute(HttpRoutes, filesRoutes(store));
 
     let sweeper: NodeJS.Timeout | undefined;
@@ -52,7 +56,6 @@ export default definePlugin({
     ctx.on('bootstrap', async (kernel) => {
       clock = kernel.clock;
       await store.init();
-      kernel.root.container.bind(FileStoreToken).toConstantValue(store);
       await sweep();
       if (settings.retentionMs !== null) {
         sweeper = setInterval(() => void sweep(), settings.sweepIntervalMs);

@@ -3,8 +3,11 @@ import type { Kernel } from 'remotetask';
 import type { Logger } from 'winston';
 import { HttpUsers } from './auth/http-users.js';
 import { installAuth } from './auth/install-auth.js';
+import { clientErrorHandler, frameworkErrors } from './errors/framework-errors.js';
 import { installErrorHandlers } from './errors/install-error-handlers.js';
 import { parseJsonBodies } from './errors/parse-json-bodies.js';
+import { installRequestGuards } from './guards/install-request-guards.js';
+import { httpOptionsOf } from './http-options.js';
 import { resolveHttpSettings } from './http-settings.js';
 import { HttpRoutes, type HttpRouteContribution } from './http-routes.js';
 import { createMetrics } from './metrics/create-metrics.js';
@@ -15,8 +18,11 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJobsRoutes } from './routes/jobs-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerProcessingRoutes } from './routes/processing-routes.js';
+import { registerServiceScope, SERVICE_PREFIX } from './routes/service-scope.js';
 import { registerSitesRoutes } from './routes/sites-routes.js';
 import { registerTasksRoutes } from './routes/tasks-routes.js';
+import { sseStreams } from './sse/sse-streams.js';
+import { strictValidatorCompiler } from './schemas/strict-validator-compiler.js';
 import { registerXmlrpcRoutes } from './xmlrpc/xmlrpc-routes.js';
 
 export const HTTP_API_VERSION = '1.0.0';
@@ -36,15 +42,19 @@ export interface HttpAppOptions {
  * Tests call it and `inject()`; `startHttpServer` makes it listen.
  */
 export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {}): Promise<FastifyInstance> {
-  const settings = resolveHttpSettings(kernel.config.http);
-  const users = options.users ?? HttpUsers.fromConfig(kernel.config.http?.users);
+  const settings = resolveHttpSettings(httpOptionsOf(kernel));
+  const users = options.users ?? HttpUsers.fromConfig(httpOptionsOf(kernel).users);
   const logger = options.logger ?? kernel.logger;
   const app = Fastify({
     logger: false,
     bodyLimit: settings.bodyLimit,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    trustProxy: settings.trustProxy,
+    frameworkErrors,
+    clientErrorHandler,
   });
+  app.setValidatorCompiler(strictValidatorCompiler);
 
+  installRequestGuards(app, settings, users.size > 0);
   parseJsonBodies(app);
   installErrorHandlers(app, logger);
   installAuth(app, users);
@@ -58,13 +68,16 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
 
   await registerOpenApi(app, { version: HTTP_API_VERSION, secured: users.size > 0 });
   registerSitesRoutes(app, kernel);
-  registerTasksRoutes(app, kernel);
-  registerJobsRoutes(app, kernel);
-  registerCronJobsRoutes(app, kernel);
-  registerProcessingRoutes(app, kernel);
-  const eventStreams = registerEventsRoutes(app, kernel, { heartbeatMs: options.sseHeartbeatMs ?? 15_000 });
+  const eventStreams = sseStreams(app, { heartbeatMs: options.sseHeartbeatMs ?? 15_000, cacheControl: 'no-cache, no-transform' });
+  registerServiceScope(app, kernel, SERVICE_PREFIX, (scope) => {
+    registerTasksRoutes(scope, kernel);
+    registerJobsRoutes(scope, kernel);
+    registerCronJobsRoutes(scope, kernel);
+    registerProcessingRoutes(scope, kernel);
+    registerEventsRoutes(scope, kernel, eventStreams);
+  });
   registerHealthRoutes(app, kernel);
-  const metrics = createMetrics(kernel, { openEventStreams: eventStreams.openStreams });
+  const metrics = createMetrics(kernel, { openEventStreams: eventStreams.count });
   app.addHook('onClose', async () => metrics.stop());
   registerMetricsRoutes(app, metrics.registry);
   registerXmlrpcRoutes(app, kernel, users);

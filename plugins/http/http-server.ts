@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Kernel } from 'remotetask';
+import type { Kernel, Token } from 'remotetask';
 
 /** A listening web service. */
 export interface HttpServer {
@@ -10,15 +10,15 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Where the http plugin keeps its server in the kernel's root container. */
-const HttpServerToken = Symbol.for('remotetask.http.server');
-
-export function rememberHttpServer(kernel: Kernel, server: HttpServer): void {
-  kernel.root.container.bind(HttpServerToken).toConstantValue(server);
+/** Where the http plugin keeps the server it starts: provided at registration, filled at bootstrap. */
+export interface HttpServerSlot {
+  server?: HttpServer;
 }
 
-/** The server the http plugin started for this kernel, if it did: `serve` closes it before the kernel. */
+/** The http plugin's server slot, a root singleton it provides. */
+export const HttpServerToken: Token<HttpServerSlot> = Symbol.for('remotetask.http.server');
+
+/** The server the http plugin started for this kernel, if it did. */
 export function httpServerOf(kernel: Kernel): HttpServer | undefined {
-  const container = kernel.root.container;
-  return container.isBound(HttpServerToken) ? container.get<HttpServer>(HttpServerToken) : undefined;
+  return kernel.lookup(HttpServerToken)?.server;
 }

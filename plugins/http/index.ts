@@ -1,32 +1,39 @@
 import { definePlugin } from 'remotetask';
-import { type HttpServer, rememberHttpServer } from './http-server.js';
+import { CliCommands } from 'remotetask/cli';
+import { hashPasswordCommand } from './cli/hash-password-command.js';
+import { serveCommand } from './cli/serve-command.js';
+import { httpOptionsSpec } from './http-options.js';
+import { type HttpServerSlot, HttpServerToken } from './http-server.js';
 import { startHttpServer } from './start-http-server.js';
 
-export { HttpRoutes, type HttpRouteContribution } from './http-routes.js';
-export { httpServerOf, type HttpServer } from './http-server.js';
+export * from './public.js';
 export { buildHttpApp, type HttpAppOptions } from './build-http-app.js';
 export { startHttpServer } from './start-http-server.js';
-export { HttpError } from './errors/http-error.js';
 export { hashPassword } from './auth/hash-password.js';
 export { hashToken, generateToken } from './auth/hash-token.js';
 export { verifyPassword } from './auth/verify-password.js';
-export { HttpUsers, type AuthenticatedUser } from './auth/http-users.js';
+export { withWebService } from './cli/serve-command.js';
 
 /**
  * The web service: REST + SSE + XML-RPC + metrics on `http.host`:`http.port`, started at boot and
- * closed with the kernel. `remotetask serve` loads it even when the config does not name it.
+ * closed when the kernel begins to close. Its options are the config's `http` key. It brings the
+ * CLI's `serve` (which loads it even when the config does not name it) and `hash-password`.
  */
 export default definePlugin({
   name: 'http',
   version: '1.0.0',
+  options: httpOptionsSpec,
   register(ctx) {
-    let server: HttpServer | undefined;
+    const slot: HttpServerSlot = {};
+    ctx.provide(HttpServerToken, slot);
+    ctx.contribute(CliCommands, serveCommand);
+    ctx.contribute(CliCommands, hashPasswordCommand);
     ctx.on('bootstrap', async (kernel) => {
-      server = await startHttpServer(kernel, ctx.logger);
-      rememberHttpServer(kernel, server);
+      slot.server = await startHttpServer(kernel, ctx.logger);
     });
-    ctx.on('close', async () => {
-      await server?.close();
+    // No new requests (nor jobs) once closing begins: before the processors stop.
+    ctx.on('stopping', async () => {
+      await slot.server?.close();
     });
   },
 });

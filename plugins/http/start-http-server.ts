@@ -4,6 +4,7 @@ import type { Logger } from 'winston';
 import { HttpUsers } from './auth/http-users.js';
 import { buildHttpApp } from './build-http-app.js';
 import type { HttpServer } from './http-server.js';
+import { httpOptionsOf } from './http-options.js';
 import { resolveHttpSettings } from './http-settings.js';
 import { isLoopbackHost } from './is-loopback-host.js';
 
@@ -16,8 +17,8 @@ function urlHost(host: string): string {
  * users it listens on loopback only: anyone who reaches it may run and cancel jobs.
  */
 export async function startHttpServer(kernel: Kernel, logger: Logger = kernel.logger): Promise<HttpServer> {
-  const settings = resolveHttpSettings(kernel.config.http);
-  const users = HttpUsers.fromConfig(kernel.config.http?.users);
+  const settings = resolveHttpSettings(httpOptionsOf(kernel));
+  const users = HttpUsers.fromConfig(httpOptionsOf(kernel).users);
   if (users.size === 0 && !isLoopbackHost(settings.host)) {
     throw new Error(
       `refusing to listen on ${settings.host} without users: anyone who can reach it could run and cancel jobs. ` +

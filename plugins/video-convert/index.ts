@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { definePlugin } from 'remotetask';
-import { type DetailRenderer, DetailRenderers } from '../dashboard/detail-renderers.js';
-import { trustedHtml } from '../dashboard/html/html.js';
+import { definePlugin, optionsCheckedBy } from 'remotetask';
+import { type DetailRenderer, DetailRenderers } from 'remotetask/dashboard';
+import { trustedHtml } from 'remotetask/http';
 import { findMediaTools, type MediaTools } from './find-executable.js';
 import { renderVideoConvertDetail, renderVideoConvertSummary } from './render-detail.js';
 import { resolveVideoConvertSettings } from './video-convert-options.js';
@@ -26,6 +26,8 @@ export default definePlugin({
   name: 'video-convert',
   version: '1.0.0',
   dependencies: ['files'],
+  // Checked with the config at boot; paths resolve against the config's directory later.
+  options: optionsCheckedBy((options: Record<string, unknown>) => resolveVideoConvertSettings(options, '.')),
   register(ctx) {
     const settings = resolveVideoConvertSettings(ctx.options, ctx.baseDir);
     let found: Promise<MediaTools> | undefined;

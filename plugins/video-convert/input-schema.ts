@@ -1,4 +1,4 @@
-import { FILE_ID_PATTERN } from '../files/file-id.js';
+import { FILE_ID_PATTERN } from '../files/index.js';
 import { FORMATS, TARGET_FORMATS, type TargetFormat } from './formats.js';
 
 /** A job's input: one source (an uploaded file's id, or a path in the media directory) and a target. */

@@ -1,5 +1,5 @@
 import type { JobRecord } from 'remotetask';
-import { FILE_ID_PATTERN } from '../files/file-id.js';
+import { FILE_ID_PATTERN } from '../files/index.js';
 import { FORMATS, type TargetFormat } from './formats.js';
 
 /** What the renderers read of a job: the dashboard hands them a JobRecord. */

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { TaskError } from 'remotetask';
-import { FileNotFoundError, type FileStore } from '../files/file-store.js';
+import { FileNotFoundError, type FileStore } from '../files/index.js';
 import type { VideoConvertInput } from './input-schema.js';
 
 export interface Source {

@@ -1,7 +1,6 @@
 import { basename, extname } from 'node:path';
 import { TaskError, type Task, type TaskContext } from 'remotetask';
-import type { FileStore } from '../files/file-store.js';
-import { filesOf } from '../files/files-of.js';
+import { type FileStore, filesOf } from '../files/index.js';
 import { buildFfmpegArgs } from './build-ffmpeg-args.js';
 import { FORMATS, TARGET_FORMATS, type TargetFormat } from './formats.js';
 import type { MediaTools } from './find-executable.js';

@@ -40,12 +40,12 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile in a temporary directory, removed on close. */
-export async function launchBrowser(): Promise<TestBrowser> {
+/** Chromium with a fresh profile in a temporary directory, removed on close; `args` are added to its command line. */
+export async function launchBrowser(args: string[] = []): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'remotetask-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     viewport: { width: 1280, height: 800 },
     timezoneId: 'UTC',
     locale: 'en-US',

@@ -1,4 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { createKernel, definePlugin, type Kernel, type RemotetaskConfig, SimpleTask, TaskError } from '../../core/index.js';
+import { buildHttpApp } from '../../plugins/http/index.js';
 import { captureLog } from './capture-log.js';
 
 /** Tasks the HTTP tests use: one with an input schema, one reporting progress, one failing. */
@@ -48,4 +51,31 @@ export async function createHttpTestKernel(config: Partial<RemotetaskConfig> = {
 export async function jobCount(kernel: Kernel): Promise<number> {
   const counts = await kernel.store.countByStatus();
   return Object.values(counts).reduce((sum, count) => sum + count, 0);
+}
+
+export interface ServedTestKernel {
+  kernel: Kernel;
+  app: FastifyInstance;
+  /** `http://127.0.0.1:<port>` */
+  base: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** {@link createHttpTestKernel} with its web service listening on a free port of loopback. */
+export async function serveHttpTestKernel(config: Partial<RemotetaskConfig> = {}): Promise<ServedTestKernel> {
+  const kernel = await createHttpTestKernel(config);
+  const app = await buildHttpApp(kernel);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    kernel,
+    app,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      await kernel.close();
+    },
+  };
 }

@@ -11,11 +11,11 @@ export interface ProcessResult {
 export function runProcess(
   command: string,
   args: string[],
-  options: { env?: Record<string, string | undefined>; input?: string; timeout?: number } = {},
+  options: { env?: Record<string, string | undefined>; input?: string; timeout?: number; cwd?: string } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
-      cwd: REPO_ROOT,
+      cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

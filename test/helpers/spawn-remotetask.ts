@@ -16,9 +16,14 @@ export interface RunningProcess {
 
 /** Starts `remotetask <args>` as a real process, from the repository root (so tsx finds tsconfig). */
 export function spawnRemotetask(args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+  return spawnWatched(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env });
+}
+
+/** Starts a real process whose output can be waited for. */
+export function spawnWatched(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): RunningProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';

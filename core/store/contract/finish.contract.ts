@@ -223,7 +223,7 @@ export function finishContract(t: ContractContext): void {
       for (const job of [released, retried, completed, cron]) {
         expect((await t.store.cancel(job.id, T0 + 1))?.cancelRequested).toBe(true);
       }
-      await t.store.finish([
+      const applied = await t.store.finish([
         { id: released.id, workerId: 'w1', now: T0 + 2, kind: 'released' },
         { id: retried.id, workerId: 'w1', now: T0 + 2, kind: 'retry', error: 'again', errorStack: null, runAt: T0 + 3 },
         { id: completed.id, workerId: 'w1', now: T0 + 2, kind: 'completed', result: 'done anyway' },
@@ -233,6 +233,13 @@ export function finishContract(t: ContractContext): void {
       expect(await mustGet(retried.id)).toMatchObject({ status: 'cancelled', completed: T0 + 2, error: 'again' });
       expect(await mustGet(completed.id)).toMatchObject({ status: 'completed', result: 'done anyway' });
       expect(await mustGet(cron.id)).toMatchObject({ status: 'cancelled', result: 'last run', completed: T0 + 600_002 });
+      // finish says what it applied: the events of a run are built from it.
+      expect(applied).toEqual([
+        { id: released.id, status: 'cancelled' },
+        { id: retried.id, status: 'cancelled' },
+        { id: completed.id, status: 'completed' },
+        { id: cron.id, status: 'cancelled' },
+      ]);
       expect(await t.store.claim(claimOptions({ now: T0 + 10_000_000, workerId: 'w2', limit: 10 }))).toEqual([]);
     });
 

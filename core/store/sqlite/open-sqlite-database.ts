@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
@@ -10,7 +10,9 @@ import { migrateSqlite } from './sqlite-migrations.js';
  */
 export function openSqliteDatabase<T>(path: string, busyTimeoutMs: number, prepare: (db: SqliteDatabase) => T): { db: SqliteDatabase; prepared: T } {
   const inMemory = path === ':memory:' || path === '';
-  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true });
+  // Owner-only: the jobs' input and results are nobody else's on this machine (SQLite gives its WAL the file's mode).
+  if (!inMemory) mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
+  if (!inMemory) closeSync(openSync(path, 'a', 0o600));
   let db: SqliteDatabase | undefined;
   try {
     db = new Database(path, { timeout: busyTimeoutMs });

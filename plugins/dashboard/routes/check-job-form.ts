@@ -1,4 +1,5 @@
 import { type SchemaProblem, type TaskService, validateTaskInput } from 'remotetask';
+import { JsonTextError, parseJsonText } from 'remotetask/http';
 import type { FormErrors, JobFormValues, TaskOption } from '../views/forms-view.js';
 
 /** A schema problem as the form shows it: `size: must be >= 16`, `The input must be object`. */
@@ -22,9 +23,11 @@ export function checkJobForm(service: TaskService, values: JobFormValues): Check
   let input: unknown = null;
   if (values.input.trim() !== '') {
     try {
-      input = JSON.parse(values.input);
+      input = parseJsonText(values.input);
     } catch (error) {
-      errors.input = [`This is not valid JSON: ${(error as Error).message}`];
+      if (!(error instanceof JsonTextError)) throw error;
+      // The same rules as the API's JSON bodies: "This is not valid JSON: …", "This may not hold the key …".
+      errors.input = [`This ${error.message}`];
     }
   }
   if (values.task === '') {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { JobEvent } from 'remotetask';
+import { sseStreams } from 'remotetask/http';
 import type { DashboardContext } from '../dashboard-context.js';
 
 /** What a page learns about a changed job: enough to decide whether to fetch its row. */
@@ -27,50 +28,32 @@ export interface EventsRoutesOptions {
 export function registerEventsRoutes(app: FastifyInstance, dashboard: DashboardContext, options: EventsRoutesOptions = {}): void {
   const { kernel } = dashboard;
   const batchMs = options.batchMs ?? 200;
-  const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const open = new Set<() => void>();
-  app.addHook('preClose', async () => {
-    for (const end of [...open]) end();
-  });
+  const streams = sseStreams(app, { heartbeatMs: options.heartbeatMs ?? 15_000, cacheControl: 'no-store, no-transform' });
 
   app.get<{ Querystring: { service?: string; job?: string } }>('/events', async (request, reply) => {
     const address = request.query.service || undefined;
     if (address !== undefined) kernel.getService(address);
     const jobId = request.query.job ? Number(request.query.job) : undefined;
-    reply.hijack();
-    const response = reply.raw;
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    const stream = streams.open(reply);
     const pending = new Map<string, JobChange>();
     let timer: NodeJS.Timeout | undefined;
     const flush = () => {
       timer = undefined;
       if (pending.size === 0) return;
-      response.write(`event: jobs\ndata: ${JSON.stringify([...pending.values()])}\n\n`);
+      stream.event('jobs', [...pending.values()]);
       pending.clear();
     };
-    const unsubscribe = kernel.events.on((event: JobEvent) => {
-      if ((address !== undefined && event.service !== address) || (jobId !== undefined && event.jobId !== jobId)) return;
-      const key = `${event.service} ${event.jobId}`;
-      const added = (pending.get(key)?.added ?? false) || event.type === 'added';
-      pending.set(key, { service: event.service, id: event.jobId, task: event.task, status: event.status, added });
-      timer ??= setTimeout(flush, batchMs);
-    });
-    const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), heartbeatMs);
-    const end = () => {
-      if (!open.delete(end)) return;
-      clearInterval(heartbeat);
-      clearTimeout(timer);
-      unsubscribe();
-      response.end();
-    };
-    open.add(end);
-    response.on('close', end);
+    stream.onEnd(() => clearTimeout(timer));
+    stream.onEnd(
+      kernel.events.on((event: JobEvent) => {
+        if ((address !== undefined && event.service !== address) || (jobId !== undefined && event.jobId !== jobId)) return;
+        const key = `${event.service} ${event.jobId}`;
+        const added = (pending.get(key)?.added ?? false) || event.type === 'added';
+        pending.set(key, { service: event.service, id: event.jobId, task: event.task, status: event.status, added });
+        timer ??= setTimeout(flush, batchMs);
+      }),
+    );
     // Says the subscription is in place: the page shows "live" from here on.
-    response.write('event: ready\ndata: {}\n\n');
+    stream.event('ready', {});
   });
 }

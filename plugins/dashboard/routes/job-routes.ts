@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError, type Schedule } from 'remotetask';
+import { InvalidInputError, MAX_JOB_ID, type Schedule } from 'remotetask';
 import { type DashboardContext, formField } from '../dashboard-context.js';
 import {
   formToSchedule,
@@ -34,7 +34,7 @@ const jobParams = {
   params: {
     type: 'object',
     required: ['address', 'id'],
-    properties: { address: { type: 'string' }, id: { type: 'integer', minimum: 1 } },
+    properties: { address: { type: 'string' }, id: { type: 'integer', minimum: 1, maximum: MAX_JOB_ID } },
   },
 } as const;
 
@@ -74,23 +74,23 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
 
   // --- one job -------------------------------------------------------------------------------
 
-  app.get<{ Params: JobParams }>('/services/:address/jobs/:id', { schema: jobParams }, async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.get<{ Params: JobParams }>('/jobs/:id', { schema: jobParams }, async (request, reply) => {
+    const { service } = request;
     const job = await service.getJob(request.params.id);
     const ctx = dashboard.view(request);
     const page = request.headers['hx-request'] === 'true' ? jobDetails(ctx, job, dashboard.renderers) : jobPage(ctx, service, job, dashboard.renderers);
     return dashboard.send(reply, page);
   });
 
-  app.post<{ Params: JobParams }>('/services/:address/jobs/:id/cancel', { schema: jobParams }, async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.post<{ Params: JobParams }>('/jobs/:id/cancel', { schema: jobParams }, async (request, reply) => {
+    const { service } = request;
     const status = await service.cancel(request.params.id);
     dashboard.flash(request, status === 'processing' ? `Job ${request.params.id} was asked to stop.` : `Job ${request.params.id} is ${status}.`);
     return dashboard.back(request, reply, jobUrl(service.address, request.params.id));
   });
 
-  app.post<{ Params: JobParams }>('/services/:address/jobs/:id/start', { schema: jobParams }, async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.post<{ Params: JobParams }>('/jobs/:id/start', { schema: jobParams }, async (request, reply) => {
+    const { service } = request;
     await service.startJob(request.params.id);
     dashboard.flash(request, `Job ${request.params.id} started.`);
     return dashboard.back(request, reply, jobUrl(service.address, request.params.id));
@@ -99,16 +99,16 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
   // The forms are a manager's: a viewer could not send them anyway.
   const formPage = { dashboard: 'write' } as const;
 
-  app.get<{ Params: JobParams }>('/services/:address/jobs/:id/schedule', { schema: jobParams, config: formPage }, async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.get<{ Params: JobParams }>('/jobs/:id/schedule', { schema: jobParams, config: formPage }, async (request, reply) => {
+    const { service } = request;
     const job = await service.getJob(request.params.id);
     const values = scheduleToForm(job.schedule);
     const ctx = dashboard.view(request);
     return dashboard.send(reply, editSchedulePage(ctx, service, job, values, preview(values, ctx.now)));
   });
 
-  app.post<{ Params: JobParams }>('/services/:address/jobs/:id/schedule', { schema: jobParams }, async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.post<{ Params: JobParams }>('/jobs/:id/schedule', { schema: jobParams }, async (request, reply) => {
+    const { service } = request;
     const job = await service.getJob(request.params.id);
     const values = readScheduleForm((name) => formField(request, name));
     const now = kernel.clock();
@@ -124,14 +124,14 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
 
   // --- adding jobs ---------------------------------------------------------------------------
 
-  app.get<{ Params: AddressParams; Querystring: { task?: string } }>('/services/:address/jobs/new', { config: formPage }, async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.get<{ Params: AddressParams; Querystring: { task?: string } }>('/jobs/new', { config: formPage }, async (request, reply) => {
+    const { service } = request;
     const values = { ...EMPTY_JOB_FORM, task: request.query.task ?? '' };
     return dashboard.send(reply, addJobPage(dashboard.view(request), service, taskOptions(service), values));
   });
 
-  app.post<{ Params: AddressParams }>('/services/:address/jobs', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.post<{ Params: AddressParams }>('/jobs', async (request, reply) => {
+    const { service } = request;
     const values = readJobForm((name) => formField(request, name));
     const { errors, input } = checkJobForm(service, values);
     if (!hasErrors(errors)) {
@@ -148,29 +148,29 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
   });
 
   /** The input's problems as the user types (htmx): POST, as the input may be long. */
-  app.post<{ Params: AddressParams }>('/services/:address/jobs/check', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.post<{ Params: AddressParams }>('/jobs/check', async (request, reply) => {
+    const { service } = request;
     const values = readJobForm((name) => formField(request, name));
     if (values.task === '') return dashboard.send(reply, inputErrors(undefined));
     const { errors } = checkJobForm(service, values);
     return dashboard.send(reply, inputErrors(errors.input, !errors.task));
   });
 
-  app.get<{ Params: AddressParams; Querystring: { task?: string } }>('/services/:address/task-hint', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.get<{ Params: AddressParams; Querystring: { task?: string } }>('/task-hint', async (request, reply) => {
+    const { service } = request;
     return dashboard.send(reply, taskHint(taskOptions(service).find((task) => task.name === request.query.task)));
   });
 
-  app.get<{ Params: AddressParams; Querystring: { task?: string } }>('/services/:address/cronjobs/new', { config: formPage }, async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.get<{ Params: AddressParams; Querystring: { task?: string } }>('/cronjobs/new', { config: formPage }, async (request, reply) => {
+    const { service } = request;
     const values = { ...EMPTY_JOB_FORM, task: request.query.task ?? '' };
     const schedule = readScheduleForm(() => undefined);
     const ctx = dashboard.view(request);
     return dashboard.send(reply, addCronJobPage(ctx, service, taskOptions(service), values, schedule, preview(schedule, ctx.now)));
   });
 
-  app.post<{ Params: AddressParams }>('/services/:address/cronjobs', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.post<{ Params: AddressParams }>('/cronjobs', async (request, reply) => {
+    const { service } = request;
     const values = readJobForm((name) => formField(request, name));
     const scheduleValues = readScheduleForm((name) => formField(request, name));
     const now = kernel.clock();
@@ -191,8 +191,7 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
     return dashboard.send(reply, addCronJobPage(ctx, service, taskOptions(service), values, scheduleValues, preview(scheduleValues, now), errors), 422);
   });
 
-  app.get<{ Params: AddressParams; Querystring: Record<string, string> }>('/services/:address/schedule-preview', async (request, reply) => {
-    kernel.getService(request.params.address);
+  app.get<{ Params: AddressParams; Querystring: Record<string, string> }>('/schedule-preview', async (request, reply) => {
     const values = readScheduleForm((name) => request.query[name]);
     return dashboard.send(reply, preview(values, kernel.clock()));
   });

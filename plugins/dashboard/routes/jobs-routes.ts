@@ -17,7 +17,9 @@ const MAX_IDS = 200;
 
 function parseId(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
-  const id = Number(text.trim().replace(/^#/, ''));
+  // Plain digits only, as the API reads ids: `0x10` or `1e3` is a typo, not job 16 or 1000.
+  const digits = text.trim().replace(/^#/, '');
+  const id = /^[0-9]{1,16}$/.test(digits) ? Number(digits) : Number.NaN;
   if (!Number.isSafeInteger(id) || id < 1) throw new DashboardError(400, `"${text}" is not a job id: ids are whole numbers from 1`);
   return id;
 }
@@ -46,10 +48,8 @@ export function parseJobsQuery(raw: RawQuery): JobsQuery {
  * the table's actions: cancel the selected jobs, cancel all, remove the finished ones.
  */
 export function registerJobsRoutes(app: FastifyInstance, dashboard: DashboardContext): void {
-  const { kernel } = dashboard;
-
-  app.get<{ Params: AddressParams; Querystring: RawQuery }>('/services/:address/jobs', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.get<{ Params: AddressParams; Querystring: RawQuery }>('/jobs', async (request, reply) => {
+    const { service } = request;
     const query = parseJobsQuery(request.query);
     const counts = await service.jobs.countByStatus();
     let jobs: JobRecord[] = [];
@@ -84,8 +84,8 @@ export function registerJobsRoutes(app: FastifyInstance, dashboard: DashboardCon
     return dashboard.send(reply, jobsPage(dashboard.view(request), data, dashboard.renderers));
   });
 
-  app.get<{ Params: AddressParams; Querystring: RawQuery }>('/services/:address/rows', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.get<{ Params: AddressParams; Querystring: RawQuery }>('/rows', async (request, reply) => {
+    const { service } = request;
     const query = parseJobsQuery({ ...request.query, id: undefined });
     const ids = (request.query.ids ?? '').split(',').filter(Boolean).slice(0, MAX_IDS).map((text) => parseId(text)!);
     const jobs: JobRecord[] = [];
@@ -101,8 +101,8 @@ export function registerJobsRoutes(app: FastifyInstance, dashboard: DashboardCon
     return dashboard.send(reply, jobsFragment(dashboard.view(request), { service, counts, query, jobs }, dashboard.renderers));
   });
 
-  app.post<{ Params: AddressParams }>('/services/:address/cancel', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.post<{ Params: AddressParams }>('/cancel', async (request, reply) => {
+    const { service } = request;
     const ids = formFields(request, 'ids');
     if (ids.length === 0) {
       dashboard.flash(request, 'No jobs were selected.', 'error');
@@ -120,15 +120,15 @@ export function registerJobsRoutes(app: FastifyInstance, dashboard: DashboardCon
     return dashboard.back(request, reply, jobsUrl(service.address));
   });
 
-  app.post<{ Params: AddressParams }>('/services/:address/cancel-all', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.post<{ Params: AddressParams }>('/cancel-all', async (request, reply) => {
+    const { service } = request;
     await service.cancelAll();
     dashboard.flash(request, 'All jobs cancelled');
     return dashboard.back(request, reply, jobsUrl(service.address));
   });
 
-  app.post<{ Params: AddressParams }>('/services/:address/clean', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
+  app.post<{ Params: AddressParams }>('/clean', async (request, reply) => {
+    const { service } = request;
     const removed = await service.clean();
     dashboard.flash(request, `Cleaned ${removed} Jobs`);
     return dashboard.back(request, reply, jobsUrl(service.address));

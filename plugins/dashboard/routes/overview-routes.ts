@@ -3,10 +3,6 @@ import type { TaskService } from 'remotetask';
 import { type DashboardContext, formField } from '../dashboard-context.js';
 import { overviewPage, overviewSites, type ServiceSummary, type SiteSummary } from '../views/overview-view.js';
 
-interface AddressParams {
-  address: string;
-}
-
 async function summarize(dashboard: DashboardContext, service: TaskService): Promise<ServiceSummary> {
   return {
     service,
@@ -16,7 +12,7 @@ async function summarize(dashboard: DashboardContext, service: TaskService): Pro
   };
 }
 
-/** `/`: the sites and their services; `POST /services/{address}/processing`: start or stop one. */
+/** `/`: the sites and their services. */
 export function registerOverviewRoutes(app: FastifyInstance, dashboard: DashboardContext): void {
   const { kernel } = dashboard;
 
@@ -28,20 +24,5 @@ export function registerOverviewRoutes(app: FastifyInstance, dashboard: Dashboar
     }
     const ctx = dashboard.view(request);
     return dashboard.send(reply, request.headers['hx-request'] === 'true' ? overviewSites(ctx, sites) : overviewPage(ctx, sites));
-  });
-
-  app.post<{ Params: AddressParams }>('/services/:address/processing', async (request, reply) => {
-    const service = kernel.getService(request.params.address);
-    const action = formField(request, 'action');
-    if (action === 'start') {
-      service.startProcessing();
-      dashboard.flash(request, `Processing of ${service.address} started.`);
-    } else if (action === 'stop') {
-      await service.stopProcessing();
-      dashboard.flash(request, `Processing of ${service.address} stopped.`);
-    } else {
-      dashboard.flash(request, `"${action}" is neither start nor stop.`, 'error');
-    }
-    return dashboard.back(request, reply, '/');
   });
 }

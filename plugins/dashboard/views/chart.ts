@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../html/html.js';
+import { html, type SafeHtml } from 'remotetask/http';
 import type { ThroughputSeries } from '../stats/throughput.js';
 import { formatClock } from './format.js';
 

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from '../html/html.js';
+import { html, type SafeHtml } from 'remotetask/http';
 
 /** Dates can only hold times up to year 275760; stores use MAX_SAFE_INTEGER for "never". */
 const LATEST_DATE_MS = 8.64e15;

@@ -1,5 +1,5 @@
 import type { JobRecord, TaskService } from 'remotetask';
-import { html, type SafeHtml } from '../html/html.js';
+import { html, type SafeHtml } from 'remotetask/http';
 import {
   FIELD_NAMES,
   FIELDS,

@@ -1,6 +1,6 @@
 import type { JobRecord, TaskService } from 'remotetask';
 import type { DetailRendererRegistry } from '../detail-renderers.js';
-import { html, type SafeHtml } from '../html/html.js';
+import { html, type SafeHtml } from 'remotetask/http';
 import { describeSchedule, nextRunTimes } from '../schedule/schedule-form.js';
 import { formatDuration, formatInZone, percent, prettyJson, relativeTime, siteLabel, timeElement } from './format.js';
 import { formGuard, layout, statusBadge, type ViewContext } from './layout.js';

@@ -1,6 +1,6 @@
 import { JOB_STATUSES, type JobRecord, type JobStatus, type TaskService } from 'remotetask';
 import type { DetailRendererRegistry } from '../detail-renderers.js';
-import { html, type SafeHtml } from '../html/html.js';
+import { html, type SafeHtml } from 'remotetask/http';
 import { compactTimeElement, formatUtc, percent, relativeTime, siteLabel } from './format.js';
 import { formGuard, layout, statusBadge, type ViewContext } from './layout.js';
 import { DEFAULT_SORT, jobsUrl, jobUrl, type JobsQuery, PAGE_SIZES, serviceUrl } from './urls.js';

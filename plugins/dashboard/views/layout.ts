@@ -1,5 +1,5 @@
 import type { JobStatus } from 'remotetask';
-import { html, type SafeHtml } from '../html/html.js';
+import { html, type SafeHtml } from 'remotetask/http';
 import type { Role } from '../session/session-store.js';
 
 /** What every page needs to know about the request it answers. */

@@ -1,5 +1,5 @@
 import type { JobStatus, TaskService } from 'remotetask';
-import { html, type SafeHtml } from '../html/html.js';
+import { html, type SafeHtml } from 'remotetask/http';
 import type { ThroughputSeries } from '../stats/throughput.js';
 import { throughputChart } from './chart.js';
 import { siteLabel } from './format.js';

@@ -46,7 +46,15 @@ export function jobsUrl(address: string, query: Partial<JobsQuery> = {}): string
   return `${serviceUrl(address)}/jobs${text ? `?${text}` : ''}`;
 }
 
-/** A path to go back to after signing in: only this server's own paths. */
+const LOCAL = 'http://local.invalid';
+
+/**
+ * A path to go back to after signing in: only this server's own paths. Browsers drop tabs and
+ * newlines from URLs and read `\` as `/`, so `/\t/evil.example` would be `//evil.example`: such
+ * characters are refused, and what is kept is the path as a URL parser reads it.
+ */
 export function safeLocalPath(path: unknown, fallback = '/'): string {
-  return typeof path === 'string' && /^\/(?![/\\])/.test(path) ? path : fallback;
+  if (typeof path !== 'string' || !/^\/(?![/\\])/.test(path) || /[\u0000-\u0020\u007f\\]/.test(path)) return fallback;
+  const url = new URL(path, LOCAL);
+  return url.origin === LOCAL ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }

@@ -23,6 +23,9 @@ describe('urls', () => {
   it('goes back only to this server\'s paths', () => {
     expect(safeLocalPath('/services/@S/jobs?status=queued')).toBe('/services/@S/jobs?status=queued');
     for (const evil of ['//evil.example', '/\\evil.example', 'https://evil.example', 'javascript:alert(1)', undefined]) expect(safeLocalPath(evil)).toBe('/');
+    // Browsers drop tabs and newlines from URLs: `/\t/evil.example` would be `//evil.example`.
+    for (const evil of ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/ /evil.example', '/\u0000/x', '/a\\b']) expect(safeLocalPath(evil), JSON.stringify(evil)).toBe('/');
+    expect(safeLocalPath('/a/../services/@S?x=1#top')).toBe('/services/@S?x=1#top');
   });
 });
 

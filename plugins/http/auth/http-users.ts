@@ -1,11 +1,10 @@
-import type { HttpConfig } from 'remotetask';
+import type { HttpOptions, HttpRole, HttpUserConfig } from '../http-options.js';
 import { DEFAULT_SCRYPT_PARAMETERS, hashPassword } from './hash-password.js';
 import { hashToken } from './hash-token.js';
 import { parseScryptHash } from './parse-scrypt-hash.js';
 import { secretsEqual, verifyPassword } from './verify-password.js';
 
-export type HttpUserConfig = NonNullable<HttpConfig['users']>[string];
-export type HttpRole = HttpUserConfig['role'];
+export type { HttpRole, HttpUserConfig };
 
 export interface AuthenticatedUser {
   name: string;
@@ -40,7 +39,7 @@ export class HttpUsers {
     this.#decoy = entries.some((entry) => entry.password) ? hashPassword('decoy', DEFAULT_SCRYPT_PARAMETERS) : Promise.resolve('sha256$00');
   }
 
-  static fromConfig(users: HttpConfig['users'] = {}, env: NodeJS.ProcessEnv = process.env): HttpUsers {
+  static fromConfig(users: HttpOptions['users'] = {}, env: NodeJS.ProcessEnv = process.env): HttpUsers {
     const entries = Object.entries(users).map(([name, user]): UserEntry => {
       const where = `http.users.${name}`;
       const fromEnv = (variable: string, key: string): SecretCheck => {

@@ -1,12 +1,5 @@
-import {
-  InvalidInputError,
-  JobStateError,
-  ScheduleError,
-  UnknownJobError,
-  UnknownServiceError,
-  UnknownTaskError,
-} from 'remotetask';
 import type { ErrorBody } from 'remotetask/client';
+import { answerOf } from './error-answers.js';
 import { HttpError } from './http-error.js';
 
 export interface ErrorResponse {
@@ -40,17 +33,9 @@ const FASTIFY_ERRORS: Record<string, { code: string; message: (error: FastifyLik
  * details stay in the server's log.
  */
 export function errorResponse(error: unknown): ErrorResponse {
-  if (error instanceof HttpError) return { statusCode: error.statusCode, body: body(error.code, error.message, error.details) };
-  if (error instanceof UnknownServiceError) return { statusCode: 404, body: body('unknown_service', error.message) };
-  if (error instanceof UnknownJobError) return { statusCode: 404, body: body('unknown_job', error.message) };
-  if (error instanceof UnknownTaskError) {
-    return { statusCode: 404, body: body('unknown_task', error.message, { available: error.available }) };
-  }
-  if (error instanceof InvalidInputError) {
-    return { statusCode: 422, body: body('invalid_input', error.message, error.problems) };
-  }
-  if (error instanceof ScheduleError) return { statusCode: 400, body: body('invalid_schedule', error.message) };
-  if (error instanceof JobStateError) return { statusCode: 409, body: body('job_state', error.message, { status: error.status }) };
+  if (HttpError.is(error)) return { statusCode: error.statusCode, body: body(error.code, error.message, error.details) };
+  const core = answerOf(error);
+  if (core) return { statusCode: core.status, body: body(core.code, core.message, core.details) };
 
   const fastifyError = error as FastifyLikeError;
   if (fastifyError?.validation) {

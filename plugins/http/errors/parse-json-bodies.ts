@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { JsonTextError, parseJsonText } from '../input/parse-json-text.js';
 import { HttpError } from './http-error.js';
 
 /**
  * Replaces fastify's JSON parser so a malformed body is answered with what is wrong and where
- * (fastify's own says only "not valid JSON"). Keys that could poison prototypes are refused, as
- * fastify does.
+ * (fastify's own says only "not valid JSON"). Keys that could poison prototypes, and nesting no
+ * input needs, are refused.
  */
 export function parseJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
@@ -15,20 +16,10 @@ export function parseJsonBodies(app: FastifyInstance): void {
       return;
     }
     try {
-      // The reviver costs a call per value: only a body that could name such a key needs it. A
-      // \u escape can spell one ("\u005f_proto__"), so any escape sends the body through it too.
-      const suspicious = text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
-      done(null, suspicious ? JSON.parse(text, refusePrototypeKeys) : JSON.parse(text));
+      done(null, parseJsonText(text));
     } catch (error) {
-      if (error instanceof HttpError) done(error, undefined);
-      else done(new HttpError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`), undefined);
+      if (error instanceof JsonTextError) done(new HttpError(400, 'invalid_json', `the body ${error.message}`), undefined);
+      else done(error as Error, undefined);
     }
   });
-}
-
-function refusePrototypeKeys(key: string, value: unknown): unknown {
-  if (key === '__proto__' || (key === 'constructor' && typeof value === 'object' && value !== null && 'prototype' in value)) {
-    throw new HttpError(400, 'invalid_json', `the body may not hold the key "${key}"`);
-  }
-  return value;
 }

@@ -4,9 +4,9 @@ import { addCronJobBodySchema, addressParamsSchema, errorResponses, jobCreatedSc
 import { type AddressParams, jobUrl, type RegisterRoutes } from './route-types.js';
 
 /** `POST /api/services/{address}/cronjobs`: a cron job (field lists or a cron expression) or a delayed job. */
-export const registerCronJobsRoutes: RegisterRoutes = (app, kernel) => {
+export const registerCronJobsRoutes: RegisterRoutes = (app) => {
   app.post<{ Params: AddressParams; Body: { task: string; input?: unknown } & ScheduleJson }>(
-    '/api/services/:address/cronjobs',
+    '/cronjobs',
     {
       schema: {
         tags: ['cron jobs'],
@@ -17,7 +17,7 @@ export const registerCronJobsRoutes: RegisterRoutes = (app, kernel) => {
       },
     },
     async (request, reply): Promise<JobCreatedJson> => {
-      const service = kernel.getService(request.params.address);
+      const service = request.service;
       const { task, input = null, ...schedule } = request.body;
       const id = await service.addCronJob(task, input, schedule as Schedule);
       reply.code(201).header('location', jobUrl(service.address, id));

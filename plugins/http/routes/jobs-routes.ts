@@ -1,4 +1,4 @@
-import { FINAL_STATUSES, InvalidCursorError, type Schedule } from 'remotetask';
+import { FINAL_STATUSES, type Schedule } from 'remotetask';
 import type { JobCreatedJson, JobListQuery, JobPageJson, ScheduleJson } from 'remotetask/client';
 import { HttpError } from '../errors/http-error.js';
 import {
@@ -29,9 +29,9 @@ const idAndStatus = {
 } as const;
 
 /** The routes of one service's plain jobs: add, list, read, cancel, start, reschedule, clean. */
-export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
+export const registerJobsRoutes: RegisterRoutes = (app) => {
   app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean; timeout?: number } }>(
-    '/api/services/:address/jobs',
+    '/jobs',
     {
       schema: {
         tags: ['jobs'],
@@ -42,8 +42,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
       },
     },
     async (request, reply): Promise<JobCreatedJson> => {
-      const { address } = request.params;
-      const service = kernel.getService(address);
+      const { service } = request;
       const { task, input = null, startLater = false, timeout } = request.body;
       const { id, status } = await service.addJob(task, input, { startLater, timeout });
       reply.code(201).header('location', jobUrl(service.address, id));
@@ -53,7 +52,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
   );
 
   app.get<{ Params: AddressParams; Querystring: Omit<JobListQuery, 'status'> & { status?: string[] } }>(
-    '/api/services/:address/jobs',
+    '/jobs',
     {
       schema: {
         tags: ['jobs'],
@@ -74,28 +73,24 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
       },
     },
     async (request): Promise<JobPageJson> => {
-      const service = kernel.getService(request.params.address);
+      const service = request.service;
       const { status, ...rest } = request.query;
-      try {
-        const page = await service.jobs.page({ ...rest, status: parseStatusList(status) });
-        return { jobs: page.jobs.map(toJobJson), nextCursor: page.nextCursor };
-      } catch (error) {
-        if (error instanceof InvalidCursorError) throw new HttpError(400, 'invalid_cursor', error.message);
-        throw error;
-      }
+      // A cursor the store did not make throws InvalidCursorError: the error table answers it (400 invalid_cursor).
+      const page = await service.jobs.page({ ...rest, status: parseStatusList(status) });
+      return { jobs: page.jobs.map(toJobJson), nextCursor: page.nextCursor };
     },
   );
 
-  app.get<{ Params: JobParams }>('/api/services/:address/jobs/:id', {
+  app.get<{ Params: JobParams }>('/jobs/:id', {
     schema: {
       tags: ['jobs'],
       summary: 'One job: status, input, result, error, attempts, times, progress, schedule',
       params: jobParamsSchema,
       response: { 200: jobSchema, ...errorResponses },
     },
-  }, async (request) => toJobJson(await kernel.getService(request.params.address).getJob(request.params.id)));
+  }, async (request) => toJobJson(await request.service.getJob(request.params.id)));
 
-  app.post<{ Params: JobParams }>('/api/services/:address/jobs/:id/cancel', {
+  app.post<{ Params: JobParams }>('/jobs/:id/cancel', {
     schema: {
       tags: ['jobs'],
       summary: 'Cancel a job (a running one is asked to stop and ends cancelled)',
@@ -103,11 +98,11 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
       response: idAndStatus,
     },
   }, async (request): Promise<JobCreatedJson> => {
-    const { address, id } = request.params;
-    return { id, status: await kernel.getService(address).cancel(id) };
+    const { id } = request.params;
+    return { id, status: await request.service.cancel(id) };
   });
 
-  app.post<{ Params: JobParams }>('/api/services/:address/jobs/:id/start', {
+  app.post<{ Params: JobParams }>('/jobs/:id/start', {
     schema: {
       tags: ['jobs'],
       summary: 'Start a job added with startLater',
@@ -115,12 +110,12 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
       response: idAndStatus,
     },
   }, async (request): Promise<JobCreatedJson> => {
-    const service = kernel.getService(request.params.address);
+    const service = request.service;
     await service.startJob(request.params.id);
     return { id: request.params.id, status: (await service.getJob(request.params.id)).status };
   });
 
-  app.patch<{ Params: JobParams; Body: ScheduleJson }>('/api/services/:address/jobs/:id', {
+  app.patch<{ Params: JobParams; Body: ScheduleJson }>('/jobs/:id', {
     schema: {
       tags: ['cron jobs'],
       summary: 'Replace a cron or delayed job\'s schedule; the job is rescheduled',
@@ -129,21 +124,21 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
       response: { 200: jobSchema, ...errorResponses },
     },
   }, async (request) => {
-    const service = kernel.getService(request.params.address);
+    const service = request.service;
     await service.updateCronJob(request.params.id, request.body as Schedule);
     return toJobJson(await service.getJob(request.params.id));
   });
 
-  app.post<{ Params: AddressParams }>('/api/services/:address/jobs/cancel-all', {
+  app.post<{ Params: AddressParams }>('/jobs/cancel-all', {
     schema: {
       tags: ['jobs'],
       summary: 'Cancel every waiting job and ask every running one to stop',
       params: addressParamsSchema,
       response: { 200: { type: 'object', properties: { cancelled: { type: 'integer' } } }, ...errorResponses },
     },
-  }, async (request) => ({ cancelled: await kernel.getService(request.params.address).cancelAll() }));
+  }, async (request) => ({ cancelled: await request.service.cancelAll() }));
 
-  app.delete<{ Params: AddressParams; Querystring: { status?: string[] } }>('/api/services/:address/jobs', {
+  app.delete<{ Params: AddressParams; Querystring: { status?: string[] } }>('/jobs', {
     schema: {
       tags: ['jobs'],
       summary: 'Remove finished jobs (cancelled, error, completed by default)',
@@ -156,7 +151,7 @@ export const registerJobsRoutes: RegisterRoutes = (app, kernel) => {
       response: { 200: { type: 'object', properties: { removed: { type: 'integer' } } }, ...errorResponses },
     },
   }, async (request) => {
-    const service = kernel.getService(request.params.address);
+    const service = request.service;
     const statuses = parseStatusList(request.query.status) ?? FINAL_STATUSES;
     const notFinal = statuses.filter((status) => !FINAL_STATUSES.includes(status));
     if (notFinal.length > 0) {

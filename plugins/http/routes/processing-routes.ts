@@ -2,8 +2,8 @@ import { addressParamsSchema, errorResponses } from '../schemas/api-schemas.js';
 import type { AddressParams, RegisterRoutes } from './route-types.js';
 
 /** `POST /api/services/{address}/processing`: starts or stops the service's processor. */
-export const registerProcessingRoutes: RegisterRoutes = (app, kernel) => {
-  app.post<{ Params: AddressParams; Body: { action: 'start' | 'stop' } }>('/api/services/:address/processing', {
+export const registerProcessingRoutes: RegisterRoutes = (app) => {
+  app.post<{ Params: AddressParams; Body: { action: 'start' | 'stop' } }>('/processing', {
     schema: {
       tags: ['services'],
       summary: 'Start or stop processing (stop waits for running jobs, up to the service\'s stopTimeout)',
@@ -17,7 +17,7 @@ export const registerProcessingRoutes: RegisterRoutes = (app, kernel) => {
       response: { 200: { type: 'object', properties: { processing: { type: 'boolean' } } }, ...errorResponses },
     },
   }, async (request) => {
-    const service = kernel.getService(request.params.address);
+    const service = request.service;
     if (request.body.action === 'start') service.startProcessing();
     else await service.stopProcessing();
     return { processing: service.isProcessing() };

@@ -3,8 +3,8 @@ import { addressParamsSchema, errorResponses } from '../schemas/api-schemas.js';
 import type { AddressParams, RegisterRoutes } from './route-types.js';
 
 /** `GET /api/services/{address}/tasks`: what the service can run, with each task's input schema. */
-export const registerTasksRoutes: RegisterRoutes = (app, kernel) => {
-  app.get<{ Params: AddressParams }>('/api/services/:address/tasks', {
+export const registerTasksRoutes: RegisterRoutes = (app) => {
+  app.get<{ Params: AddressParams }>('/tasks', {
     schema: {
       tags: ['tasks'],
       summary: 'The tasks a service can run',
@@ -30,7 +30,7 @@ export const registerTasksRoutes: RegisterRoutes = (app, kernel) => {
       },
     },
   }, async (request): Promise<{ tasks: TaskJson[] }> => {
-    const service = kernel.getService(request.params.address);
+    const service = request.service;
     const tasks = await service.getAvailableTasks();
     return {
       tasks: Object.entries(tasks).map(([name, task]) => ({

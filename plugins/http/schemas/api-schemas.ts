@@ -3,7 +3,7 @@
  * /openapi.json from them. Free-form values (input, result, schedule fields) are left untyped here;
  * the task's own schema and validateSchedule check them with better messages.
  */
-import { JOB_STATUSES } from 'remotetask';
+import { JOB_STATUSES, MAX_DELAY_SECONDS, MAX_JOB_ID, MAX_TIMEOUT_MS } from 'remotetask';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const isoTime = { type: 'string', format: 'date-time' };
@@ -78,7 +78,7 @@ export const addressParamsSchema = {
 export const jobParamsSchema = {
   type: 'object',
   required: ['address', 'id'],
-  properties: { ...addressParamsSchema.properties, id: { type: 'integer', minimum: 1 } },
+  properties: { ...addressParamsSchema.properties, id: { type: 'integer', minimum: 1, maximum: MAX_JOB_ID } },
 } as const;
 
 const fieldList = (description: string) => ({ description: `${description}: a whole number or a list of them` });
@@ -90,7 +90,7 @@ export const scheduleProperties = {
   dayOfMonth: fieldList('days of the month 1-31'),
   month: fieldList('months 1-12'),
   dayOfWeek: fieldList('days of the week 0-6, 0 = Monday'),
-  delay: { type: 'number', description: 'run once, this many seconds from now (a delayed job)' },
+  delay: { type: 'number', description: `run once, this many seconds from now (a delayed job; at most ${MAX_DELAY_SECONDS}, 100 years)` },
   cron: { type: 'string', description: 'a 5-field cron expression, instead of the field lists', examples: ['*/15 * * * *'] },
   tz: { type: 'string', description: 'the IANA time zone of cron (default UTC)', examples: ['Europe/Berlin'] },
 } as const;
@@ -103,7 +103,7 @@ export const addJobBodySchema = {
     task: { type: 'string', minLength: 1, examples: ['echo'] },
     input: { description: 'the job\'s input; it must match the task\'s inputSchema', examples: [{ foo: 'bar' }] },
     startLater: { type: 'boolean', description: 'add in "start later"; start it with POST …/jobs/{id}/start' },
-    timeout: { type: 'integer', minimum: 1, description: 'a time limit for each run of this job, in ms (over the task\'s own)' },
+    timeout: { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_MS, description: 'a time limit for each run of this job, in ms (over the task\'s own; at most 2^31 - 1, about 24.8 days)' },
   },
 } as const;
 

@@ -1,6 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { HttpError } from '../errors/http-error.js';
+import { isRefusedKey, refusedKeyMessage } from '../input/refused-key.js';
 import { decodeXmlText } from './decode-xml-text.js';
+import { isDecimalNumber } from './is-decimal-number.js';
 import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
 
 export interface XmlrpcCall {
@@ -62,18 +64,30 @@ function onlyChild(children: XmlNode[], tag: string, parent: string): XmlNode[] 
   return found[0].children;
 }
 
+/** A value as a message shows it: a long one cut short. */
+const shorten = (text: string, max = 40) => (text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text);
+
 function parseInteger(text: string, type: string): number {
   const trimmed = text.trim();
-  if (!/^[+-]?\d+$/.test(trimmed)) throw invalidCall(`<${type}>${text}</${type}> is not a whole number`);
+  if (!/^[+-]?\d+$/.test(trimmed)) throw invalidCall(`<${type}>${shorten(text)}</${type}> is not a whole number`);
   const value = Number(trimmed);
-  if (!Number.isSafeInteger(value)) throw invalidCall(`<${type}>${trimmed}</${type}> is beyond ±2^53, which JSON input cannot hold exactly`);
+  if (!Number.isSafeInteger(value)) throw invalidCall(`<${type}>${shorten(trimmed)}</${type}> is beyond ±2^53, which JSON input cannot hold exactly`);
+  return value;
+}
+
+function parseDouble(text: string): number {
+  const trimmed = text.trim();
+  const value = Number(trimmed);
+  if (!isDecimalNumber(trimmed) || !Number.isFinite(value)) {
+    throw invalidCall(`<double>${shorten(trimmed)}</double> is not a finite number`);
+  }
   return value;
 }
 
 /** `19980717T14:08:55` (XML-RPC's form) or `1998-07-17T14:08:55` → `1998-07-17T14:08:55`, as text: job input is JSON. */
 function parseDateTime(text: string): string {
   const match = /^(\d{4})-?(\d{2})-?(\d{2})T(\d{2}):?(\d{2}):?(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
-  if (!match) throw invalidCall(`<dateTime.iso8601>${text}</dateTime.iso8601> is not an ISO 8601 time like 19980717T14:08:55`);
+  if (!match) throw invalidCall(`<dateTime.iso8601>${shorten(text)}</dateTime.iso8601> is not an ISO 8601 time like 19980717T14:08:55`);
   const [, year, month, day, hour, minute, second, fraction = '', zone = ''] = match;
   return `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction}${zone}`;
 }
@@ -97,14 +111,8 @@ function parseValue(children: XmlNode[], depth: number): unknown {
     }
     case 'string':
       return textOf(inner, tag);
-    case 'double': {
-      const text = textOf(inner, tag).trim();
-      const value = Number(text);
-      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(value)) {
-        throw invalidCall(`<double>${text}</double> is not a finite number`);
-      }
-      return value;
-    }
+    case 'double':
+      return parseDouble(textOf(inner, tag));
     case 'dateTime.iso8601':
       return parseDateTime(textOf(inner, tag));
     case 'base64': {
@@ -124,7 +132,10 @@ function parseValue(children: XmlNode[], depth: number): unknown {
           const name = parts.filter((part) => part.tag === 'name');
           const value = parts.filter((part) => part.tag === 'value');
           if (name.length !== 1 || value.length !== 1 || parts.length !== 2) throw invalidCall('a <member> holds one <name> and one <value>');
-          return [textOf(name[0].children, 'name'), parseValue(value[0].children, depth + 1)];
+          const key = textOf(name[0].children, 'name');
+          const parsed = parseValue(value[0].children, depth + 1);
+          if (isRefusedKey(key, parsed)) throw invalidCall(`a <struct> ${refusedKeyMessage(key)}`);
+          return [key, parsed];
         }),
       );
     case 'array': {
@@ -157,13 +168,14 @@ export function parseXmlrpcCall(xml: string): XmlrpcCall {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     const { msg, line, col } = valid.err;
-    throw new HttpError(400, 'invalid_xml', `the body is not well-formed XML: ${msg} (line ${line}${col ? `, column ${col}` : ''})`);
+    // The parser's message may quote the document (every open tag): a few hundred characters say enough.
+    throw new HttpError(400, 'invalid_xml', `the body is not well-formed XML: ${shorten(msg, 300)} (line ${line}${col ? `, column ${col}` : ''})`);
   }
   let document: XmlNode[];
   try {
     document = parser.parse(xml) as XmlNode[];
   } catch (error) {
-    throw new HttpError(400, 'invalid_xml', `the body is not well-formed XML: ${(error as Error).message}`);
+    throw new HttpError(400, 'invalid_xml', `the body is not well-formed XML: ${shorten((error as Error).message, 300)}`);
   }
   const roots = elementsOf(document);
   if (roots.length !== 1 || roots[0].tag !== 'methodCall') {
@@ -173,7 +185,7 @@ export function parseXmlrpcCall(xml: string): XmlrpcCall {
   const nameElements = parts.filter((part) => part.tag === 'methodName');
   if (nameElements.length !== 1) throw invalidCall('<methodCall> must hold one <methodName>');
   const methodName = textOf(nameElements[0].children, 'methodName').trim();
-  if (!/^[A-Za-z0-9_.:/]+$/.test(methodName)) throw invalidCall(`"${methodName}" is not a method name`);
+  if (!/^[A-Za-z0-9_.:/]+$/.test(methodName)) throw invalidCall(`"${shorten(methodName)}" is not a method name`);
   const paramsElements = parts.filter((part) => part.tag === 'params');
   if (paramsElements.length > 1 || parts.length !== 1 + paramsElements.length) {
     throw invalidCall('<methodCall> holds one <methodName> and at most one <params>');

@@ -9,6 +9,10 @@ export const FAULT_CODES = {
   JOB_STATE: 4,
   FORBIDDEN: 5,
   INVALID_SCHEDULE: 6,
+  /** The job store cannot be reached (a database outage): nothing was changed, try again. */
+  STORE_UNREACHABLE: 7,
+  /** Only where a call names a service: the address in /xmlrpc/{address} is checked first (404). */
+  UNKNOWN_SERVICE: 8,
   INVALID_CALL: -32600,
   UNKNOWN_METHOD: -32601,
   INVALID_PARAMS: -32602,

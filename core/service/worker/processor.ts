@@ -1,13 +1,16 @@
 import type { Logger } from 'winston';
 import type { JobRecord } from '../../jobs/job.js';
 import type { JobStore } from '../../store/job-store.js';
-import type { JobRunner } from '../job-runner.js';
+import type { HeldJob, HeldJobs } from './held-jobs.js';
+import type { JobRunner } from './job-runner.js';
 
 export interface ProcessorDeps {
   /** The loop's name, the seed's thread name: `remotetasks.<site>.<service>`. */
   name: string;
   service: string;
   store: JobStore;
+  /** The worker's held jobs: the processor's prefetch waits there, in claim order. */
+  held: HeldJobs;
   runner: JobRunner;
   /** Claims up to `limit` due jobs for this service. */
   claim: (limit: number) => Promise<JobRecord[]>;
@@ -33,10 +36,10 @@ const PREFETCH_HORIZON_MS = 100;
  *
  * Claims are batched: one claim takes as many jobs as there are free slots, plus a prefetch that
  * grows while a backlog is worked through quickly (see {@link PREFETCH_HORIZON_MS}; none while
- * jobs are slow; at most {@link MAX_PREFETCH}). Prefetched jobs are
- * claimed and leased like running ones (their leases are renewed with them); a freed slot takes
- * the next one at once, without a round trip to the store; on stop they are handed back without
- * spending an attempt.
+ * jobs are slow; at most {@link MAX_PREFETCH}). Prefetched jobs wait in the worker's held jobs,
+ * claimed and leased like running ones (their leases are renewed with them, a cancel reaches them
+ * there); a freed slot takes the next one at once, without a round trip to the store; on stop
+ * they are handed back without spending an attempt.
  */
 export class Processor {
   #running = false;
@@ -48,9 +51,6 @@ export class Processor {
   #drained?: () => void;
   /** Slots taken: jobs whose task has not ended yet. */
   #active = 0;
-  /** Claimed, leased jobs waiting for a slot, oldest first (from `#head` on). */
-  #buffer: JobRecord[] = [];
-  #head = 0;
   /** Jobs claimed beyond the free slots (see PREFETCH_HORIZON_MS). */
   #prefetch = 0;
   /** When the last claim was sent, and whether it came back full (a backlog). */
@@ -86,7 +86,7 @@ export class Processor {
     this.#notify();
     await this.#loop;
     this.#loop = undefined;
-    const waiting = this.#takeBuffer();
+    const waiting = this.deps.held.takeWaiting();
     if (waiting.length > 0) {
       await this.deps.runner.release(waiting).catch((error: unknown) => {
         this.deps.logger.error(`${this.name}: handing back ${waiting.length} prefetched job(s) failed: ${(error as Error).message}`);
@@ -97,7 +97,7 @@ export class Processor {
       const allDone = new Promise<void>((resolve) => (this.#drained = resolve));
       const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeout)));
       if ((await Promise.race([allDone, timedOut])) === 'timeout') {
-        this.deps.runner.abortAll('stopping');
+        this.deps.held.abortRunning('stopping');
         await allDone;
       }
       clearTimeout(timer);
@@ -125,8 +125,7 @@ export class Processor {
             this.#lastClaimAt = performance.now();
             const jobs = await this.deps.claim(want);
             this.#lastClaimFull = jobs.length === want;
-            this.deps.runner.hold(jobs);
-            for (const job of jobs) this.#buffer.push(job);
+            for (const job of jobs) this.deps.held.hold(job, true);
             this.#fillSlots();
             // A full batch means there may be more: look again at once.
             idle = jobs.length < want;
@@ -146,50 +145,37 @@ export class Processor {
   }
 
   /**
-   * How many jobs to claim now: the free slots plus the prefetch, less what the buffer holds; 0
-   * while the buffer is more than half full (it is topped up once half drained, not after every job).
+   * How many jobs to claim now: the free slots plus the prefetch, less the jobs waiting; 0
+   * while more than half the prefetch waits (it is topped up once half drained, not after every job).
    */
   #wanted(): number {
-    const buffered = this.#buffer.length - this.#head;
+    const buffered = this.deps.held.waiting;
     const prefetch = this.#prefetch;
     const want = this.concurrency - this.#active + prefetch - buffered;
     const refill = buffered === 0 ? want > 0 : want >= Math.max(1, Math.ceil(prefetch / 2));
     return refill ? want : 0;
   }
 
-  /** Starts buffered jobs while slots are free (not once stopping: those are handed back). */
+  /** Starts waiting jobs while slots are free (not once stopping: those are handed back). */
   #fillSlots(): void {
-    while (this.#running && this.#active < this.concurrency && this.#head < this.#buffer.length) {
-      const job = this.#buffer[this.#head++];
-      this.#startJob(job);
-    }
-    if (this.#head > 0 && this.#head === this.#buffer.length) {
-      this.#buffer = [];
-      this.#head = 0;
-    } else if (this.#head > 1024) {
-      this.#buffer = this.#buffer.slice(this.#head);
-      this.#head = 0;
+    while (this.#running && this.#active < this.concurrency) {
+      const held = this.deps.held.next();
+      if (!held) return;
+      this.#startJob(held);
     }
   }
 
-  #takeBuffer(): JobRecord[] {
-    const jobs = this.#buffer.slice(this.#head);
-    this.#buffer = [];
-    this.#head = 0;
-    return jobs;
-  }
-
-  #startJob(job: JobRecord): void {
+  #startJob(held: HeldJob): void {
     this.#active++;
     this.#inFlight++;
     // The runner calls onSettled exactly once per run, whatever happens; the hooks are shared.
-    this.deps.runner.run(job, undefined, this.#hooks).then(this.#runEnded, (error: unknown) => this.#runFailed(job, error));
+    this.deps.runner.run(held, undefined, this.#hooks).then(this.#runEnded, (error: unknown) => this.#runFailed(held.job, error));
   }
 
   readonly #hooks = {
     onSettled: (): void => {
       this.#active--;
-      // The next buffered job takes the slot at once; the loop is woken only when it has to claim.
+      // The next waiting job takes the slot at once; the loop is woken only when it has to claim.
       this.#fillSlots();
       if (!this.#running || this.#wanted() > 0) this.#notify();
     },

@@ -1,0 +1,62 @@
+import type { EnqueueResult, LatencyResult, ThroughputResult } from './workloads.js';
+
+/** Everything a run measured: what `latest.json` holds under `results`, and what the report is made from. */
+export interface Results {
+  enqueue: Record<string, EnqueueResult>;
+  /** By system id, then concurrency. */
+  throughput: Record<string, Record<number, ThroughputResult>>;
+  latency: Record<string, LatencyResult>;
+  /** c=32 with many finished jobs in the store. */
+  finished: Record<string, ThroughputResult>;
+  /** c=32 with a large backlog of queued jobs. */
+  backlog?: Record<string, ThroughputResult>;
+  /** c=32, each task waiting (I/O-bound). */
+  io?: Record<string, ThroughputResult>;
+  /** c=32 with large payloads. */
+  payload?: Record<string, ThroughputResult>;
+  /** Many services sharing one store. */
+  services?: Record<string, ThroughputResult>;
+  /** By system id, then number of worker processes. */
+  processes?: Record<string, Record<number, ThroughputResult>>;
+  /** By try id, then concurrency. */
+  tries?: Record<string, Record<number, ThroughputResult>>;
+  /** By feature, then system id: jobs/s with the feature used, and without it. */
+  features?: Record<string, Record<string, { with: number; without: number }>>;
+  http?: Record<string, { requestsPerSecond: number; p50: number; p99: number; errors: number; non2xx: number; total: number }>;
+  memory?: Record<string, { jobs: number; rssMiB: number; peakMiB: number }>;
+  busy: Record<string, number>;
+  errors: Record<string, string>;
+}
+
+export const emptyResults = (): Results => ({ enqueue: {}, throughput: {}, latency: {}, finished: {}, busy: {}, errors: {} });
+
+/** The sizes of a run (quick or full): every workload reads its counts from here. */
+export interface Sizes {
+  enqueueOne: number;
+  enqueueBatches: number;
+  batchSize: number;
+  enqueueMaxMs: number;
+  jobs: number;
+  maxMs: number;
+  slowMaxMs: number;
+  latencyJobs: number;
+  latencyMaxMs: number;
+  finished: number;
+  backlog: number;
+  backlogJobs: number;
+  ioJobs: number;
+  taskMs: number;
+  payloadJobs: number;
+  payloadBytes: number;
+  services: number;
+  servicesJobs: number;
+  processes: number[];
+  processJobs: number;
+  triesJobs: number;
+  triesConcurrencies: number[];
+  triesMaxMs: number;
+  httpSeconds: number;
+  memoryJobs: number;
+  concurrencies: number[];
+  reps: number;
+}
