@@ -65,8 +65,8 @@ export {
   InvalidInputError,
   JobStateError,
 } from './service/errors.js';
-export type { JobStore, NewJob, JobOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
+export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
-export { InvalidCursorError } from './store/job-listing.js';
+export { InvalidCursorError } from './store/keyset-paging.js';
 export { isStoreUnreachable } from './store/is-store-unreachable.js';
 export { createLogger, LOGGER_NAME, type LoggerOptions } from './log/create-logger.js';
