@@ -42,6 +42,8 @@ export {
   JOB_STATUSES,
   FINAL_STATUSES,
   WAITING_STATUSES,
+  RETRYABLE_STATUSES,
+  type RetryableStatus,
   type JobStatus,
   type JobRecord,
   type Schedule,
