@@ -32,6 +32,7 @@ export { TaskServiceToken } from './service/task-service-token.js';
 export { JobStoreToken } from './store/job-store-token.js';
 export { SimpleTask, type TaskFunction } from './tasks/simple-task.js';
 export { TaskError } from './tasks/task-error.js';
+export { SnoozeError } from './tasks/snooze-error.js';
 export { TaskToken, type Task, type TaskContext, type TaskServiceHandle, type TaskOptions, type JsonSchema, type RunIn } from './tasks/task.js';
 export { isolatedTask, IsolatedTask, type IsolatedTaskOptions } from './isolation/isolated-task.js';
 export type { IsolatedTaskContext, IsolatedTaskFunction, TaskModuleLogger } from './isolation/task-module.js';

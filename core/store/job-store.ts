@@ -40,6 +40,8 @@ export type JobOutcome =
   | { id: number; workerId: string; now: number; kind: 'failed'; error: string; errorStack: string | null }
   | { id: number; workerId: string; now: number; kind: 'retry'; error: string; errorStack: string | null; runAt: number }
   | { id: number; workerId: string; now: number; kind: 'cancelled'; error: string | null }
+  /** The task snoozed: the job waits `delayed` until `runAt` (a cron job: its next run no later), the attempt not counted. */
+  | { id: number; workerId: string; now: number; kind: 'snoozed'; runAt: number }
   /** Hand the job back without counting the attempt (a worker shutting down). */
   | { id: number; workerId: string; now: number; kind: 'released' };
 

@@ -67,6 +67,18 @@ export function applyOutcome(job: MemoryRow, outcome: JobOutcome): void {
       job.error = outcome.error;
       job.error_stack = null;
       return;
+    case 'snoozed':
+      job.attempts = Math.max(0, job.attempts - 1);
+      if (job.cancel_requested) {
+        job.status = 'cancelled';
+        job.completed = now;
+      } else if (cron) {
+        job.run_at = Math.min(job.run_at, outcome.runAt);
+      } else {
+        job.status = 'delayed';
+        job.run_at = outcome.runAt;
+      }
+      return;
     case 'released':
       job.attempts = Math.max(0, job.attempts - 1);
       if (job.cancel_requested) {
