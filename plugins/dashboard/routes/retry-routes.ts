@@ -1,23 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { JobStateError, MAX_JOB_ID, UnknownJobError } from 'remotetask';
+import { JobStateError, UnknownJobError } from 'remotetask';
 import { type DashboardContext, formFields } from '../dashboard-context.js';
 import { jobsUrl, jobUrl } from '../views/urls.js';
+import { type AddressParams, type JobParams, jobParams } from './job-routes.js';
 import { parseId } from './jobs-routes.js';
-
-interface AddressParams {
-  address: string;
-}
-interface JobParams extends AddressParams {
-  id: number;
-}
-
-const jobParams = {
-  params: {
-    type: 'object',
-    required: ['address', 'id'],
-    properties: { address: { type: 'string' }, id: { type: 'integer', minimum: 1, maximum: MAX_JOB_ID } },
-  },
-} as const;
 
 const jobs = (count: number) => `${count} job${count === 1 ? '' : 's'}`;
 
