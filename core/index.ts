@@ -32,6 +32,7 @@ export { TaskServiceToken } from './service/task-service-token.js';
 export { JobStoreToken } from './store/job-store-token.js';
 export { SimpleTask, type TaskFunction } from './tasks/simple-task.js';
 export { TaskError } from './tasks/task-error.js';
+export { SnoozeError } from './tasks/snooze-error.js';
 export { TaskToken, type Task, type TaskContext, type TaskServiceHandle, type TaskOptions, type JsonSchema, type RunIn } from './tasks/task.js';
 export { isolatedTask, IsolatedTask, type IsolatedTaskOptions } from './isolation/isolated-task.js';
 export type { IsolatedTaskContext, IsolatedTaskFunction, TaskModuleLogger } from './isolation/task-module.js';
@@ -42,6 +43,8 @@ export {
   JOB_STATUSES,
   FINAL_STATUSES,
   WAITING_STATUSES,
+  RETRYABLE_STATUSES,
+  type RetryableStatus,
   type JobStatus,
   type JobRecord,
   type Schedule,

@@ -4,6 +4,7 @@ import { verifyPassword } from '../plugins/http/auth/verify-password.js';
 import { hashPassword } from '../plugins/http/auth/hash-password.js';
 import { closedPort } from './helpers/closed-port.js';
 import { runCli } from './helpers/run-process.js';
+import { waitUntil } from './helpers/wait-for.js';
 import { e2eConfig, type RunningServer, startRemotetaskServer } from './helpers/start-remotetask-server.js';
 
 let open: RunningServer;
@@ -102,6 +103,35 @@ describe('listing and cleaning', () => {
     expect(result.stdout).toMatch(/^removed [1-9]\d* jobs?\n$/);
     expect((await cli('jobs', '--status', 'error')).stdout).toBe('no jobs\n');
     expect((await cli('jobs', '--status', 'completed')).stdout).not.toBe('no jobs\n');
+  });
+});
+
+describe('retrying', () => {
+  const statusOf = async (id: string) => (await cli('status', id)).stdout.trim();
+
+  it('retry ID puts a failed job back in the queue; a job that did not fail is refused: exit 2', async () => {
+    const id = (await cli('add', 'fail')).stdout.trim();
+    await waitUntil(async () => (await statusOf(id)) === 'error', { interval: 50, what: `job ${id} failed` });
+    expect(await cli('retry', id)).toMatchObject({ code: 0, stdout: 'queued\n' });
+    await waitUntil(async () => (await statusOf(id)) === 'error', { interval: 50, what: `job ${id} failed again` });
+    const done = (await cli('add', 'echo', '1')).stdout.trim();
+    await waitUntil(async () => (await statusOf(done)) === 'completed', { interval: 50, what: `job ${done} completed` });
+    const refused = await cli('retry', done);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/job \d+ is completed; only a failed \(error\) or cancelled job/);
+  });
+
+  it('retry --all-failed --cancelled --task retries those jobs and prints how many', async () => {
+    await cli('retry', '--all-failed', '--cancelled', '--task', 'echo');
+    const ids = [(await cli('add', 'echo', '--start-later')).stdout.trim(), (await cli('add', 'echo', '--start-later')).stdout.trim()];
+    for (const id of ids) await cli('cancel', id);
+    expect(await cli('retry', '--all-failed', '--cancelled', '--task', 'echo')).toMatchObject({ code: 0, stdout: 'retried 2 jobs\n' });
+    for (const id of ids) await waitUntil(async () => (await statusOf(id)) === 'completed', { interval: 50, what: `job ${id} completed` });
+  });
+
+  it('says how to call it when ids and --all-failed are mixed or both missing', async () => {
+    expect(await cli('retry')).toMatchObject({ code: 2, stderr: 'remotetask: give the ids of the jobs to retry, or --all-failed\n' });
+    expect(await cli('retry', '1', '--all-failed')).toMatchObject({ code: 2, stderr: 'remotetask: give job ids or --all-failed, not both\n' });
   });
 });
 

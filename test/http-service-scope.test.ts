@@ -33,6 +33,8 @@ const VALID_REQUESTS: Record<string, Omit<InjectOptions, 'url'> & { path: string
   'POST /api/services/{address}/jobs/{id}/cancel': { method: 'POST', path: '/jobs/1/cancel' },
   'POST /api/services/{address}/jobs/{id}/start': { method: 'POST', path: '/jobs/1/start' },
   'POST /api/services/{address}/jobs/cancel-all': { method: 'POST', path: '/jobs/cancel-all' },
+  'POST /api/services/{address}/jobs/{id}/retry': { method: 'POST', path: '/jobs/1/retry' },
+  'POST /api/services/{address}/jobs/retry-all': { method: 'POST', path: '/jobs/retry-all', payload: {} },
   'POST /api/services/{address}/cronjobs': { method: 'POST', path: '/cronjobs', payload: { task: 'echo', cron: '*/5 * * * *' } },
   'POST /api/services/{address}/processing': { method: 'POST', path: '/processing', payload: { action: 'start' } },
   'GET /api/services/{address}/events': { method: 'GET', path: '/events?job=1' },

@@ -7,6 +7,7 @@ import {
   IsolatedTask,
   KernelResources,
   SimpleTask,
+  SnoozeError,
   type TaskContext,
 } from '../core/index.js';
 import { isolationPoolFor } from '../core/isolation/isolation-pool.js';
@@ -58,6 +59,9 @@ describe('what crosses the boundary', () => {
       signal: new AbortController().signal,
       logger: running.log.logger,
       progress: async () => {},
+      snooze: (seconds: number): never => {
+        throw new SnoozeError(seconds);
+      },
       lookup: (token, name) => service.site.lookup(token, name),
     } satisfies TaskContext;
     await expect(task.run({ value: { callback: () => 1 } }, context)).rejects.toThrow(

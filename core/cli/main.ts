@@ -7,6 +7,7 @@ import { registerClean } from './commands/clean.js';
 import { registerCron } from './commands/cron.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerResult } from './commands/result.js';
+import { registerRetry } from './commands/retry.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerWorker } from './commands/worker.js';
@@ -32,7 +33,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     .version(packageVersion(), '-V, --version', 'print the version of remotetask')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerAdd, registerStatus, registerResult, registerCancel, registerJobs, registerTasks, registerClean, registerCron, registerWorker]) {
+  for (const register of [registerAdd, registerStatus, registerResult, registerCancel, registerRetry, registerJobs, registerTasks, registerClean, registerCron, registerWorker]) {
     register(program);
   }
   // A command whose work ended without it settling (nothing keeps the process up any more) would

@@ -83,6 +83,16 @@ export class ServiceClient {
     return (await this.client.request<{ cancelled: number }>(`${this.#base}/jobs/cancel-all`, { method: 'POST' })).cancelled;
   }
 
+  /** `POST …/jobs/{id}/retry`: puts a failed or cancelled job back in the queue; returns its status after. */
+  retry(id: number): Promise<JobCreatedJson> {
+    return this.client.request(`${this.#base}/jobs/${id}/retry`, { method: 'POST' });
+  }
+
+  /** `POST …/jobs/retry-all`: retries the failed jobs (or those in `status`), of `task` when given; returns how many. */
+  async retryAll(filter: { status?: ('error' | 'cancelled')[]; task?: string } = {}): Promise<number> {
+    return (await this.client.request<{ retried: number }>(`${this.#base}/jobs/retry-all`, { method: 'POST', body: filter })).retried;
+  }
+
   /** `DELETE …/jobs`: removes finished jobs (all three final statuses by default); returns how many. */
   async clean(statuses?: JobStatus[]): Promise<number> {
     return (await this.client.request<{ removed: number }>(`${this.#base}/jobs`, { method: 'DELETE', query: { status: statuses } })).removed;

@@ -21,6 +21,10 @@ export const WAITING_STATUSES: readonly JobStatus[] = ['queued', 'delayed', 'cro
 /** Statuses a worker holds a job in while it runs it (a cron job keeps its status while it runs). */
 export const HELD_STATUSES: readonly JobStatus[] = ['processing', 'cronjob'];
 
+/** Final statuses a job can be retried from: it failed, or was cancelled. */
+export const RETRYABLE_STATUSES = ['error', 'cancelled'] as const satisfies readonly JobStatus[];
+export type RetryableStatus = (typeof RETRYABLE_STATUSES)[number];
+
 /** Statuses a job is cancelled from outright while no worker holds it (one held is only asked to stop). */
 export const CANCELLABLE_STATUSES: readonly JobStatus[] = ['queued', 'start later', 'delayed', 'cronjob'];
 

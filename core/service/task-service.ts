@@ -1,5 +1,5 @@
 import type { Logger } from 'winston';
-import { FINAL_STATUSES, isDelaySchedule, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
+import { FINAL_STATUSES, RETRYABLE_STATUSES, isDelaySchedule, type RetryableStatus, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
 import { MAX_TIMEOUT_MS, timeoutTooLong } from '../jobs/job-limits.js';
 import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
@@ -258,6 +258,27 @@ export class TaskService {
   /** Cancels every waiting job and asks every running one to stop (as `cancel` does); returns how many. */
   async cancelAll(): Promise<number> {
     return this.#deps.store.cancelAll(this.address, this.#deps.clock());
+  }
+
+  /**
+   * Puts a job that ended `error` or `cancelled` back in the queue, attempts counted afresh
+   * (a cron job is not retried: it keeps its schedule). Returns the status after the call.
+   */
+  async retry(jobId: number): Promise<JobStatus> {
+    const before = await this.getJob(jobId);
+    const job = await this.#deps.store.retry(jobId);
+    if (!job) throw new UnknownJobError(jobId, this.address);
+    if (job.status !== 'queued' || before.status === 'queued') {
+      throw new JobStateError(jobId, job.status, `job ${jobId} is ${job.status}; only a failed (error) or cancelled job that is no cron job can be retried`);
+    }
+    return job.status;
+  }
+
+  /** Retries every failed job (or those in `status`: error, cancelled) of the service, of `task` when given; returns how many. */
+  async retryAll(filter: { status?: readonly RetryableStatus[]; task?: string } = {}): Promise<number> {
+    const wrong = (filter.status ?? []).filter((status) => !(RETRYABLE_STATUSES as readonly string[]).includes(status));
+    if (wrong.length > 0) throw new Error(`retryAll retries only ${RETRYABLE_STATUSES.join(' or ')} jobs; not: ${wrong.join(', ')}`);
+    return this.#deps.store.retryAll({ service: this.address, status: filter.status && [...filter.status], task: filter.task });
   }
 
   /** Removes jobs in final statuses (all three by default); refuses statuses that are not final. */

@@ -1,4 +1,4 @@
-import type { JobRecord, JobStatus, Schedule } from '../jobs/job.js';
+import type { JobRecord, JobStatus, RetryableStatus, Schedule } from '../jobs/job.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
 export interface NewJob {
@@ -40,6 +40,8 @@ export type JobOutcome =
   | { id: number; workerId: string; now: number; kind: 'failed'; error: string; errorStack: string | null }
   | { id: number; workerId: string; now: number; kind: 'retry'; error: string; errorStack: string | null; runAt: number }
   | { id: number; workerId: string; now: number; kind: 'cancelled'; error: string | null }
+  /** The task snoozed: the job waits `delayed` until `runAt` (a cron job: its next run no later), the attempt not counted. */
+  | { id: number; workerId: string; now: number; kind: 'snoozed'; runAt: number }
   /** Hand the job back without counting the attempt (a worker shutting down). */
   | { id: number; workerId: string; now: number; kind: 'released' };
 
@@ -63,6 +65,13 @@ export interface JobQuery {
 export interface JobPage {
   jobs: JobRecord[];
   nextCursor: string | null;
+}
+
+/** Which jobs `retryAll` puts back in the queue: the service's, in these statuses (default `error`), of this task. */
+export interface RetryQuery {
+  service: string;
+  status?: RetryableStatus[];
+  task?: string;
 }
 
 /** Called when a cancel was requested for a running job, wherever the job runs. */
@@ -130,6 +139,15 @@ export interface JobStore {
   reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined>;
   /** Records a running job's progress (0..1) for its lease holder. */
   setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean>;
+  /**
+   * Puts a job that ended `error` or `cancelled` back in the queue: `queued`, due at once, its
+   * attempts counted afresh, its times, progress and cancel request reset; its last error is kept
+   * until the next run ends. A cron job (which never ends `error`) is not retried. Returns the
+   * record after the call, unchanged when the job was not retryable; undefined for an unknown id.
+   */
+  retry(id: number): Promise<JobRecord | undefined>;
+  /** Retries every retryable job the query matches, in batches of one write each; returns how many. */
+  retryAll(query: RetryQuery): Promise<number>;
   /** Removes the service's jobs in these statuses; returns how many. */
   clean(service: string, statuses: JobStatus[]): Promise<number>;
 

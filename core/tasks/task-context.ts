@@ -23,6 +23,11 @@ export interface TaskContext {
   /** Reports how far the job is, 0..1, with an optional message. */
   progress(fraction: number, message?: string): Promise<void>;
   /**
+   * "Not now, again in `seconds`": throws a SnoozeError, which ends the run; the job waits
+   * `delayed` until then, the attempt not counted (do not catch it in the task).
+   */
+  snooze(seconds: number): never;
+  /**
    * What plugins provide (`ctx.provide(token, value)`), looked up from the service's site with
    * the root as fallback: `context.lookup(FileStoreToken)`. Undefined when nothing is bound.
    */

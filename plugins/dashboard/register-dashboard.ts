@@ -9,6 +9,7 @@ import { registerAssetRoutes } from './routes/asset-routes.js';
 import { registerEventsRoutes } from './routes/events-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
 import { registerJobsRoutes } from './routes/jobs-routes.js';
+import { registerRetryRoutes } from './routes/retry-routes.js';
 import { registerLoginRoutes } from './routes/login-routes.js';
 import { registerOverviewRoutes } from './routes/overview-routes.js';
 import { registerProcessingRoutes } from './routes/processing-routes.js';
@@ -82,6 +83,7 @@ export async function registerDashboard(app: FastifyInstance, kernel: Kernel, op
     registerProcessingRoutes(scope, dashboard);
     registerJobsRoutes(scope, dashboard);
     registerJobRoutes(scope, dashboard);
+    registerRetryRoutes(scope, dashboard);
   });
   registerEventsRoutes(app, dashboard, { batchMs: options.liveBatchMs });
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
 import type { Token } from '../../registry/token.js';
+import { SnoozeError } from '../../tasks/snooze-error.js';
 import type { TaskContext, TaskServiceHandle } from '../../tasks/task.js';
 import type { HeldJob } from './held-jobs.js';
 import type { WorkerDeps } from './worker-deps.js';
@@ -35,6 +36,10 @@ export class RunContext implements TaskContext {
 
   get logger(): Logger {
     return (this.#logger ??= this.#deps.logger.child({ jobId: this.jobId, task: this.task }));
+  }
+
+  snooze(seconds: number): never {
+    throw new SnoozeError(seconds);
   }
 
   lookup<T>(token: Token<T>, name?: string): T | undefined {

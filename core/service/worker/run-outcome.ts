@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import type { JobRecord } from '../../jobs/job.js';
 import type { JobOutcome } from '../../store/job-store.js';
+import { SnoozeError } from '../../tasks/snooze-error.js';
 import { TaskError } from '../../tasks/task-error.js';
 import type { Task } from '../../tasks/task.js';
 import { validateTaskOutput } from '../../tasks/task-schemas.js';
@@ -45,6 +46,7 @@ export function outcomeOf(
   }
   if (settled.kind === 'returned') return checkedAgainstOutputSchema(task, job, completion(job, settled.value));
   if (settled.kind === 'threw') {
+    if (SnoozeError.is(settled.error)) return { kind: 'snoozed', runAt: now + Math.ceil(settled.error.seconds * 1000) };
     if (TaskError.is(settled.error)) return { kind: 'failed', error: settled.error.message, errorStack: null };
     return failure(context, job, settled.error, now);
   }

@@ -12,6 +12,8 @@ import { wakeUpsContract } from './wake-ups.contract.js';
 import { cancelRequestsContract } from './cancel-requests.contract.js';
 import { exclusivelyContract } from './exclusively.contract.js';
 import { durabilityContract } from './durability.contract.js';
+import { retryContract } from './retry.contract.js';
+import { snoozeContract } from './snooze.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -54,6 +56,8 @@ export function describeJobStoreContract(
     wakeUpsContract(t);
     cancelRequestsContract(t);
     exclusivelyContract(t);
+    retryContract(t);
+    snoozeContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

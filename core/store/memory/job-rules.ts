@@ -50,22 +50,17 @@ export function applyOutcome(job: MemoryRow, outcome: JobOutcome): void {
     case 'retry':
       job.error = outcome.error;
       job.error_stack = outcome.errorStack;
-      if (job.cancel_requested) {
-        job.status = 'cancelled';
-        job.completed = now;
-      } else if (cron) {
-        // Retry sooner, but never skip the occurrence the claim already scheduled.
-        job.run_at = Math.min(job.run_at, outcome.runAt);
-      } else {
-        job.status = 'queued';
-        job.run_at = outcome.runAt;
-      }
+      waitAgain(job, cron, now, 'queued', outcome.runAt);
       return;
     case 'cancelled':
       job.status = 'cancelled';
       job.completed = now;
       job.error = outcome.error;
       job.error_stack = null;
+      return;
+    case 'snoozed':
+      job.attempts = Math.max(0, job.attempts - 1);
+      waitAgain(job, cron, now, 'delayed', outcome.runAt);
       return;
     case 'released':
       job.attempts = Math.max(0, job.attempts - 1);
@@ -79,6 +74,23 @@ export function applyOutcome(job: MemoryRow, outcome: JobOutcome): void {
         job.run_at = 0;
       }
       return;
+  }
+}
+
+/**
+ * A run that ends with the job waiting again (retry, snooze) in `status` until `runAt`: a cron job
+ * comes sooner but never skips the occurrence its claim already scheduled; a cancel requested
+ * during the run wins.
+ */
+function waitAgain(job: MemoryRow, cron: boolean, now: number, status: 'queued' | 'delayed', runAt: number): void {
+  if (job.cancel_requested) {
+    job.status = 'cancelled';
+    job.completed = now;
+  } else if (cron) {
+    job.run_at = Math.min(job.run_at, runAt);
+  } else {
+    job.status = status;
+    job.run_at = runAt;
   }
 }
 

@@ -7,12 +7,15 @@ import type {
   JobQuery,
   JobStore,
   NewJob,
+  RetryQuery,
 } from '../job-store.js';
 import { comparePositions, decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from '../keyset-paging.js';
 import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE, zeroCounts } from '../store-rules.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 import { MinHeap } from './min-heap.js';
+import { retryJob } from './retry-job.js';
+import { retryStatuses } from '../retry-rules.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
@@ -232,6 +235,26 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     job.progress = progress;
     job.progress_message = message;
     return true;
+  }
+
+  async retry(id: number): Promise<JobRecord | undefined> {
+    const job = this.jobs.get(id);
+    if (!job) return undefined;
+    if (retryJob(job)) this.refresh(job);
+    return toRecord(job);
+  }
+
+  async retryAll(query: RetryQuery): Promise<number> {
+    const statuses = new Set<JobStatus>(retryStatuses(query));
+    let retried = 0;
+    for (const id of this.jobIdsOf(query.service)) {
+      const job = this.jobs.get(id)!;
+      if (!statuses.has(job.status) || (query.task !== undefined && job.task !== query.task)) continue;
+      if (!retryJob(job)) continue;
+      this.refresh(job);
+      retried += 1;
+    }
+    return retried;
   }
 
   async clean(service: string, statuses: JobStatus[]): Promise<number> {

@@ -20,19 +20,20 @@ export const finishText = sqlText(({ jobs, completedCounts }) => `
           status = CASE
             WHEN o.kind = 'cancelled' THEN 'cancelled'
             -- A cancel requested during the run wins over waiting again.
-            WHEN j.cancel_requested AND (j.status = 'cronjob' OR o.kind IN ('retry', 'released')) THEN 'cancelled'
+            WHEN j.cancel_requested AND (j.status = 'cronjob' OR o.kind IN ('retry', 'released', 'snoozed')) THEN 'cancelled'
             WHEN j.status = 'cronjob' THEN 'cronjob'
             WHEN o.kind = 'completed' THEN 'completed'
             WHEN o.kind = 'failed' THEN 'error'
+            WHEN o.kind = 'snoozed' THEN 'delayed'
             ELSE 'queued' END,
           result = CASE WHEN o.kind = 'completed' THEN o.result::jsonb ELSE j.result END,
           error = CASE
             WHEN o.kind = 'completed' THEN NULL
-            WHEN o.kind = 'released' THEN j.error
+            WHEN o.kind IN ('released', 'snoozed') THEN j.error
             ELSE o.error END,
           error_stack = CASE
             WHEN o.kind IN ('completed', 'cancelled') THEN NULL
-            WHEN o.kind = 'released' THEN j.error_stack
+            WHEN o.kind IN ('released', 'snoozed') THEN j.error_stack
             ELSE o.error_stack END,
           completed = CASE
             WHEN o.kind IN ('completed', 'failed', 'cancelled') OR j.cancel_requested THEN o.now
@@ -40,13 +41,13 @@ export const finishText = sqlText(({ jobs, completedCounts }) => `
           run_at = CASE
             WHEN j.cancel_requested THEN j.run_at
             -- A cron retry comes sooner, but never skips the occurrence the claim scheduled.
-            WHEN o.kind = 'retry' AND j.status = 'cronjob' THEN least(j.run_at, o.run_at)
-            WHEN o.kind = 'retry' THEN o.run_at
+            WHEN o.kind IN ('retry', 'snoozed') AND j.status = 'cronjob' THEN least(j.run_at, o.run_at)
+            WHEN o.kind IN ('retry', 'snoozed') THEN o.run_at
             WHEN o.kind = 'released' AND j.status = 'cronjob' THEN o.now
             WHEN o.kind = 'released' THEN 0
             ELSE j.run_at END,
           attempts = CASE
-            WHEN o.kind = 'released' THEN greatest(j.attempts - 1, 0)
+            WHEN o.kind IN ('released', 'snoozed') THEN greatest(j.attempts - 1, 0)
             WHEN j.status = 'cronjob' AND o.kind IN ('completed', 'failed') THEN 0
             ELSE j.attempts END,
           locked_by = NULL,
@@ -82,7 +83,7 @@ export async function finishJobs(ctx: PostgresContext, given: JobOutcome[]): Pro
       nullsLeftOut(outcomes.map((outcome) => (outcome.kind === 'completed' ? jsonText(outcome.result) : null))),
       nullsLeftOut(outcomes.map((outcome) => ('error' in outcome ? outcome.error : null))),
       nullsLeftOut(outcomes.map((outcome) => ('errorStack' in outcome ? outcome.errorStack : null))),
-      nullsLeftOut(outcomes.map((outcome) => (outcome.kind === 'retry' ? outcome.runAt : null))),
+      nullsLeftOut(outcomes.map((outcome) => (outcome.kind === 'retry' || outcome.kind === 'snoozed' ? outcome.runAt : null))),
     ],
   });
   // Retried, handed back, or a cron job waiting for its next occurrence.

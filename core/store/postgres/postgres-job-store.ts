@@ -8,6 +8,7 @@ import type {
   JobQuery,
   JobStore,
   NewJob,
+  RetryQuery,
   WakeListener,
 } from '../job-store.js';
 import { InsertBatcher } from '../insert-batching.js';
@@ -25,6 +26,7 @@ import { cancelRequestedAmong, recoverExpired, renewLeases } from './leases.js';
 import { finishJobs } from './finish.js';
 import { cancelAllJobs, cancelJob } from './cancel.js';
 import { listJobs } from './list.js';
+import { retryAllJobs, retryJob } from './retry.js';
 import { CompletedCounts, countByStatus } from './counts.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
@@ -219,6 +221,14 @@ export class PostgresJobStore implements JobStore {
 
   async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {
     return setProgress(this.context, id, workerId, progress, message);
+  }
+
+  async retry(id: number): Promise<JobRecord | undefined> {
+    return retryJob(this.context, id);
+  }
+
+  async retryAll(query: RetryQuery): Promise<number> {
+    return retryAllJobs(this.context, query);
   }
 
   async clean(service: string, statuses: JobStatus[]): Promise<number> {

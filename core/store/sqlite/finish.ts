@@ -51,6 +51,15 @@ export const FINISH_SQL = {
     UPDATE jobs SET status = 'cancelled', completed = @now, error = @error, error_stack = NULL, ${UNLOCK}
     WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}
     RETURNING service, status, locked_by`,
+  snoozed: `
+    UPDATE jobs SET
+      attempts = max(0, attempts - 1),
+      status = CASE WHEN cancel_requested THEN 'cancelled' WHEN status = 'cronjob' THEN 'cronjob' ELSE 'delayed' END,
+      run_at = CASE WHEN cancel_requested THEN run_at WHEN status = 'cronjob' THEN min(run_at, @runAt) ELSE @runAt END,
+      completed = CASE WHEN cancel_requested THEN @now ELSE completed END,
+      ${UNLOCK}
+    WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}
+    RETURNING service, status, locked_by`,
   released: `
     UPDATE jobs SET
       attempts = max(0, attempts - 1),
@@ -121,6 +130,8 @@ function applyOne(sql: Statements, outcome: JobOutcome): ChangedRow | undefined 
         | undefined;
     case 'cancelled':
       return sql.cancelled.get({ ...base, error: outcome.error }) as ChangedRow | undefined;
+    case 'snoozed':
+      return sql.snoozed.get({ ...base, runAt: outcome.runAt }) as ChangedRow | undefined;
     case 'released':
       return sql.released.get(base) as ChangedRow | undefined;
   }

@@ -8,6 +8,7 @@ import type {
   JobQuery,
   JobStore,
   NewJob,
+  RetryQuery,
 } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { zeroCounts } from '../store-rules.js';
@@ -19,6 +20,7 @@ import { CLAIM_SQL, cancelRequestedAmong, claimJobs, renewLeases } from './claim
 import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
 import { JOBS_SQL } from './jobs-sql.js';
+import { RETRY_SQL, retryAllJobs, retryJob } from './retry.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 
@@ -29,7 +31,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL };
+const SQL = { ...INSERT_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
@@ -170,6 +172,15 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {
     return this.store.sql.setProgress.run({ id, workerId, progress, message }).changes > 0;
+  }
+
+  async retry(id: number): Promise<JobRecord | undefined> {
+    return retryJob(this.store.sql, this.wakes, id);
+  }
+
+  async retryAll(query: RetryQuery): Promise<number> {
+    const { db, sql } = this.store;
+    return retryAllJobs(db, sql, this.wakes, query);
   }
 
   async clean(service: string, statuses: JobStatus[]): Promise<number> {

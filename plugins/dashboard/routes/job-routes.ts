@@ -23,14 +23,14 @@ import { jobDetails, jobPage } from '../views/job-view.js';
 import { jobsUrl, jobUrl } from '../views/urls.js';
 import { checkJobForm, describeProblem, hasErrors, taskOptions } from './check-job-form.js';
 
-interface AddressParams {
+export interface AddressParams {
   address: string;
 }
-interface JobParams extends AddressParams {
+export interface JobParams extends AddressParams {
   id: number;
 }
 
-const jobParams = {
+export const jobParams = {
   params: {
     type: 'object',
     required: ['address', 'id'],

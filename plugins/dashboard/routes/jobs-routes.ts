@@ -15,7 +15,7 @@ const SORT_KEYS = ['id', 'created', 'started', 'completed', 'status', 'task'];
 /** At most this many rows are fetched by id at once (live updates batch their ids). */
 const MAX_IDS = 200;
 
-function parseId(text: string | undefined): number | undefined {
+export function parseId(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
   // Plain digits only, as the API reads ids: `0x10` or `1e3` is a typo, not job 16 or 1000.
   const digits = text.trim().replace(/^#/, '');

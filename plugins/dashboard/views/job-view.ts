@@ -8,6 +8,11 @@ import { jobsUrl, jobUrl } from './urls.js';
 
 const CANCELLABLE = new Set(['queued', 'processing', 'delayed', 'cronjob', 'start later']);
 
+/** A failed or cancelled job that is no cron job: what `retry` takes. */
+function retryable(job: JobRecord): boolean {
+  return (job.status === 'error' || job.status === 'cancelled') && (job.schedule === null || 'delay' in job.schedule);
+}
+
 function jobActions(ctx: ViewContext, job: JobRecord): SafeHtml {
   if (!ctx.canWrite) return html``;
   const url = jobUrl(job.service, job.id);
@@ -15,6 +20,7 @@ function jobActions(ctx: ViewContext, job: JobRecord): SafeHtml {
   ${job.status === 'start later' && html`<form method="post" action="${url}/start" class="inline">${formGuard(ctx)}<button class="button button--primary">Start</button></form>`}
   ${(job.status === 'cronjob' || job.status === 'delayed') && html`<a class="button" href="${url}/schedule">Edit schedule</a>`}
   ${CANCELLABLE.has(job.status) && !job.cancelRequested && html`<form method="post" action="${url}/cancel" class="inline" data-confirm="Cancel job ${job.id}?">${formGuard(ctx)}<button class="button button--danger">Cancel job</button></form>`}
+  ${retryable(job) && html`<form method="post" action="${url}/retry" class="inline" data-confirm="Retry job ${job.id}?">${formGuard(ctx)}<button class="button button--primary">Retry</button></form>`}
 </div>`;
 }
 

@@ -106,6 +106,7 @@ function actions(ctx: ViewContext, service: TaskService): SafeHtml {
   <a class="button" href="${base}/cronjobs/new">Add cron job</a>
   <form method="post" action="${base}/cancel-all" class="inline" data-confirm="Cancel every waiting job of ${service.address} and stop the running ones?">${formGuard(ctx)}<button class="button button--danger">Cancel all</button></form>
   <form method="post" action="${base}/clean" class="inline" data-confirm="Remove every finished job (completed, error, cancelled) of ${service.address}?">${formGuard(ctx)}<button class="button">Remove finished jobs</button></form>
+  <form method="post" action="${base}/retry-all-failed" class="inline" data-confirm="Retry every failed job of ${service.address}?">${formGuard(ctx)}<button class="button">Retry all failed</button></form>
 </div>`;
 }
 
@@ -161,7 +162,7 @@ ${ctx.canWrite && html`<form id="jobs-form" method="post" action="${base}/cancel
 ${data.jobs.length === 0 && html`<p class="empty">${empty}</p>`}
 </div>
 <div class="table-foot">
-  ${ctx.canWrite && html`<button class="button" form="jobs-form">Cancel selected</button>`}
+  ${ctx.canWrite && html`<button class="button" form="jobs-form">Cancel selected</button> <button class="button" form="jobs-form" formaction="${base}/retry">Retry selected</button>`}
   ${pager(data)}
 </div>`;
   return layout(ctx, {

@@ -22,6 +22,7 @@ const SAMPLES: Record<string, Error> = {
 const NOT_ANSWERED: Record<string, string> = {
   ConfigError: 'thrown while the kernel boots, before any server listens',
   TaskError: 'thrown by a task to its processor; it becomes the job\'s error, not an answer',
+  SnoozeError: 'thrown by a task to its processor; the job waits delayed, no answer is made of it',
 };
 
 /** The answers as they were before there was a table: a row that changes is a change clients see. */

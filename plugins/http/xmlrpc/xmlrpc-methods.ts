@@ -57,6 +57,12 @@ export const SERVICE_METHODS: Record<string, XmlrpcMethod> = {
       return true;
     },
   },
+  retry: {
+    signatures: [['string', 'int']],
+    help: 'retry(jobid): puts a failed (error) or cancelled job back in the queue, its attempts counted afresh; returns its status, "queued".',
+    readOnly: false,
+    call: (service, params) => service.retry(jobIdParam('retry', params)),
+  },
   getStatus: {
     signatures: [['string', 'int']],
     help: 'getStatus(jobid): queued, processing, completed, error, cancelled, delayed, cronjob or "start later".',
