@@ -13,7 +13,8 @@ export const RESYNC_PAYLOAD = 'resync';
  * Job events between the processes of one database, over NOTIFY on {@link EVENTS_CHANNEL}. Events
  * published in one turn of the event loop go out as one statement (one NOTIFY per payload of up to
  * {@link MAX_EVENT_PAYLOAD_BYTES}, each a JSON array), and statements are sent one after the other,
- * so every process receives this one's events in the order they happened.
+ * so every process receives this one's events in the order they happened. `added` events are not
+ * sent from here: the insert statement announces them (notify.ts), delivered when it commits.
  */
 export class PostgresEventRelay implements EventRelay {
   readonly #listeners = new Set<EventRelayListener>();
@@ -28,7 +29,8 @@ export class PostgresEventRelay implements EventRelay {
   ) {}
 
   publish(event: object): void {
-    if (this.#closed) return;
+    // The insert statement announced its jobs itself (announceAdded): before any claim's events.
+    if (this.#closed || (event as { type?: unknown }).type === 'added') return;
     this.#pending.push(fitted(event));
     if (this.#scheduled) return;
     this.#scheduled = true;
