@@ -37,9 +37,12 @@ describe('JobEventBus ids', () => {
   it('publishes what this process made, not what it was delivered', () => {
     const bus = new JobEventBus();
     const published: number[] = [];
+    const local: boolean[] = [];
     bus.publishTo((e) => published.push(e.jobId));
+    bus.on((_e, _id, made) => local.push(made));
     bus.emit(event(1));
     bus.deliver(event(2));
     expect(published).toEqual([1]);
+    expect(local).toEqual([true, false]);
   });
 });

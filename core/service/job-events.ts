@@ -49,14 +49,18 @@ export class JobEventBus {
 
   /** An event this process made: delivered here and published to the other processes. */
   emit(event: JobEvent): void {
-    this.deliver(event);
+    this.#hand(event, true);
     this.#publish?.(event);
   }
 
-  /** An event from another process (or this one): numbered, kept and handed to the listeners. */
+  /** An event from another process: numbered, kept and handed to the listeners. */
   deliver(event: JobEvent): void {
+    this.#hand(event, false);
+  }
+
+  #hand(event: JobEvent, local: boolean): void {
     const sequence = this.#window.add(event);
-    this.#emitter.emit('job', event, `${this.epoch}-${sequence}`);
+    this.#emitter.emit('job', event, `${this.epoch}-${sequence}`, local);
   }
 
   /**
@@ -73,8 +77,11 @@ export class JobEventBus {
     this.#publish = publish;
   }
 
-  /** Subscribes; returns the unsubscribe function. The listener gets each event's id too. */
-  on(listener: (event: JobEvent, id: string) => void): () => void {
+  /**
+   * Subscribes; returns the unsubscribe function. The listener gets each event's id too, and
+   * whether this process made it (its own counters, such as each process's /metrics, want only those).
+   */
+  on(listener: (event: JobEvent, id: string, local: boolean) => void): () => void {
     this.#emitter.on('job', listener);
     return () => this.#emitter.off('job', listener);
   }
