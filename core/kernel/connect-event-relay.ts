@@ -24,6 +24,7 @@ export function connectEventRelay(events: JobEventBus, store: JobStore): () => v
   if (!relay) return () => {};
   events.publishTo((event) => relay.publish(event));
   const unsubscribe = relay.subscribe({
+    wanted: () => events.listened(),
     events: (batch) => {
       for (const event of batch) if (isJobEvent(event)) events.deliver(event);
     },

@@ -86,6 +86,11 @@ export class JobEventBus {
     return () => this.#emitter.off('job', listener);
   }
 
+  /** Whether anything subscribed to the events. */
+  listened(): boolean {
+    return this.#emitter.listenerCount('job') > 0;
+  }
+
   /** Subscribes to gaps (see {@link gap}); returns the unsubscribe function. */
   onResync(listener: () => void): () => void {
     this.#emitter.on('resync', listener);

@@ -73,6 +73,8 @@ export type WakeListener = () => void;
 
 /** What receives the job events other processes published (see {@link EventRelay}). */
 export interface EventRelayListener {
+  /** Whether anyone here listens now: events of others are not even parsed otherwise. */
+  wanted(): boolean;
   /** Events of another process, in the order it made them (JSON values, to be checked). */
   events(events: unknown[]): void;
   /** Events may have been missed (a lost connection): subscribers must read the store again. */

@@ -12,14 +12,16 @@ export const RESYNC_PAYLOAD = 'resync';
 /**
  * Job events between the processes of one database, over NOTIFY on {@link EVENTS_CHANNEL}. Events
  * published in one turn of the event loop go out as one statement (one NOTIFY per payload of up to
- * {@link MAX_EVENT_PAYLOAD_BYTES}, each a JSON array), and statements are sent one after the other,
- * so every process receives this one's events in the order they happened. `added` events are not
+ * {@link MAX_EVENT_PAYLOAD_BYTES}, each a JSON array); while one statement is on its way, later
+ * events wait and go together in the next, so there is at most one in flight, and every process
+ * receives this one's events in the order they happened. `added` events are not
  * sent from here: the insert statement announces them (notify.ts), delivered when it commits.
  */
 export class PostgresEventRelay implements EventRelay {
   readonly #listeners = new Set<EventRelayListener>();
   #pending: string[] = [];
-  #sending: Promise<void> = Promise.resolve();
+  /** The statement on its way: events published meanwhile wait and go together in the next one. */
+  #sending: Promise<void> | undefined;
   #scheduled = false;
   #closed = false;
 
@@ -32,13 +34,21 @@ export class PostgresEventRelay implements EventRelay {
     // The insert statement announced its jobs itself (announceAdded): before any claim's events.
     if (this.#closed || (event as { type?: unknown }).type === 'added') return;
     this.#pending.push(fitted(event));
-    if (this.#scheduled) return;
+    if (this.#scheduled || this.#sending) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      const batch = this.#pending;
-      this.#pending = [];
-      this.#sending = this.#sending.then(() => this.#send(batch));
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    if (this.#sending || this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#sending = this.#send(batch).finally(() => {
+      this.#sending = undefined;
+      this.#flush();
     });
   }
 
@@ -50,6 +60,8 @@ export class PostgresEventRelay implements EventRelay {
 
   /** A NOTIFY payload from another process. */
   received(payload: string): void {
+    // A worker that nobody watches does not even read the fleet's events.
+    if (![...this.#listeners].some((listener) => listener.wanted())) return;
     let events: unknown;
     try {
       events = JSON.parse(payload);
@@ -86,7 +98,7 @@ export class PostgresEventRelay implements EventRelay {
   /** Sends what is published so far, then publishes nothing more until opened again. */
   async close(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
-    await this.#sending;
+    while (this.#sending) await this.#sending;
     this.#closed = true;
   }
 

@@ -11,6 +11,7 @@ function watchRelay(store: JobStore) {
   const received: Array<Record<string, unknown>> = [];
   const seen = { lost: 0 };
   store.eventRelay!.subscribe({
+    wanted: () => true,
     events: (events) => received.push(...(events as Array<Record<string, unknown>>)),
     lost: () => seen.lost++,
   });
