@@ -58,7 +58,7 @@ export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID } from './jobs/job-limits
 export { TaskService, type AddOptions } from './service/task-service.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
-export { JobEventBus, type JobEvent, type JobEventType } from './service/job-events.js';
+export { EVENT_WINDOW_SIZE, JobEventBus, type JobEvent, type JobEventType, type NumberedJobEvent } from './service/job-events.js';
 export { parseDirective, type Directive } from './service/parse-directive.js';
 export { startRemoteTasks } from './service/start-remote-tasks.js';
 export {

@@ -9,6 +9,8 @@ export interface RequestOptions {
   expect?: 'json' | 'text' | 'response';
   /** The Accept header of an `expect: 'response'` request; default `text/event-stream`. */
   accept?: string;
+  /** More request headers (`Last-Event-ID`). */
+  headers?: Record<string, string>;
 }
 
 /** What sends a request to the web service and reads its answer: the client, as its parts see it. */

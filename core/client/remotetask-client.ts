@@ -93,7 +93,7 @@ export class RemotetaskClient implements ApiRequester {
       if (value === undefined) continue;
       for (const item of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(item));
     }
-    const headers = { ...this.#headers };
+    const headers = { ...options.headers, ...this.#headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.expect === 'response') headers.accept = options.accept ?? 'text/event-stream';
     let response: Response;

@@ -1,6 +1,5 @@
 import type {
   JobCreatedJson,
-  JobEventJson,
   JobJson,
   JobListQuery,
   JobPageJson,
@@ -8,13 +7,9 @@ import type {
   ScheduleJson,
   TaskJson,
 } from './api-types.js';
-import { readServerSentEvents } from './read-server-sent-events.js';
+export type { JobEventStream } from './job-event-stream.js';
+import { type JobEventStream, type JobEventStreamOptions, openJobEventStream } from './job-event-stream.js';
 import type { ApiRequester } from './api-requester.js';
-
-/** A stream of job events: iterate it with `for await`; `close()` (or leaving the loop) ends it. */
-export interface JobEventStream extends AsyncIterable<JobEventJson> {
-  close(): void;
-}
 
 /** The routes of one task service, one method per route. */
 export class ServiceClient {
@@ -107,33 +102,7 @@ export class ServiceClient {
    * `GET …/events`: the service's job events (or one job's). Resolves once the server has
    * subscribed, so nothing that happens afterwards is missed.
    */
-  async events(options: { job?: number; signal?: AbortSignal } = {}): Promise<JobEventStream> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    const response = await this.client.request(`${this.#base}/events`, {
-      query: { job: options.job },
-      signal: controller.signal,
-      expect: 'response',
-    });
-    const close = () => {
-      options.signal?.removeEventListener('abort', onAbort);
-      controller.abort();
-    };
-    return {
-      close,
-      async *[Symbol.asyncIterator]() {
-        try {
-          for await (const event of readServerSentEvents(response.body!)) {
-            yield JSON.parse(event.data) as JobEventJson;
-          }
-        } catch (error) {
-          // Closing aborts the read: that is the stream's normal end, not an error.
-          if (!controller.signal.aborted) throw error;
-        } finally {
-          close();
-        }
-      },
-    };
+  events(options: JobEventStreamOptions = {}): Promise<JobEventStream> {
+    return openJobEventStream(this.client, `${this.#base}/events`, options);
   }
 }

@@ -9,6 +9,7 @@ import { JobEventBus } from '../service/job-events.js';
 import type { TaskService } from '../service/task-service.js';
 import { createJobStore, DEFAULT_STORE } from '../store/create-job-store.js';
 import { JobStoreToken } from '../store/job-store-token.js';
+import { connectEventRelay } from './connect-event-relay.js';
 import { Kernel, KernelToken } from './kernel.js';
 import { registerPlugins } from './register-plugins.js';
 
@@ -44,6 +45,8 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
 
   const store = await createJobStore(valid.store ?? DEFAULT_STORE, baseDir);
   await store.open();
+  const events = new JobEventBus();
+  connectEventRelay(events, store);
   const kernel = new Kernel({
     config: valid,
     baseDir,
@@ -51,7 +54,7 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
     sites,
     store,
     logger,
-    events: new JobEventBus(),
+    events,
     workerId,
     clock,
     sweepInterval: options.sweepInterval,

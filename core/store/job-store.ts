@@ -80,6 +80,23 @@ export type CancelListener = (job: { id: number; service: string }) => void;
 /** Called when a job of the service may have become due (added, started, rescheduled, retried, handed back). */
 export type WakeListener = () => void;
 
+/** What receives the job events other processes published (see {@link EventRelay}). */
+export interface EventRelayListener {
+  /** Whether anyone here listens now: events of others are not even parsed otherwise. */
+  wanted(): boolean;
+  /** Events of another process, in the order it made them (JSON values, to be checked). */
+  events(events: unknown[]): void;
+  /** Events may have been missed (a lost connection): subscribers must read the store again. */
+  lost(): void;
+}
+
+/** Carries job events between the processes that share a database. */
+export interface EventRelay {
+  /** Sends an event (a JSON-able object) to every other process, after those published before it. */
+  publish(event: object): void;
+  subscribe(listener: EventRelayListener): () => void;
+}
+
 /**
  * Where jobs live. Every method is atomic on its own. A job is handed to one worker at a time:
  * `claim` takes due jobs and leases them; `finish` applies the outcome only for the lease holder.
@@ -87,6 +104,8 @@ export type WakeListener = () => void;
  */
 export interface JobStore {
   readonly kind: string;
+  /** Job events to and from the other processes of a shared database; absent for one-process stores. */
+  readonly eventRelay?: EventRelay;
   open(): Promise<void>;
   close(): Promise<void>;
 

@@ -13,6 +13,7 @@ import { printJson, printLine } from '../print.js';
 import { ProgressBar } from '../progress-bar.js';
 
 const FINAL_EVENTS = new Set(['completed', 'failed', 'cancelled']);
+const FINAL_STATUSES = new Set(['completed', 'error', 'cancelled']);
 
 interface AddOptions {
   startLater?: boolean;
@@ -108,11 +109,20 @@ export function registerAdd(program: Command): void {
     }
     if (options.output !== undefined) options.wait = true;
     const service = client.service(options.service);
-    // Subscribe before adding, so no event of the new job can slip by.
-    const events = options.wait ? await service.events() : undefined;
+    // Subscribe before adding, so no event of the new job can slip by. When the stream drops (it
+    // reconnects) or the server cannot replay what it missed, the job itself is read: ended, the
+    // wait is over, so --wait returns whatever happens to the stream.
+    let followed: number | undefined;
+    let events: JobEventStream | undefined;
+    const recheck = () => {
+      if (followed === undefined) return;
+      service.job(followed).then((job) => FINAL_STATUSES.has(job.status) && events?.close(), () => undefined);
+    };
+    events = options.wait ? await service.events({ reconnect: true, onResync: recheck }) : undefined;
     try {
       const { id } = await service.add(task, input, { startLater: options.startLater, timeout: options.timeout });
       if (!events) return printLine(String(id));
+      followed = id;
       const result = await waitForJob(service, id, events);
       if (options.output !== undefined) await download(client, result, options.output);
     } finally {

@@ -2,7 +2,7 @@ import type { JobRecord } from '../../jobs/job.js';
 import type { NewJob } from '../job-store.js';
 import { decodedJson, jsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { WAITING_SQL, isWaiting } from '../status-sets.js';
-import { afterNotify, notify } from './notify.js';
+import { afterAnnounce, afterNotify, announceAdded, notify } from './notify.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
 
@@ -14,8 +14,8 @@ const insertText = sqlText(({ jobs }) => `
           WITH ORDINALITY AS n(service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, position)
         ORDER BY position
         RETURNING *
-      ), ${notify('inserted', WAITING_SQL)}
-      SELECT * FROM inserted WHERE ${afterNotify}`);
+      ), ${notify('inserted', WAITING_SQL)}, ${announceAdded('inserted')}
+      SELECT * FROM inserted WHERE ${afterNotify} AND ${afterAnnounce}`);
 
 /** Inserts the jobs in one statement and wakes the services of those that wait. */
 export async function insertJobs(ctx: PostgresContext, jobs: NewJob[]): Promise<JobRecord[]> {

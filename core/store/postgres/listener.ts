@@ -9,6 +9,9 @@ export const WAKE_CHANNEL = 'remotetask_wake';
  */
 export const CANCEL_CHANNEL = 'remotetask_cancel';
 
+/** The channel of job events; the payload is a JSON array of events (see event-relay.ts). */
+export const EVENTS_CHANNEL = 'remotetask_events';
+
 const LISTENER_APPLICATION_NAME = 'remotetask listener';
 const RECONNECT_FIRST_DELAY_MS = 100;
 const RECONNECT_MAX_DELAY_MS = 10_000;
@@ -18,6 +21,7 @@ export interface ListenerEvents {
   ownBackendPids: ReadonlySet<number>;
   wake(service: string): void;
   cancelRequested(id: number, service: string): void;
+  jobEvents(payload: string): void;
   /** The connection came back after it was lost: notifications sent meanwhile are gone. */
   reconnected(): void;
 }
@@ -67,14 +71,14 @@ export class PostgresListener {
       else if (message.channel === CANCEL_CHANNEL) {
         const job = parseCancelPayload(message.payload);
         if (job) this.events.cancelRequested(job.id, job.service);
-      }
+      } else if (message.channel === EVENTS_CHANNEL) this.events.jobEvents(message.payload);
     });
     const lost = () => this.lost(client);
     client.on('error', lost);
     client.on('end', lost);
     try {
       await client.connect();
-      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${CANCEL_CHANNEL}`);
+      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${CANCEL_CHANNEL}; LISTEN ${EVENTS_CHANNEL}`);
     } catch (error) {
       client.removeListener('end', lost);
       await client.end().catch(() => undefined);

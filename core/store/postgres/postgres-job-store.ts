@@ -17,6 +17,7 @@ import { CancelHub } from '../cancel-hub.js';
 import { PostgresConnection } from './connection.js';
 import { describeServer, explainError } from './explain-error.js';
 import { PostgresListener } from './listener.js';
+import { PostgresEventRelay } from './event-relay.js';
 import type { PostgresContext } from './postgres-context.js';
 import { quoteSchema } from './postgres-migrations.js';
 import { tablesIn, type Tables } from './tables.js';
@@ -51,6 +52,8 @@ export interface PostgresJobStoreOptions {
  */
 export class PostgresJobStore implements JobStore {
   readonly kind = 'postgres';
+  /** Job events to and from the other processes on the database. */
+  readonly eventRelay: PostgresEventRelay;
 
   private readonly url: string;
   private readonly schema: string;
@@ -94,6 +97,9 @@ export class PostgresJobStore implements JobStore {
       countDeltasAdded: (rows) => this.completedCounts.added(rows),
     };
     this.completedCounts = new CompletedCounts(this.context);
+    this.eventRelay = new PostgresEventRelay(() => this.connection, () => {
+      // Sent from a lost connection: the others lost theirs too, and resync when it is back.
+    });
   }
 
   async open(): Promise<void> {
@@ -116,15 +122,19 @@ export class PostgresJobStore implements JobStore {
       ownBackendPids: connection.ownBackendPids,
       wake: (service) => this.wakes.wake(service),
       cancelRequested: (id, service) => this.cancels.requested(id, service),
+      jobEvents: (payload) => this.eventRelay.received(payload),
       // Notifications sent while we were away are gone: a job may have arrived meanwhile. Cancel
       // requests sent meanwhile are not replayed: workers see them through cancelRequestedAmong
       // on their next lease renewal.
       reconnected: () => {
         for (const service of this.subscribedServices.keys()) this.wakes.wake(service);
+        // Job events sent meanwhile are gone too: subscribers are told to read the store again.
+        this.eventRelay.lost();
       },
     });
     this.connection = connection;
     this.listener = listener;
+    this.eventRelay.open();
     try {
       await listener.open();
     } catch (error) {
@@ -139,6 +149,8 @@ export class PostgresJobStore implements JobStore {
     // Inserts already asked for are written before the pool ends.
     await this.inserts.flush();
     await this.completedCounts.settled();
+    // The last events of a worker stopping (its jobs handed back, finished) still go out.
+    await this.eventRelay.close();
     const listener = this.listener;
     const connection = this.connection;
     this.listener = undefined;

@@ -24,12 +24,19 @@
 
   /**
    * Subscribes to the dashboard's event stream and calls `onChanges` with each batch of job
-   * changes. At most one `update` runs at a time; changes that come meanwhile wait for the next.
+   * changes, or with null when changes may have been missed (the stream came back after a drop,
+   * or the server lost events of other processes): then everything shown is read again.
    */
   function subscribe(url, onChanges) {
     const source = new EventSource(url);
+    let opened = false;
     setLive('connecting');
-    source.addEventListener('ready', () => setLive('open'));
+    source.addEventListener('ready', () => {
+      setLive('open');
+      if (opened) onChanges(null);
+      opened = true;
+    });
+    source.addEventListener('resync', () => onChanges(null));
     source.addEventListener('error', () => setLive(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting'));
     source.addEventListener('jobs', (event) => onChanges(JSON.parse(event.data)));
     window.addEventListener('pagehide', () => source.close());
@@ -109,7 +116,8 @@
     });
 
     subscribe(table.dataset.live, (changes) => {
-      for (const change of changes) {
+      if (changes === null) for (const row of body.rows) if (row.dataset.id) pending.add(Number(row.dataset.id));
+      for (const change of changes ?? []) {
         if (document.getElementById(`job-${change.id}`)) pending.add(change.id);
         else if (change.added && matches(change)) {
           // The page grows by up to one more page of new jobs; beyond that, a link to the newest.

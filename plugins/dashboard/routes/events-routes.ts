@@ -53,6 +53,8 @@ export function registerEventsRoutes(app: FastifyInstance, dashboard: DashboardC
         timer ??= setTimeout(flush, batchMs);
       }),
     );
+    // Events of other processes may have been lost: the page reads what it shows again.
+    stream.onEnd(kernel.events.onResync(() => stream.event('resync', {})));
     // Says the subscription is in place: the page shows "live" from here on.
     stream.event('ready', {});
   });

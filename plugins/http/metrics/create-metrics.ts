@@ -88,7 +88,9 @@ export function createMetrics(kernel: Kernel, server: { openEventStreams(): numb
   });
 
   const startedAt = new Map<string, number>();
-  const stop = kernel.events.on((event) => {
+  // This process's own runs: each process serves its own /metrics, and a sum over them counts each job once.
+  const stop = kernel.events.on((event, _id, local) => {
+    if (!local) return;
     const key = `${event.service}#${event.jobId}`;
     const labels = { service: event.service, task: event.task };
     switch (event.type) {

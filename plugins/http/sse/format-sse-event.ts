@@ -1,7 +1,7 @@
-/** One Server-Sent Event: `event: <name>` and its data on `data:` lines, ended by a blank line. */
-export function formatSseEvent(name: string, data: unknown): string {
+/** One Server-Sent Event: `event: <name>`, its `id:` when given, its data on `data:` lines, ended by a blank line. */
+export function formatSseEvent(name: string, data: unknown, id?: string): string {
   const lines = JSON.stringify(data).split('\n');
-  return `event: ${name}\n${lines.map((line) => `data: ${line}`).join('\n')}\n\n`;
+  return `event: ${name}\n${id === undefined ? '' : `id: ${id}\n`}${lines.map((line) => `data: ${line}`).join('\n')}\n\n`;
 }
 
 /** A comment line: clients ignore it; proxies see traffic and keep the connection open. */

@@ -10,7 +10,8 @@ export interface SseStreamsOptions {
 
 /** One open Server-Sent Events stream. */
 export interface SseStream {
-  event(name: string, data: unknown): void;
+  /** Sends an event; with an id, a client that reconnects names it in `Last-Event-ID`. */
+  event(name: string, data: unknown, id?: string): void;
   comment(text: string): void;
   /** Runs once, when the stream ends: its client went away or the server is closing. */
   onEnd(cleanup: () => void): void;
@@ -56,7 +57,7 @@ export function sseStreams(app: FastifyInstance, options: SseStreamsOptions): Ss
       // The response closes when the client goes away (the request's own close fires as soon as it is read).
       response.on('close', end);
       return {
-        event: (name, data) => void response.write(formatSseEvent(name, data)),
+        event: (name, data, id) => void response.write(formatSseEvent(name, data, id)),
         comment: (text) => void response.write(formatSseComment(text)),
         onEnd: (cleanup) => void cleanups.push(cleanup),
       };

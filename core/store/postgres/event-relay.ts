@@ -1,0 +1,152 @@
+import type { EventRelay, EventRelayListener } from '../job-store.js';
+import type { Queries } from './connection.js';
+import { EVENTS_CHANNEL } from './listener.js';
+
+/** NOTIFY payloads must stay below 8000 bytes; a little is kept for the channel name and framing. */
+export const MAX_EVENT_PAYLOAD_BYTES = 7_900;
+/** Longer errors and messages travel cut (the event says `truncated`); the job holds them whole. */
+const MAX_TEXT_CHARS = 1_000;
+/** Sent in place of an event too large for any payload: receivers resync from the store. */
+export const RESYNC_PAYLOAD = 'resync';
+
+/**
+ * Job events between the processes of one database, over NOTIFY on {@link EVENTS_CHANNEL}. Events
+ * published in one turn of the event loop go out as one statement (one NOTIFY per payload of up to
+ * {@link MAX_EVENT_PAYLOAD_BYTES}, each a JSON array); while one statement is on its way, later
+ * events wait and go together in the next, so there is at most one in flight, and every process
+ * receives this one's events in the order they happened. `added` events are not
+ * sent from here: the insert statement announces them (notify.ts), delivered when it commits.
+ */
+export class PostgresEventRelay implements EventRelay {
+  readonly #listeners = new Set<EventRelayListener>();
+  #pending: string[] = [];
+  /** The statement on its way: events published meanwhile wait and go together in the next one. */
+  #sending: Promise<void> | undefined;
+  #scheduled = false;
+  #closed = false;
+
+  constructor(
+    private readonly queries: () => Queries | undefined,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  publish(event: object): void {
+    // The insert statement announced its jobs itself (announceAdded): before any claim's events.
+    if (this.#closed || (event as { type?: unknown }).type === 'added') return;
+    this.#pending.push(fitted(event));
+    if (this.#scheduled || this.#sending) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    if (this.#sending || this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    this.#sending = this.#send(batch).finally(() => {
+      this.#sending = undefined;
+      this.#flush();
+    });
+  }
+
+  subscribe(listener: EventRelayListener): () => void {
+    const entry = { ...listener };
+    this.#listeners.add(entry);
+    return () => void this.#listeners.delete(entry);
+  }
+
+  /** A NOTIFY payload from another process. */
+  received(payload: string): void {
+    // A worker that nobody watches does not even read the fleet's events.
+    if (![...this.#listeners].some((listener) => listener.wanted())) return;
+    let events: unknown;
+    try {
+      events = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(events)) return;
+    // Runs of events between the resync markers, in order.
+    let run: unknown[] = [];
+    const flush = () => {
+      if (run.length > 0) for (const listener of this.#listeners) listener.events(run);
+      run = [];
+    };
+    for (const event of events) {
+      if (event !== RESYNC_PAYLOAD) run.push(event);
+      else {
+        flush();
+        this.lost();
+      }
+    }
+    flush();
+  }
+
+  /** Events may have been missed (the LISTEN connection was lost and is back). */
+  lost(): void {
+    for (const listener of this.#listeners) listener.lost();
+  }
+
+  /** Publishes again after a close (the store was opened again). */
+  open(): void {
+    this.#closed = false;
+  }
+
+  /** Sends what is published so far, then publishes nothing more until opened again. */
+  async close(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.#sending) await this.#sending;
+    this.#closed = true;
+  }
+
+  async #send(events: string[]): Promise<void> {
+    const queries = this.queries();
+    if (!queries || events.length === 0) return;
+    try {
+      await queries.query({
+        name: 'remotetask-events',
+        text: `SELECT pg_notify('${EVENTS_CHANNEL}', p) FROM unnest($1::text[]) p`,
+        values: [payloads(events)],
+      });
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+}
+
+/** The events' JSON texts joined into arrays of at most the payload limit, in order. */
+export function payloads(events: string[]): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let bytes = 2;
+  for (const event of events) {
+    const size = Buffer.byteLength(event) + 1;
+    if (current.length > 0 && bytes + size > MAX_EVENT_PAYLOAD_BYTES) {
+      out.push(`[${current.join(',')}]`);
+      current = [];
+      bytes = 2;
+    }
+    current.push(event);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(`[${current.join(',')}]`);
+  return out;
+}
+
+/**
+ * The event's JSON, its long texts cut so that it fits a payload. One that still does not fit
+ * (names of many kilobytes) becomes the resync marker: no receiver gets a made-up event.
+ */
+function fitted(event: object): string {
+  let text = JSON.stringify(event);
+  if (Buffer.byteLength(text) + 2 <= MAX_EVENT_PAYLOAD_BYTES) return text;
+  const cut: Record<string, unknown> = { ...event, truncated: true };
+  for (const field of ['error', 'message']) {
+    if (typeof cut[field] === 'string') cut[field] = (cut[field] as string).slice(0, MAX_TEXT_CHARS);
+  }
+  text = JSON.stringify(cut);
+  return Buffer.byteLength(text) + 2 <= MAX_EVENT_PAYLOAD_BYTES ? text : JSON.stringify(RESYNC_PAYLOAD);
+}
