@@ -9,6 +9,7 @@ import { JobEventBus } from '../service/job-events.js';
 import type { TaskService } from '../service/task-service.js';
 import { createJobStore, DEFAULT_STORE } from '../store/create-job-store.js';
 import { JobStoreToken } from '../store/job-store-token.js';
+import type { JobStore } from '../store/job-store.js';
 import { Kernel, KernelToken } from './kernel.js';
 import { registerPlugins } from './register-plugins.js';
 
@@ -26,6 +27,8 @@ export interface KernelOptions {
   autostart?: boolean;
   /** How often expired leases are swept back to the queue (ms); default half the shortest lease. */
   sweepInterval?: number;
+  /** A store to use instead of the config's (an agent's, which reaches its jobs over HTTP). */
+  store?: JobStore;
 }
 
 /**
@@ -42,7 +45,7 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
 
   const { root, sites } = await registerPlugins(valid, { baseDir, logger, configFile: options.configFile });
 
-  const store = await createJobStore(valid.store ?? DEFAULT_STORE, baseDir);
+  const store = options.store ?? (await createJobStore(valid.store ?? DEFAULT_STORE, baseDir));
   await store.open();
   const kernel = new Kernel({
     config: valid,

@@ -18,13 +18,15 @@ export function registerLoginRoutes(app: FastifyInstance, dashboard: DashboardCo
     const next = safeLocalPath(formField(request, 'next'));
     if (!dashboard.authEnabled) return reply.redirect(next, 303);
     const name = formField(request, 'user');
-    const user = name === '' ? undefined : await users.checkPassword(name, formField(request, 'password'));
+    const found = name === '' ? undefined : await users.checkPassword(name, formField(request, 'password'));
+    // An agent speaks the agent protocol only; it has no dashboard.
+    const user = found?.role === 'agent' ? undefined : found;
     if (!user) {
       return dashboard.send(reply, loginPage(dashboard.view(request), { user: name, next }, 'Wrong user name or password.'), 401);
     }
     // A new session (new id, new CSRF token) at sign-in: a session id known before cannot be ridden.
     if (request.dashboardSession) sessions.destroy(request.dashboardSession);
-    const session = sessions.create({ name: user.name, role: user.role });
+    const session = sessions.create({ name: user.name, role: user.role as 'manager' | 'viewer' });
     setSessionCookie(request, reply, sessions, session);
     dashboard.kernel.logger.info(`dashboard: ${user.name} (${user.role}) signed in`);
     return reply.redirect(next, 303);

@@ -1,4 +1,4 @@
-import type { HttpOptions, HttpRole, HttpUserConfig } from '../http-options.js';
+import type { HttpOptions, HttpRole, HttpUserConfig, HttpUserScopes } from '../http-options.js';
 import { DEFAULT_SCRYPT_PARAMETERS, hashPassword } from './hash-password.js';
 import { hashToken } from './hash-token.js';
 import { parseScryptHash } from './parse-scrypt-hash.js';
@@ -9,6 +9,8 @@ export type { HttpRole, HttpUserConfig };
 export interface AuthenticatedUser {
   name: string;
   role: HttpRole;
+  /** An agent's scopes (absent: it may serve any service and task). */
+  scopes?: HttpUserScopes;
 }
 
 /** How one user's secret is checked: against a hash, or against a value read from the environment. */
@@ -17,6 +19,7 @@ type SecretCheck = { hash: string } | { plain: string };
 interface UserEntry {
   name: string;
   role: HttpRole;
+  scopes?: HttpUserScopes;
   password?: SecretCheck;
   token?: SecretCheck;
 }
@@ -62,6 +65,7 @@ export class HttpUsers {
       return {
         name,
         role: user.role,
+        scopes: user.scopes,
         password: user.passwordHash ? fromHash(user.passwordHash, 'passwordHash') : user.passwordEnv ? fromEnv(user.passwordEnv, 'passwordEnv') : undefined,
         token: user.tokenHash ? fromHash(user.tokenHash, 'tokenHash') : user.tokenEnv ? fromEnv(user.tokenEnv, 'tokenEnv') : undefined,
       };
@@ -80,7 +84,7 @@ export class HttpUsers {
       await verifyPassword(password, await this.#decoy).catch(() => false);
       return undefined;
     }
-    return (await check(password, entry.password)) ? { name: entry.name, role: entry.role } : undefined;
+    return (await check(password, entry.password)) ? authenticated(entry) : undefined;
   }
 
   /** The user holding this bearer token, or undefined. Every user's token is checked, so timing says nothing about which. */
@@ -95,6 +99,10 @@ export class HttpUsers {
           : await check(token, entry.token);
       if (matches && !found) found = entry;
     }
-    return found && { name: found.name, role: found.role };
+    return found && authenticated(found);
   }
+}
+
+function authenticated(entry: UserEntry): AuthenticatedUser {
+  return entry.scopes ? { name: entry.name, role: entry.role, scopes: entry.scopes } : { name: entry.name, role: entry.role };
 }
