@@ -64,7 +64,7 @@ export {
   InvalidInputError,
   JobStateError,
 } from './service/errors.js';
-export type { JobStore, NewJob, JobOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
+export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
 export { InvalidCursorError } from './store/job-listing.js';
 export { isStoreUnreachable } from './store/is-store-unreachable.js';
