@@ -181,6 +181,8 @@ describe.each(BACKENDS)('agents with the server on $name', (backend) => {
     expect((await api('POST', '/api/services/@Agents/jobs', { task: 'video-convert', input: {} })).status).toBe(422);
     const listed = await api('GET', '/api/services/@Agents/agents');
     expect(listed.body.agents.map((agent: { agent: string }) => agent.agent).sort()).toEqual(['node-1', 'node-2', 'py-1']);
+    const openapi = await api('GET', '/openapi.json');
+    expect(Object.keys(openapi.body.paths)).toContain('/api/services/{address}/agents/{agent}/claim');
   });
 
   it('refuses what a token does not cover: a token scoped to echo claims no video-convert job (403), a token of another service is no agent of this one', async () => {
