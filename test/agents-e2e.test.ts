@@ -136,7 +136,7 @@ describe.each(BACKENDS)('agents with the server on $name', (backend) => {
     configFile = join(dir, 'server.config.mjs');
     writeFileSync(configFile, `export default ${JSON.stringify(serverConfig(store.config), null, 2)};\n`);
     agentConfigFile = join(dir, 'agent.config.mjs');
-    writeFileSync(agentConfigFile, `export default ${JSON.stringify({ plugins: ['echo', FIXTURE_TASKS] })};\n`);
+    writeFileSync(agentConfigFile, `export default ${JSON.stringify({ plugins: ['echo', FIXTURE_TASKS], defaults: { stopTimeout: 1_000 } })};\n`);
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
     await startServer();
@@ -244,5 +244,19 @@ describe.each(BACKENDS)('agents with the server on $name', (backend) => {
     expect(finisher?.[0]).toBeDefined();
     expect(finisher?.[0]).not.toBe(holder);
     expect((await job(id)).attempts).toBeGreaterThanOrEqual(2);
+  }, 45_000);
+
+  it('hands its jobs back when stopped with SIGTERM: another agent runs the job, no attempt spent', async () => {
+    const id = await add('slow', { ms: 60_000 });
+    const holder = await agentRunning(id, 'slow');
+    const stopped = agents.get(holder)!;
+    agents.delete(holder);
+    stopped.child.kill('SIGTERM');
+    // The running job gets the service's stopTimeout (1 s here), is aborted and handed back.
+    expect((await stopped.exited).code, stopped.output().slice(-2000)).toBe(0);
+    await agentRunning(id, 'slow');
+    expect((await job(id)).attempts).toBe(1);
+    await api('POST', `/api/services/@Agents/jobs/${id}/cancel`);
+    await waitUntil(async () => (await job(id)).status === 'cancelled', { timeout: 10_000, interval: 50, what: `job ${id} cancelled` });
   }, 45_000);
 });

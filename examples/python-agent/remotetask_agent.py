@@ -22,8 +22,8 @@ class Job:
 
     def __init__(self, agent, record):
         self.id, self.attempt, self.task = record['id'], record['attempts'], record['task']
-        self.cancelled = threading.Event()  # set when the job is cancelled (or this agent lost it)
-        self._agent = agent
+        self.cancelled = threading.Event()  # set when the job is cancelled (or this agent lost it, or stops)
+        self.released, self._agent = False, agent
 
     def progress(self, fraction, message=None):
         self._agent.call('/progress', {'id': self.id, 'progress': min(1, max(0, fraction)), 'message': message})
@@ -90,6 +90,9 @@ class Agent:
                     self.wake.wait(5)  # a wake-up from the server, a free slot, or a look now and then
         except KeyboardInterrupt:
             pass
+        for job in list(self.running.values()):  # stopping: running jobs are asked to stop and handed back
+            job.released = True
+            job.cancelled.set()
         pool.shutdown(wait=True)
         try:
             self._send('DELETE', '')
@@ -121,7 +124,7 @@ class Agent:
             outcome = ({'kind': 'retry', 'error': str(error), 'errorStack': stack, 'retryInMs': 1000 * 2 ** (job.attempt - 1)}
                        if job.attempt < record['maxAttempts'] else {'kind': 'failed', 'error': str(error), 'errorStack': stack})
         if job.cancelled.is_set():
-            outcome = {'kind': 'cancelled'}
+            outcome = {'kind': 'released' if job.released else 'cancelled'}
         outcome['id'] = job.id
         applied = self._retrying(lambda: self.call('/finish', {'outcomes': [outcome]})['applied'])
         log('job %d (%s) %s' % (job.id, job.task, applied[0]['status'] if applied else 'was taken over by another worker'))

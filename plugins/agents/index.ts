@@ -23,7 +23,6 @@ export { AgentTask } from './agent-task.js';
 export default definePlugin({
   name: 'agents',
   version: '1.0.0',
-  dependencies: ['http'],
   options: agentsOptionsSpec,
   register(ctx) {
     const options = ctx.options as AgentsOptions;
