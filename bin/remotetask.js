@@ -9,8 +9,14 @@ const CLI_PLUGINS = ['http', 'agents'];
 const source = new URL('../core/cli/main.ts', import.meta.url);
 let main;
 if (existsSync(source)) {
-  const { register } = await import('tsx/esm/api');
-  register();
+  let tsx;
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    console.error('remotetask: running from a clone needs tsx, a devDependency: run `npm install` (or `npm run build` and use dist/)');
+    process.exit(1);
+  }
+  tsx.register();
   main = await import(source.href);
 } else {
   main = await import(new URL('../dist/core/cli/main.js', import.meta.url).href);

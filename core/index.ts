@@ -36,6 +36,7 @@ export { TaskToken, type Task, type TaskContext, type TaskServiceHandle, type Ta
 export { isolatedTask, IsolatedTask, type IsolatedTaskOptions } from './isolation/isolated-task.js';
 export type { IsolatedTaskContext, IsolatedTaskFunction, TaskModuleLogger } from './isolation/task-module.js';
 export type { IsolationOptions } from './isolation/isolation-options.js';
+export { containStrayErrors, type StrayErrorContainment } from './isolation/stray-errors.js';
 export { validateTaskInput, type SchemaProblem } from './tasks/task-schemas.js';
 export {
   JOB_STATUSES,
@@ -66,6 +67,6 @@ export {
 } from './service/errors.js';
 export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
-export { InvalidCursorError } from './store/job-listing.js';
+export { InvalidCursorError } from './store/keyset-paging.js';
 export { isStoreUnreachable } from './store/is-store-unreachable.js';
 export { createLogger, LOGGER_NAME, type LoggerOptions } from './log/create-logger.js';

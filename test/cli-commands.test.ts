@@ -168,7 +168,7 @@ describe('hash-password', () => {
     const result = await runCli(['hash-password'], { input: 'correct horse battery staple\n' });
     expect(result.code).toBe(0);
     const hash = result.stdout.trim();
-    expect(hash).toMatch(/^scrypt\$N=16384,r=8,p=1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(hash).toMatch(/^scrypt\$N=131072,r=8,p=1\$[\w-]{22}\$[\w-]{43}$/);
     expect(await verifyPassword('correct horse battery staple', hash)).toBe(true);
     expect(await verifyPassword('correct horse battery staple\n', hash)).toBe(false);
     const again = (await runCli(['hash-password'], { input: 'correct horse battery staple' })).stdout.trim();

@@ -41,7 +41,9 @@ describe('the packed package, installed into a scratch project', () => {
     mkdirSync(app, { recursive: true });
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', type: 'module', private: true }));
     // Every dependency is in npm's cache already; no install script is needed for a memory store.
-    await run(NPM, ['install', tarball, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], app, 120_000);
+    // tsx, an optional peer, is installed as the guide says a project with a TypeScript plugin does.
+    const tsx = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.tsx;
+    await run(NPM, ['install', tarball, `tsx@${tsx}`, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], app, 120_000);
     writeFileSync(join(app, 'hello-plugin.ts'), documentedPlugin());
     writeFileSync(
       join(app, 'tsconfig.json'),

@@ -1,7 +1,18 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { REPO_ROOT } from './child.js';
+
+/** remotetask's entry points (`remotetask`, `remotetask/http`, …) as source files, read from package.json's `exports`. */
+function entryPointSources(): Map<string, string> {
+  const { exports } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | { default: string }> };
+  const sources = new Map<string, string>();
+  for (const [subpath, target] of Object.entries(exports)) {
+    if (typeof target === 'string') continue; // ./package.json
+    sources.set(subpath === '.' ? 'remotetask' : `remotetask/${subpath.slice(2)}`, join(REPO_ROOT, target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts')));
+  }
+  return sources;
+}
 
 /**
  * Compiles a server of the benchmark, with remotetask's source, into one JavaScript file under
@@ -12,6 +23,7 @@ export async function bundleServer(entry: string): Promise<string> {
   const outdir = join(REPO_ROOT, 'bench', '.build');
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, entry.replace(/^.*\//, '').replace(/\.ts$/, '.mjs'));
+  const sources = entryPointSources();
   await build({
     entryPoints: [join(REPO_ROOT, entry)],
     outfile,
@@ -26,9 +38,11 @@ export async function bundleServer(entry: string): Promise<string> {
       {
         name: 'remotetask-source',
         setup(b) {
-          b.onResolve({ filter: /^remotetask(\/client)?$/ }, (args) => ({
-            path: join(REPO_ROOT, 'core', args.path === 'remotetask' ? 'index.ts' : 'client/index.ts'),
-          }));
+          b.onResolve({ filter: /^remotetask(\/[\w-]+)?$/ }, (args) => {
+            const path = sources.get(args.path);
+            if (!path) throw new Error(`${args.path} is not an entry point of remotetask's package.json`);
+            return { path };
+          });
           // Every other package import stays external.
           b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('/') ? undefined : { path: args.path, external: true }));
         },

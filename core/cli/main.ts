@@ -10,6 +10,7 @@ import { registerResult } from './commands/result.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerWorker } from './commands/worker.js';
+import { packageVersion } from './package-version.js';
 
 export interface CliOptions {
   /** Plugins whose commands the CLI offers even when the config does not name them. */
@@ -28,11 +29,20 @@ function commandName(args: readonly string[]): string | undefined {
 export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<void> {
   const program = new Command('remotetask')
     .description('remote task execution: durable job queues, cron jobs and workers')
+    .version(packageVersion(), '-V, --version', 'print the version of remotetask')
     .showHelpAfterError()
     .exitOverride();
   for (const register of [registerAdd, registerStatus, registerResult, registerCancel, registerJobs, registerTasks, registerClean, registerCron, registerWorker]) {
     register(program);
   }
+  // A command whose work ended without it settling (nothing keeps the process up any more) would
+  // leave Node to exit 13 for the unsettled top-level await: say so and exit 1 instead.
+  let settled = false;
+  process.once('beforeExit', () => {
+    if (settled) return;
+    console.error('remotetask: the command stopped with nothing left to wait for, before it finished (a bug: please report it)');
+    process.exit(1);
+  });
   try {
     const name = commandName(argv.slice(2));
     if (name === undefined || !program.commands.some((command) => command.name() === name)) {
@@ -40,7 +50,9 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       await addPluginCommands(program, argv, options.plugins ?? []);
     }
     await program.parseAsync(argv);
+    settled = true;
   } catch (error) {
+    settled = true;
     // Commander has printed its message already; help and --version end with 0, usage errors with 2.
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
     // Errors we made say what is wrong; no stack trace for them.

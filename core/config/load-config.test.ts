@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,6 +73,21 @@ describe('loadConfig', () => {
   it('falls back to the defaults when no config file exists', async () => {
     const dir = await project({});
     expect(await loadConfig({ cwd: dir })).toEqual({ config: {}, file: undefined, baseDir: dir });
+  });
+
+  it('looks up from the working directory to the project root (the nearest package.json), not beyond', async () => {
+    const root = await project({ 'package.json': '{ "name": "app" }', 'remotetask.config.json': JSON.stringify({ autostart: ['@Root'] }) });
+    const deep = join(root, 'src', 'jobs');
+    await mkdir(deep, { recursive: true });
+    const loaded = await loadConfig({ cwd: deep });
+    expect(loaded.file).toBe(join(root, 'remotetask.config.json'));
+    expect(loaded.baseDir).toBe(root);
+    expect(loaded.config.autostart).toEqual(['@Root']);
+    // A package of its own below the root is a project of its own: the search stops at its package.json.
+    const nested = join(root, 'packages', 'tool');
+    await mkdir(nested, { recursive: true });
+    await writeFile(join(nested, 'package.json'), '{ "name": "tool" }');
+    expect((await loadConfig({ cwd: nested })).file).toBeUndefined();
   });
 
   it('takes the store from REMOTETASK_STORE over the file', async () => {

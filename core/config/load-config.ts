@@ -50,14 +50,16 @@ export function storeFromEnvironment(value: string | undefined): StoreConfig | u
 
 /**
  * Finds and loads the config: the file given, else `remotetask.config.ts` (or .js, .json, an rc
- * file, or a `remotetask` key in package.json) in `cwd`. Validates it, naming the file and key of
- * every problem.
+ * file, or a `remotetask` key in package.json) in `cwd` or the nearest directory above it, up to
+ * the project root (the first directory with a package.json). Validates it, naming the file and key
+ * of every problem.
  */
 export async function loadConfig(options: { file?: string; cwd?: string } = {}): Promise<LoadedConfig> {
   const cwd = options.cwd ?? process.cwd();
   const explorer = cosmiconfig('remotetask', {
     searchPlaces: SEARCH_PLACES,
-    searchStrategy: 'none',
+    // From the working directory up to the project root (the nearest package.json), as git does.
+    searchStrategy: 'project',
     loaders: { '.ts': loadModule, '.mts': loadModule, '.js': loadModule, '.mjs': loadModule },
   });
   let result;

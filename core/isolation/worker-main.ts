@@ -17,6 +17,7 @@ import {
   type WorkerEvent,
   type WorkerMode,
 } from './protocol.js';
+import { loadTsx } from '../loader/load-tsx.js';
 import { taskModuleLogger, type IsolatedTaskContext, type IsolatedTaskFunction } from './task-module.js';
 
 const mode: WorkerMode = isMainThread ? 'process' : 'thread';
@@ -35,7 +36,7 @@ let current: CurrentRun | undefined;
 
 async function loadTaskFunction(request: RunRequest): Promise<IsolatedTaskFunction> {
   if (!typescriptReady && /\.[cm]?tsx?$/.test(new URL(request.module).pathname)) {
-    const { register } = await import('tsx/esm/api');
+    const { register } = await loadTsx(`the module of task "${request.task}" (${request.module})`);
     register();
     typescriptReady = true;
   }

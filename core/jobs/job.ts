@@ -15,8 +15,14 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 /** Statuses a job never leaves by itself: the only ones `clean()` may remove. */
 export const FINAL_STATUSES: readonly JobStatus[] = ['cancelled', 'error', 'completed'];
 
-/** Statuses whose jobs wait for a processor (due when `runAt <= now`). */
+/** Statuses whose jobs wait for a processor (due when `runAt <= now`), claimable while no worker holds them. */
 export const WAITING_STATUSES: readonly JobStatus[] = ['queued', 'delayed', 'cronjob'];
+
+/** Statuses a worker holds a job in while it runs it (a cron job keeps its status while it runs). */
+export const HELD_STATUSES: readonly JobStatus[] = ['processing', 'cronjob'];
+
+/** Statuses a job is cancelled from outright while no worker holds it (one held is only asked to stop). */
+export const CANCELLABLE_STATUSES: readonly JobStatus[] = ['queued', 'start later', 'delayed', 'cronjob'];
 
 /**
  * When a job runs, besides "as soon as possible".

@@ -8,15 +8,15 @@ export const DEFAULT_STORE: StoreConfig = { kind: 'sqlite', path: './data/remote
 export async function createJobStore(config: StoreConfig, baseDir: string): Promise<JobStore> {
   switch (config.kind) {
     case 'memory': {
-      const { MemoryJobStore } = await import('./memory-job-store.js');
+      const { MemoryJobStore } = await import('./memory/memory-job-store.js');
       return new MemoryJobStore();
     }
     case 'sqlite': {
-      const { SqliteJobStore } = await import('./sqlite-job-store.js');
+      const { SqliteJobStore } = await import('./sqlite/sqlite-job-store.js');
       return new SqliteJobStore({ path: resolve(baseDir, config.path) });
     }
     case 'postgres': {
-      const { PostgresJobStore } = await import('./postgres-job-store.js');
+      const { PostgresJobStore } = await import('./postgres/postgres-job-store.js');
       return new PostgresJobStore({ url: config.url, schema: config.schema, poolSize: config.poolSize });
     }
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from 'remotetask';
-import { HttpUsers, httpOptionsOf, registerServiceScope } from 'remotetask/http';
+import { httpUsersOf, registerServiceScope } from 'remotetask/http';
 import { assetUrls, loadAssets } from './assets.js';
 import { describeError } from './dashboard-error.js';
 import { DashboardContext } from './dashboard-context.js';
@@ -45,7 +45,7 @@ const CONTENT_SECURITY_POLICY = [
  * sessions and CSRF checks, HTML error pages and security headers apply to its routes only.
  */
 export async function registerDashboard(app: FastifyInstance, kernel: Kernel, options: DashboardOptions = {}): Promise<void> {
-  const users = HttpUsers.fromConfig(httpOptionsOf(kernel).users);
+  const users = httpUsersOf(kernel);
   const sessions = new SessionStore({ secret: options.sessionSecret });
   const renderers = new DetailRendererRegistry(kernel.contributions<DetailRenderer>(DetailRenderers), (task, error) =>
     kernel.logger.warn(`dashboard: the detail renderer of task "${task}" failed, showing its input instead: ${error.message}`, { stack: error.stack }),

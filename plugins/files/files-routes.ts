@@ -82,6 +82,7 @@ export function filesRoutes(store: FileStore): HttpRouteContribution {
     app.post('/api/files', {
       schema: {
         tags: ['files'],
+        operationId: 'uploadFile',
         summary: 'Upload a file (multipart/form-data with one file field); it expires after the retention',
         consumes: ['multipart/form-data'],
         response: { 201: fileSchema, ...errors },
@@ -119,22 +120,23 @@ export function filesRoutes(store: FileStore): HttpRouteContribution {
       exposeHeadRoute: false,
       schema: {
         tags: ['files'],
+        operationId: 'downloadFile',
         summary: 'Download a file; one byte range (Range: bytes=…) gets a 206',
         params: idParams,
-        produces: ['application/octet-stream'],
+        // The bytes go out with the type the file was uploaded with; errors are JSON.
         response: {
-          200: { description: 'the file\'s bytes', type: 'string', format: 'binary' },
-          206: { description: 'the requested range of the file\'s bytes', type: 'string', format: 'binary' },
+          200: { description: 'the file\'s bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          206: { description: 'the requested range of the file\'s bytes', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
           ...errors,
         },
       },
     }, (request, reply) => download(store, request, reply));
     app.head<{ Params: IdParams }>('/api/files/:id', {
-      schema: { tags: ['files'], summary: 'A file\'s download headers (size, type, name), without its bytes', params: idParams },
+      schema: { tags: ['files'], operationId: 'headFile', summary: 'A file\'s download headers (size, type, name), without its bytes', params: idParams },
     }, (request, reply) => download(store, request, reply));
 
     app.get<{ Params: IdParams }>('/api/files/:id/info', {
-      schema: { tags: ['files'], summary: 'A file\'s metadata', params: idParams, response: { 200: fileSchema, ...errors } },
+      schema: { tags: ['files'], operationId: 'getFileInfo', summary: 'A file\'s metadata', params: idParams, response: { 200: fileSchema, ...errors } },
     }, async (request): Promise<FileJson> => {
       const file = await store.get(request.params.id);
       if (!file) throw notFound(request.params.id);
@@ -144,6 +146,7 @@ export function filesRoutes(store: FileStore): HttpRouteContribution {
     app.delete<{ Params: IdParams }>('/api/files/:id', {
       schema: {
         tags: ['files'],
+        operationId: 'deleteFile',
         summary: 'Delete a file',
         params: idParams,
         response: { 204: { description: 'deleted', type: 'null' }, ...errors },

@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Kernel } from 'remotetask';
 import type { Logger } from 'winston';
-import { HttpUsers } from './auth/http-users.js';
+import type { HttpUsers } from './auth/http-users.js';
+import { httpUsersOf } from './auth/http-users-of.js';
 import { installAuth } from './auth/install-auth.js';
 import { clientErrorHandler, frameworkErrors } from './errors/framework-errors.js';
 import { installErrorHandlers } from './errors/install-error-handlers.js';
@@ -43,7 +44,7 @@ export interface HttpAppOptions {
  */
 export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {}): Promise<FastifyInstance> {
   const settings = resolveHttpSettings(httpOptionsOf(kernel));
-  const users = options.users ?? HttpUsers.fromConfig(httpOptionsOf(kernel).users);
+  const users = options.users ?? httpUsersOf(kernel);
   const logger = options.logger ?? kernel.logger;
   const app = Fastify({
     logger: false,

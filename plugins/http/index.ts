@@ -3,6 +3,7 @@ import { CliCommands } from 'remotetask/cli';
 import { hashPasswordCommand } from './cli/hash-password-command.js';
 import { serveCommand } from './cli/serve-command.js';
 import { httpOptionsSpec } from './http-options.js';
+import { HttpUsersToken } from './auth/http-users-of.js';
 import { type HttpServerSlot, HttpServerToken } from './http-server.js';
 import { startHttpServer } from './start-http-server.js';
 
@@ -26,6 +27,7 @@ export default definePlugin({
   register(ctx) {
     const slot: HttpServerSlot = {};
     ctx.provide(HttpServerToken, slot);
+    ctx.provide(HttpUsersToken, {});
     ctx.contribute(CliCommands, serveCommand);
     ctx.contribute(CliCommands, hashPasswordCommand);
     ctx.on('bootstrap', async (kernel) => {

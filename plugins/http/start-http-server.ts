@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Kernel } from 'remotetask';
 import type { Logger } from 'winston';
-import { HttpUsers } from './auth/http-users.js';
+import { httpUsersOf } from './auth/http-users-of.js';
 import { buildHttpApp } from './build-http-app.js';
 import type { HttpServer } from './http-server.js';
 import { httpOptionsOf } from './http-options.js';
@@ -18,7 +18,7 @@ function urlHost(host: string): string {
  */
 export async function startHttpServer(kernel: Kernel, logger: Logger = kernel.logger): Promise<HttpServer> {
   const settings = resolveHttpSettings(httpOptionsOf(kernel));
-  const users = HttpUsers.fromConfig(httpOptionsOf(kernel).users);
+  const users = httpUsersOf(kernel);
   if (users.size === 0 && !isLoopbackHost(settings.host)) {
     throw new Error(
       `refusing to listen on ${settings.host} without users: anyone who can reach it could run and cancel jobs. ` +
@@ -33,8 +33,12 @@ export async function startHttpServer(kernel: Kernel, logger: Logger = kernel.lo
     logger.warn('no users configured (http.users): anyone on this machine may use the API, so it listens on loopback only');
   } else {
     logger.info(`${users.size} user(s) configured: requests need HTTP Basic credentials or a bearer token`);
+    for (const warning of users.warnings) logger.warn(warning);
   }
   logger.info(`listening on ${url}`);
+  // What a newcomer opens first, among the first lines of the log.
+  const dashboard = app.hasRoute({ method: 'GET', url: '/' }) ? `the dashboard at ${url}/, ` : '';
+  logger.info(`open ${dashboard}the API docs at ${url}/docs (the OpenAPI document: ${url}/openapi.json)`);
   let closing: Promise<void> | undefined;
   return {
     url,

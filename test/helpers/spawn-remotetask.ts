@@ -14,9 +14,9 @@ export interface RunningProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `remotetask <args>` as a real process, from the repository root (so tsx finds tsconfig). */
-export function spawnRemotetask(args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
-  return spawnWatched(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env });
+/** Starts `remotetask <args>` as a real process, from the repository root (so tsx finds tsconfig) unless `cwd` says otherwise. */
+export function spawnRemotetask(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO_ROOT): RunningProcess {
+  return spawnWatched(process.execPath, [BIN, ...args], { cwd, env });
 }
 
 /** Starts a real process whose output can be waited for. */

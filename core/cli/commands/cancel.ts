@@ -10,7 +10,9 @@ export function registerCancel(program: Command): void {
       .description('cancel a job (a running one is asked to stop); prints its status afterwards')
       .argument('<id>', 'the job id'),
   ).action(async (id: string, options: ClientOptions) => {
-    const { status } = await (await clientFor(options)).service(options.service).cancel(parseJobId(id));
-    printLine(status);
+    const jobId = parseJobId(id);
+    const { status } = await (await clientFor(options)).service(options.service).cancel(jobId);
+    // A running job is only asked to stop: it is still processing now, and ends cancelled later.
+    printLine(status === 'processing' ? `cancelling: job ${jobId} is running and was asked to stop; it ends cancelled once its task stops` : status);
   });
 }

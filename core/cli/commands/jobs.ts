@@ -4,10 +4,13 @@ import { type ClientOptions, clientFor, withClientOptions } from '../client-opti
 import { parseList } from '../parse-arguments.js';
 import { formatTable, printJson, printLine } from '../print.js';
 
+/** The statuses of jobs that still wait for a run: only theirs is a next run worth showing. */
+const WAITING: ReadonlySet<JobStatus> = new Set(['queued', 'delayed', 'cronjob']);
+
 function describe(job: JobJson): string {
   if (job.error) return job.error;
   if (job.status === 'processing' && job.progress !== null) return `${Math.round(job.progress * 100)}% ${job.progressMessage ?? ''}`.trim();
-  if (job.nextRunAt) return `next run ${job.nextRunAt}`;
+  if (job.nextRunAt && WAITING.has(job.status)) return `next run ${job.nextRunAt}`;
   return '';
 }
 

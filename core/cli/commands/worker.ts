@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { catchStopSignals } from '../catch-stop-signals.js';
+import { CliError } from '../cli-error.js';
 
 export function registerWorker(program: Command): void {
   program
@@ -16,7 +17,15 @@ export function registerWorker(program: Command): void {
       const kernel = await bootFromConfig(options);
       const processors = kernel.processors();
       if (processors.length === 0) {
-        kernel.logger.warn('this worker processes nothing: no autostart directive started a service');
+        await kernel.close();
+        const services = kernel.services().map((service) => service.address);
+        throw new CliError(
+          `this worker has nothing to process: no autostart directive of the config started a service` +
+            (services.length > 0
+              ? ` (its services: ${services.join(', ')}); name them in autostart, e.g. autostart: ['${services[0]}'] or ['*@*']`
+              : ': it defines none; add one under sites and name it in autostart'),
+          1,
+        );
       }
       kernel.logger.info(`worker ${kernel.workerId} processing: ${processors.join(', ') || '(nothing)'}`);
       await signals.runUntilSignal(kernel.logger, () => kernel.close());

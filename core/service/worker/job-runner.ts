@@ -1,3 +1,4 @@
+import { runContained } from '../../isolation/stray-errors.js';
 import type { JobStatus } from '../../jobs/job.js';
 import type { JobOutcome } from '../../store/job-store.js';
 import type { Task } from '../../tasks/task.js';
@@ -105,7 +106,7 @@ export class JobRunner {
     const context = new RunContext(this.deps, held);
     let value: unknown;
     try {
-      value = task.run(held.job.input, context);
+      value = runContained(task, held.job, context);
     } catch (error) {
       return Promise.resolve({ kind: 'threw', error });
     }

@@ -18,12 +18,18 @@ export function registerLoginRoutes(app: FastifyInstance, dashboard: DashboardCo
     const next = safeLocalPath(formField(request, 'next'));
     if (!dashboard.authEnabled) return reply.redirect(next, 303);
     const name = formField(request, 'user');
-    const found = name === '' ? undefined : await users.checkPassword(name, formField(request, 'password'));
+    // Checked as the API checks it, within the same limits on failures per client and per user.
+    const outcome = name === '' ? { failed: true as const } : await users.authenticate(request.ip, { kind: 'basic', username: name, password: formField(request, 'password') });
+    if ('retryAfter' in outcome) {
+      reply.header('retry-after', String(outcome.retryAfter));
+      const message = `Too many failed sign-ins from here or for this user: try again in ${outcome.retryAfter} seconds.`;
+      return dashboard.send(reply, loginPage(dashboard.view(request), { user: name, next }, message), 429);
+    }
     // An agent speaks the agent protocol only; it has no dashboard.
-    const user = found?.role === 'agent' ? undefined : found;
-    if (!user) {
+    if ('failed' in outcome || outcome.user.role === 'agent') {
       return dashboard.send(reply, loginPage(dashboard.view(request), { user: name, next }, 'Wrong user name or password.'), 401);
     }
+    const { user } = outcome;
     // A new session (new id, new CSRF token) at sign-in: a session id known before cannot be ridden.
     if (request.dashboardSession) sessions.destroy(request.dashboardSession);
     const session = sessions.create({ name: user.name, role: user.role as 'manager' | 'viewer' });

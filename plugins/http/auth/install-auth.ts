@@ -27,6 +27,13 @@ function unauthorized(message: string): HttpError {
   return new HttpError(401, 'unauthorized', message);
 }
 
+/** The answer once a client, or a user name, has failed to sign in too often of late. */
+export function tooManyFailures(retryAfter: number): HttpError {
+  return new HttpError(429, 'too_many_requests', `too many failed sign-ins from this client or for this user: try again in ${retryAfter} s`, {
+    retryAfter,
+  });
+}
+
 /** Whether the request's user may change things; always true when no users are configured. */
 export function mayWrite(request: FastifyRequest, users: HttpUsers): boolean {
   return users.size === 0 || request.user?.role === 'manager';
@@ -38,7 +45,8 @@ export function forbidden(request: FastifyRequest, what: string): HttpError {
 
 /**
  * Checks every request's credentials (HTTP Basic or a bearer token) before its body is read, and
- * the user's role against the route's access. Without users, every request passes.
+ * the user's role against the route's access. Without users, every request passes. Failures are
+ * limited per client address and per user name: past the limit, 429 with `Retry-After`.
  */
 export function installAuth(app: FastifyInstance, users: HttpUsers): void {
   app.decorateRequest('user', undefined);
@@ -56,14 +64,16 @@ export function installAuth(app: FastifyInstance, users: HttpUsers): void {
           : 'authentication required: send HTTP Basic credentials or a bearer token',
       );
     }
-    const user =
-      credentials.kind === 'basic'
-        ? await users.checkPassword(credentials.username, credentials.password)
-        : await users.checkToken(credentials.token);
-    if (!user) {
+    const outcome = await users.authenticate(request.ip, credentials);
+    if ('retryAfter' in outcome) {
+      reply.header('retry-after', String(outcome.retryAfter));
+      throw tooManyFailures(outcome.retryAfter);
+    }
+    if ('failed' in outcome) {
       reply.header('www-authenticate', AUTH_CHALLENGES);
       throw unauthorized(credentials.kind === 'basic' ? 'wrong user name or password' : 'unknown or revoked token');
     }
+    const { user } = outcome;
     request.user = user;
     if ((user.role === 'agent') !== (access === 'agent') && user.role !== 'manager') {
       throw new HttpError(403, 'forbidden', user.role === 'agent'

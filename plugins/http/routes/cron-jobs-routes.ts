@@ -10,6 +10,7 @@ export const registerCronJobsRoutes: RegisterRoutes = (app) => {
     {
       schema: {
         tags: ['cron jobs'],
+        operationId: 'addCronJob',
         summary: 'Add a cron job (minute/hour/dayOfMonth/month/dayOfWeek lists, or cron + tz) or a delayed job (delay)',
         params: addressParamsSchema,
         body: addCronJobBodySchema,

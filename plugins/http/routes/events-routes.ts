@@ -19,6 +19,7 @@ export function registerEventsRoutes(app: FastifyInstance, kernel: Kernel, strea
   app.get<{ Params: AddressParams; Querystring: { job?: number } }>('/events', {
     schema: {
       tags: ['events'],
+      operationId: 'streamJobEvents',
       summary: 'Job events as Server-Sent Events (text/event-stream): added, started, progress, completed, failed, retrying, cancelled',
       params: addressParamsSchema,
       querystring: {
@@ -26,7 +27,10 @@ export function registerEventsRoutes(app: FastifyInstance, kernel: Kernel, strea
         additionalProperties: false,
         properties: { job: { type: 'integer', minimum: 1, maximum: MAX_JOB_ID, description: 'only this job\'s events' } },
       },
-      response: { 200: { description: 'a text/event-stream; heartbeat comments keep it open', type: 'string' }, ...errorResponses },
+      response: {
+        200: { description: 'a text/event-stream; heartbeat comments keep it open', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        ...errorResponses,
+      },
     },
   }, (request, reply) => {
     const { service } = request;

@@ -16,6 +16,7 @@ export const registerHealthRoutes: RegisterRoutes = (app, kernel) => {
     config: { access: 'public' },
     schema: {
       tags: ['operations'],
+      operationId: 'getHealth',
       summary: 'Health: 200 when the job store can be reached, 503 when not (no authentication)',
       response: {
         200: { type: 'object', properties: { status: { type: 'string', const: 'ok' } } },

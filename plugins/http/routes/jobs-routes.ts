@@ -35,6 +35,7 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
     {
       schema: {
         tags: ['jobs'],
+        operationId: 'addJob',
         summary: 'Add a job (queued at once, or in "start later")',
         params: addressParamsSchema,
         body: addJobBodySchema,
@@ -56,6 +57,7 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
     {
       schema: {
         tags: ['jobs'],
+        operationId: 'listJobs',
         summary: 'A page of the service\'s jobs',
         params: addressParamsSchema,
         querystring: {
@@ -84,6 +86,7 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
   app.get<{ Params: JobParams }>('/jobs/:id', {
     schema: {
       tags: ['jobs'],
+      operationId: 'getJob',
       summary: 'One job: status, input, result, error, attempts, times, progress, schedule',
       params: jobParamsSchema,
       response: { 200: jobSchema, ...errorResponses },
@@ -93,6 +96,7 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
   app.post<{ Params: JobParams }>('/jobs/:id/cancel', {
     schema: {
       tags: ['jobs'],
+      operationId: 'cancelJob',
       summary: 'Cancel a job (a running one is asked to stop and ends cancelled)',
       params: jobParamsSchema,
       response: idAndStatus,
@@ -105,6 +109,7 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
   app.post<{ Params: JobParams }>('/jobs/:id/start', {
     schema: {
       tags: ['jobs'],
+      operationId: 'startJob',
       summary: 'Start a job added with startLater',
       params: jobParamsSchema,
       response: idAndStatus,
@@ -118,6 +123,7 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
   app.patch<{ Params: JobParams; Body: ScheduleJson }>('/jobs/:id', {
     schema: {
       tags: ['cron jobs'],
+      operationId: 'rescheduleJob',
       summary: 'Replace a cron or delayed job\'s schedule; the job is rescheduled',
       params: jobParamsSchema,
       body: scheduleBodySchema,
@@ -132,6 +138,7 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
   app.post<{ Params: AddressParams }>('/jobs/cancel-all', {
     schema: {
       tags: ['jobs'],
+      operationId: 'cancelAllJobs',
       summary: 'Cancel every waiting job and ask every running one to stop',
       params: addressParamsSchema,
       response: { 200: { type: 'object', properties: { cancelled: { type: 'integer' } } }, ...errorResponses },
@@ -141,6 +148,7 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
   app.delete<{ Params: AddressParams; Querystring: { status?: string[] } }>('/jobs', {
     schema: {
       tags: ['jobs'],
+      operationId: 'cleanJobs',
       summary: 'Remove finished jobs (cancelled, error, completed by default)',
       params: addressParamsSchema,
       querystring: {

@@ -6,6 +6,7 @@ export const registerProcessingRoutes: RegisterRoutes = (app) => {
   app.post<{ Params: AddressParams; Body: { action: 'start' | 'stop' } }>('/processing', {
     schema: {
       tags: ['services'],
+      operationId: 'setProcessing',
       summary: 'Start or stop processing (stop waits for running jobs, up to the service\'s stopTimeout)',
       params: addressParamsSchema,
       body: {

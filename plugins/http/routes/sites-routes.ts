@@ -31,6 +31,7 @@ export const registerSitesRoutes: RegisterRoutes = (app, kernel) => {
   app.get('/api/sites', {
     schema: {
       tags: ['services'],
+      operationId: 'listSites',
       summary: 'Sites, their task services and whether they are processing',
       response: {
         200: {

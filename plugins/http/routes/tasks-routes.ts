@@ -7,6 +7,7 @@ export const registerTasksRoutes: RegisterRoutes = (app) => {
   app.get<{ Params: AddressParams }>('/tasks', {
     schema: {
       tags: ['tasks'],
+      operationId: 'listTasks',
       summary: 'The tasks a service can run',
       params: addressParamsSchema,
       response: {

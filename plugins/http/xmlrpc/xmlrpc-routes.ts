@@ -26,12 +26,13 @@ export function registerXmlrpcRoutes(app: FastifyInstance, kernel: Kernel, users
       config: { access: 'per-call' },
       schema: {
         tags: ['xml-rpc'],
+        operationId: 'callXmlrpc',
         summary: `XML-RPC (text/xml): ${xmlrpcMethodNames().join(', ')}`,
         consumes: ['text/xml'],
         params: addressParamsSchema,
         // Untyped, so a body of another type reaches the handler and gets its 415.
         body: { description: 'an XML-RPC <methodCall>' },
-        response: { 200: { type: 'string', description: 'an XML-RPC methodResponse (text/xml)' }, ...errorResponses },
+        response: { 200: { description: 'an XML-RPC methodResponse', content: { 'text/xml': { schema: { type: 'string' } } } }, ...errorResponses },
       },
     }, async (request, reply) => {
       if (typeof request.body !== 'string') {

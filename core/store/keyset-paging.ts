@@ -1,6 +1,6 @@
 import type { JobQuery, JobSortKey } from './job-store.js';
 
-// Sort keys, page sizes and keyset cursors, the same in every store.
+// Sort keys, page sizes, keyset cursors and the listing order: the same in every store.
 
 /** A listing cursor that this store did not make, or made for another sort: ask for the first page. */
 export class InvalidCursorError extends Error {
@@ -67,4 +67,42 @@ export function decodeCursor(cursor: string, sort: Sort): Position {
     throw new InvalidCursorError(`the cursor is invalid: its ${sort.key} value does not fit the sort`);
   }
   return { value: value as number | string | null, id };
+}
+
+/** Listing order: by the sort value (null after every value), then by id; `-key` is the exact reverse. */
+export function comparePositions(sort: Sort, a: Position, b: Position): number {
+  const order = compareValues(a.value, b.value) || a.id - b.id;
+  return sort.descending ? -order : order;
+}
+
+function compareValues(a: number | string | null, b: number | string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+/** The same order as SQL. A NULLS clause only where nulls occur: elsewhere it keeps SQLite from reading an index in order. */
+export function orderBySql(sort: Sort): string {
+  const direction = sort.descending ? 'DESC' : 'ASC';
+  if (sort.key === 'id') return `id ${direction}`;
+  const nulls = sort.key === 'started' || sort.key === 'completed' ? ` NULLS ${sort.descending ? 'FIRST' : 'LAST'}` : '';
+  return `${sort.key} ${direction}${nulls}, id ${direction}`;
+}
+
+/**
+ * The rows after the cursor row in {@link orderBySql}'s order, as SQL; the parameters are the
+ * dialect's placeholders of the cursor's value (null when the cursor row's value is NULL, or the
+ * sort is by id) and id. The sort keys are the column names.
+ */
+export function afterCursorSql(sort: Sort, valueParam: string | null, idParam: string): string {
+  const after = sort.descending ? '<' : '>';
+  const column = sort.key;
+  if (column === 'id') return `id ${after} ${idParam}`;
+  if (valueParam === null) {
+    const sameNullBlock = `(${column} IS NULL AND id ${after} ${idParam})`;
+    return sort.descending ? `(${sameNullBlock} OR ${column} IS NOT NULL)` : sameNullBlock;
+  }
+  const later = `(${column} ${after} ${valueParam} OR (${column} = ${valueParam} AND id ${after} ${idParam}))`;
+  return sort.descending ? later : `(${later} OR ${column} IS NULL)`;
 }

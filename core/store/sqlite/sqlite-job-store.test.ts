@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobStore, NewJob } from './job-store.js';
-import { describeJobStoreContract } from './job-store.contract.js';
+import type { JobStore, NewJob } from '../job-store.js';
+import { describeJobStoreContract } from '../contract/job-store.contract.js';
+import { LOST, T0, newJob as contractJob } from '../contract/fixtures.contract.js';
 import { SqliteJobStore } from './sqlite-job-store.js';
 import { SQLITE_MIGRATIONS, migrateSqlite } from './sqlite-migrations.js';
 
-const T0 = 1_700_000_000_000;
-const LOST = 'the worker running this job was lost (its lease expired) and no attempt is left';
 
 const directories = new Map<JobStore, string>();
 
@@ -47,17 +46,7 @@ describeJobStoreContract(
 );
 
 function newJob(overrides: Partial<NewJob> = {}): NewJob {
-  return {
-    service: '@Crashy',
-    task: 'echo',
-    input: { n: 1 },
-    status: 'queued',
-    maxAttempts: 3,
-    created: T0,
-    runAt: 0,
-    schedule: null,
-    ...overrides,
-  };
+  return contractJob({ service: '@Crashy', input: { n: 1 }, ...overrides });
 }
 
 describe('SqliteJobStore', () => {

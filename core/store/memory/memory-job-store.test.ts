@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeJobStoreContract } from './job-store.contract.js';
+import { describeJobStoreContract } from '../contract/job-store.contract.js';
 import { MemoryJobStore } from './memory-job-store.js';
 
 describeJobStoreContract('memory', async () => new MemoryJobStore());

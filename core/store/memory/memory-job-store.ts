@@ -1,30 +1,22 @@
-import { type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
+import type { JobRecord, JobStatus, Schedule } from '../../jobs/job.js';
 import type {
   AppliedOutcome,
-  CancelListener,
   ClaimOptions,
   JobOutcome,
   JobPage,
   JobQuery,
   JobStore,
   NewJob,
-  WakeListener,
-} from './job-store.js';
-import { decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from './job-listing.js';
+} from '../job-store.js';
+import { comparePositions, decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from '../keyset-paging.js';
+import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
+import { NEVER_DUE, zeroCounts } from '../store-rules.js';
+import { SingleProcessSignals } from '../single-process-signals.js';
 import { MinHeap } from './min-heap.js';
-import { LOST_WORKER_ERROR, NEVER_DUE, zeroCounts } from './store-rules.js';
-import { LocalLocks } from './local-locks.js';
-import { WakeHub } from './wake-hub.js';
-import { CancelHub } from './cancel-hub.js';
+import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
-/**
- * A job as the memory store keeps it. JSON values are kept as text, as the durable stores keep
- * them, so a caller mutating a returned record (or the input it inserted) never changes the store.
- */
-interface StoredJob extends Omit<JobRecord, 'input' | 'result' | 'schedule'> {
-  input: string;
-  result: string | null;
-  schedule: string | null;
+/** A job row as the memory store keeps it, with its place in its service's due heap. */
+interface StoredJob extends MemoryRow {
   /** The runAt of this job's live entry in its service's due heap, or null when it has none. */
   dueAt: number | null;
   /** Bumped whenever the job's heap entry changes: older entries are stale and skipped. */
@@ -49,21 +41,17 @@ interface ServiceJobs {
  * jobs ordered by (runAt, id), so claiming from tens of thousands of jobs stays O(log n) per job.
  * Every method runs synchronously inside its promise, which makes each one atomic.
  */
-export class MemoryJobStore implements JobStore {
+export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   readonly kind = 'memory';
   private readonly jobs = new Map<number, StoredJob>();
   private readonly services = new Map<string, ServiceJobs>();
   private readonly leased = new Set<number>();
-  private readonly wakes = new WakeHub();
-  private readonly locks = new LocalLocks();
-  private readonly cancels = new CancelHub();
   private lastId = 0;
 
   async open(): Promise<void> {}
 
   async close(): Promise<void> {
-    this.wakes.clear();
-    this.cancels.clear();
+    this.clearSignals();
   }
 
   async insert(job: NewJob): Promise<JobRecord> {
@@ -124,7 +112,7 @@ export class MemoryJobStore implements JobStore {
     const picked: StoredJob[] = [];
     if (jobId !== undefined) {
       const job = this.jobs.get(jobId);
-      if (job && job.service === service && isClaimable(job) && job.runAt <= now && limit >= 1) picked.push(job);
+      if (job && job.service === service && isClaimable(job) && job.run_at <= now && limit >= 1) picked.push(job);
     } else {
       const due = this.services.get(service)?.due;
       while (due && picked.length < limit) {
@@ -148,11 +136,11 @@ export class MemoryJobStore implements JobStore {
     picked.forEach((job, index) => {
       job.attempts += 1;
       job.started = now;
-      job.lockedBy = workerId;
-      job.lockedUntil = now + leaseMs;
+      job.locked_by = workerId;
+      job.locked_until = now + leaseMs;
       job.progress = null;
-      job.progressMessage = null;
-      if (job.status === 'cronjob') job.runAt = nextRuns[index] ?? NEVER_DUE;
+      job.progress_message = null;
+      if (job.status === 'cronjob') job.run_at = nextRuns[index] ?? NEVER_DUE;
       else job.status = 'processing';
       this.refresh(job);
     });
@@ -164,14 +152,14 @@ export class MemoryJobStore implements JobStore {
     for (const id of ids) {
       const job = this.jobs.get(id);
       if (!job || !isHeldBy(job, workerId)) continue;
-      job.lockedUntil = until;
+      job.locked_until = until;
       held.push(id);
     }
     return held;
   }
 
   async cancelRequestedAmong(ids: number[]): Promise<number[]> {
-    return ids.filter((id) => this.jobs.get(id)?.cancelRequested === true);
+    return ids.filter((id) => this.jobs.get(id)?.cancel_requested === true);
   }
 
   async finish(outcomes: JobOutcome[]): Promise<AppliedOutcome[]> {
@@ -190,7 +178,7 @@ export class MemoryJobStore implements JobStore {
     let touched = 0;
     for (const id of [...this.leased]) {
       const job = this.jobs.get(id)!;
-      if (job.lockedUntil !== null && job.lockedUntil > now) continue;
+      if (job.locked_until !== null && job.locked_until > now) continue;
       recoverLease(job, now);
       this.refresh(job);
       touched += 1;
@@ -202,7 +190,7 @@ export class MemoryJobStore implements JobStore {
     const job = this.jobs.get(id);
     if (!job || job.status !== 'start later') return false;
     job.status = 'queued';
-    job.runAt = 0;
+    job.run_at = 0;
     this.refresh(job);
     return true;
   }
@@ -230,7 +218,7 @@ export class MemoryJobStore implements JobStore {
   async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {
     const job = this.jobs.get(id);
     if (!job) return undefined;
-    job.runAt = runAt;
+    job.run_at = runAt;
     if (schedule !== undefined) job.schedule = JSON.stringify(schedule);
     this.refresh(job);
     // refresh() wakes only when the due time moved; a new schedule is worth a look regardless.
@@ -242,7 +230,7 @@ export class MemoryJobStore implements JobStore {
     const job = this.jobs.get(id);
     if (!job || !isHeldBy(job, workerId)) return false;
     job.progress = progress;
-    job.progressMessage = message;
+    job.progress_message = message;
     return true;
   }
 
@@ -263,19 +251,6 @@ export class MemoryJobStore implements JobStore {
     return removed;
   }
 
-  onWake(service: string, listener: WakeListener): () => void {
-    return this.wakes.subscribe(service, listener);
-  }
-
-  /** One process holds a memory or SQLite store, so a lock within the process is enough. */
-  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return this.locks.run(name, fn);
-  }
-
-  onCancelRequested(listener: CancelListener): () => void {
-    return this.cancels.subscribe(listener);
-  }
-
   private insertAll(newJobs: NewJob[]): JobRecord[] {
     // Serialise everything first so that a value JSON cannot hold fails the whole batch.
     const prepared = newJobs.map((job) => ({
@@ -284,31 +259,7 @@ export class MemoryJobStore implements JobStore {
       schedule: job.schedule === null ? null : JSON.stringify(job.schedule),
     }));
     return prepared.map(({ job, input, schedule }) => {
-      const stored: StoredJob = {
-        id: ++this.lastId,
-        service: job.service,
-        task: job.task,
-        input,
-        status: job.status,
-        result: null,
-        error: null,
-        errorStack: null,
-        attempts: 0,
-        maxAttempts: job.maxAttempts,
-        created: job.created,
-        started: null,
-        completed: null,
-        runAt: job.runAt,
-        schedule,
-        progress: null,
-        progressMessage: null,
-        timeout: job.timeout ?? null,
-        lockedBy: null,
-        lockedUntil: null,
-        cancelRequested: false,
-        dueAt: null,
-        dueStamp: 0,
-      };
+      const stored: StoredJob = { ...insertedRow(++this.lastId, job, input, schedule), dueAt: null, dueStamp: 0 };
       this.jobs.set(stored.id, stored);
       this.serviceJobs(stored.service).ids.add(stored.id);
       this.refresh(stored);
@@ -331,11 +282,11 @@ export class MemoryJobStore implements JobStore {
 
   /** Brings the lease set and the due heap in line with the job, and wakes its service when it waits. */
   private refresh(job: StoredJob): void {
-    if (job.lockedBy === null) this.leased.delete(job.id);
+    if (job.locked_by === null) this.leased.delete(job.id);
     else this.leased.add(job.id);
     const jobs = this.serviceJobs(job.service);
     if (isClaimable(job)) {
-      if (job.dueAt !== job.runAt) {
+      if (job.dueAt !== job.run_at) {
         if (job.dueAt === null) jobs.liveEntries += 1;
         this.pushEntry(jobs, job);
         this.wakes.wake(job.service);
@@ -351,13 +302,13 @@ export class MemoryJobStore implements JobStore {
   /** Puts back the entry of a job popped by a claim that then failed. */
   private requeueEntry(job: StoredJob): void {
     const jobs = this.serviceJobs(job.service);
-    jobs.due.push({ runAt: job.runAt, id: job.id, stamp: job.dueStamp });
+    jobs.due.push({ runAt: job.run_at, id: job.id, stamp: job.dueStamp });
   }
 
   private pushEntry(jobs: ServiceJobs, job: StoredJob): void {
-    job.dueAt = job.runAt;
+    job.dueAt = job.run_at;
     job.dueStamp += 1;
-    jobs.due.push({ runAt: job.runAt, id: job.id, stamp: job.dueStamp });
+    jobs.due.push({ runAt: job.run_at, id: job.id, stamp: job.dueStamp });
   }
 
   private compact(jobs: ServiceJobs): void {
@@ -380,145 +331,6 @@ export class MemoryJobStore implements JobStore {
   }
 }
 
-function isClaimable(job: StoredJob): boolean {
-  return (job.status === 'queued' || job.status === 'delayed' || job.status === 'cronjob') && job.lockedBy === null;
-}
-
-function isHeldBy(job: StoredJob, workerId: string): boolean {
-  return job.lockedBy === workerId && (job.status === 'processing' || job.status === 'cronjob');
-}
-
-/**
- * The outcome rules, shared in spirit with the SQL of the other stores. A cancel requested while
- * the job ran wins over any outcome that would make it wait again (retry, release, a cron job's
- * next occurrence): the job ends `cancelled` instead.
- */
-function applyOutcome(job: StoredJob, outcome: JobOutcome): void {
-  const cron = job.status === 'cronjob';
-  const now = outcome.now;
-  job.lockedBy = null;
-  job.lockedUntil = null;
-  switch (outcome.kind) {
-    case 'completed':
-      job.result = outcome.result === undefined || outcome.result === null ? null : JSON.stringify(outcome.result);
-      job.error = null;
-      job.errorStack = null;
-      job.completed = now;
-      if (cron) {
-        job.attempts = 0;
-        job.status = job.cancelRequested ? 'cancelled' : 'cronjob';
-      } else job.status = 'completed';
-      return;
-    case 'failed':
-      job.error = outcome.error;
-      job.errorStack = outcome.errorStack;
-      job.completed = now;
-      if (cron) {
-        job.attempts = 0;
-        job.status = job.cancelRequested ? 'cancelled' : 'cronjob';
-      } else job.status = 'error';
-      return;
-    case 'retry':
-      job.error = outcome.error;
-      job.errorStack = outcome.errorStack;
-      if (job.cancelRequested) {
-        job.status = 'cancelled';
-        job.completed = now;
-      } else if (cron) {
-        // Retry sooner, but never skip the occurrence the claim already scheduled.
-        job.runAt = Math.min(job.runAt, outcome.runAt);
-      } else {
-        job.status = 'queued';
-        job.runAt = outcome.runAt;
-      }
-      return;
-    case 'cancelled':
-      job.status = 'cancelled';
-      job.completed = now;
-      job.error = outcome.error;
-      job.errorStack = null;
-      return;
-    case 'released':
-      job.attempts = Math.max(0, job.attempts - 1);
-      if (job.cancelRequested) {
-        job.status = 'cancelled';
-        job.completed = now;
-      } else if (cron) {
-        job.runAt = now;
-      } else {
-        job.status = 'queued';
-        job.runAt = 0;
-      }
-      return;
-  }
-}
-
-function recoverLease(job: StoredJob, now: number): void {
-  const cron = job.status === 'cronjob';
-  job.lockedBy = null;
-  job.lockedUntil = null;
-  if (job.cancelRequested && (cron || job.status === 'processing')) {
-    job.status = 'cancelled';
-    job.completed = now;
-  } else if (job.status === 'processing') {
-    if (job.attempts < job.maxAttempts) {
-      job.status = 'queued';
-      job.runAt = 0;
-    } else {
-      job.status = 'error';
-      job.error = LOST_WORKER_ERROR;
-      job.errorStack = null;
-      job.completed = now;
-    }
-  }
-}
-
-/**
- * Cancels a waiting job or flags a running one. Returns `'flagged'` when a running job newly got
- * its cancel request, `'cancelled'` for a waiting job cancelled outright, `'requested'` for a
- * running job already flagged, and false when it did nothing (a final job).
- */
-function cancelJob(job: StoredJob, now: number): 'flagged' | 'requested' | 'cancelled' | false {
-  const running = job.status === 'processing' || (job.status === 'cronjob' && job.lockedBy !== null);
-  if (running) {
-    if (job.cancelRequested) return 'requested';
-    job.cancelRequested = true;
-    return 'flagged';
-  }
-  if (job.status === 'queued' || job.status === 'start later' || job.status === 'delayed' || job.status === 'cronjob') {
-    job.status = 'cancelled';
-    job.completed = now;
-    return 'cancelled';
-  }
-  return false;
-}
-
-function toRecord(job: StoredJob): JobRecord {
-  return {
-    id: job.id,
-    service: job.service,
-    task: job.task,
-    input: JSON.parse(job.input),
-    status: job.status,
-    result: job.result === null ? null : JSON.parse(job.result),
-    error: job.error,
-    errorStack: job.errorStack,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    created: job.created,
-    started: job.started,
-    completed: job.completed,
-    runAt: job.runAt,
-    schedule: job.schedule === null ? null : (JSON.parse(job.schedule) as Schedule),
-    progress: job.progress,
-    progressMessage: job.progressMessage,
-    timeout: job.timeout,
-    lockedBy: job.lockedBy,
-    lockedUntil: job.lockedUntil,
-    cancelRequested: job.cancelRequested,
-  };
-}
-
 function compareDue(a: DueEntry, b: DueEntry): number {
   return a.runAt - b.runAt || a.id - b.id;
 }
@@ -527,15 +339,6 @@ function positionOf(sort: Sort, job: StoredJob): Position {
   return { value: job[sort.key], id: job.id };
 }
 
-function comparePositions(sort: Sort, a: Position, b: Position): number {
-  const order = compareValues(a.value, b.value) || a.id - b.id;
-  return sort.descending ? -order : order;
+function toRecord(job: StoredJob): JobRecord {
+  return toJobRecord(job, parseJsonText);
 }
-
-function compareValues(a: number | string | null, b: number | string | null): number {
-  if (a === b) return 0;
-  if (a === null) return 1;
-  if (b === null) return -1;
-  return a < b ? -1 : 1;
-}
-

@@ -1,0 +1,44 @@
+import type { JobRecord } from '../jobs/job.js';
+import type { NewJob } from './job-store.js';
+
+interface PendingInsert {
+  job: NewJob;
+  resolve: (record: JobRecord) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for inserts: those asked for in the same turn of the event loop (concurrent adds:
+ * HTTP requests, a batch of add() calls) are written by one call of `insertMany`, one transaction
+ * for all. Each resolves only once it is committed. When the batch fails, each job is written on
+ * its own, so that one job's failure (input JSON cannot hold) fails only that job.
+ */
+export class InsertBatcher {
+  private pending: PendingInsert[] = [];
+
+  constructor(private readonly insertMany: (jobs: NewJob[]) => Promise<JobRecord[]>) {}
+
+  insert(job: NewJob): Promise<JobRecord> {
+    return new Promise<JobRecord>((resolve, reject) => {
+      this.pending.push({ job, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  /** Writes the inserts asked for so far (a store flushes before it closes). */
+  async flush(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    if (pending.length === 0) return;
+    try {
+      const records = await this.insertMany(pending.map((entry) => entry.job));
+      pending.forEach((entry, index) => entry.resolve(records[index]));
+    } catch (error) {
+      if (pending.length === 1) return pending[0].reject(error);
+      // In the order asked for: a synchronous store writes them one after the other, in this order.
+      await Promise.all(
+        pending.map((entry) => this.insertMany([entry.job]).then(([record]) => entry.resolve(record), entry.reject)),
+      );
+    }
+  }
+}

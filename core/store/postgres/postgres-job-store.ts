@@ -1,0 +1,264 @@
+import type { JobRecord, JobStatus, Schedule } from '../../jobs/job.js';
+import type {
+  AppliedOutcome,
+  CancelListener,
+  ClaimOptions,
+  JobOutcome,
+  JobPage,
+  JobQuery,
+  JobStore,
+  NewJob,
+  WakeListener,
+} from '../job-store.js';
+import { InsertBatcher } from '../insert-batching.js';
+import { WakeHub } from '../wake-hub.js';
+import { CancelHub } from '../cancel-hub.js';
+import { PostgresConnection } from './connection.js';
+import { describeServer, explainError } from './explain-error.js';
+import { PostgresListener } from './listener.js';
+import type { PostgresContext } from './postgres-context.js';
+import { quoteSchema } from './postgres-migrations.js';
+import { tablesIn, type Tables } from './tables.js';
+import { insertJobs } from './insert.js';
+import { claimJobs } from './claim.js';
+import { cancelRequestedAmong, recoverExpired, renewLeases } from './leases.js';
+import { finishJobs } from './finish.js';
+import { cancelAllJobs, cancelJob } from './cancel.js';
+import { listJobs } from './list.js';
+import { CompletedCounts, countByStatus } from './counts.js';
+import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
+
+export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
+export { CANCEL_CHANNEL, WAKE_CHANNEL } from './listener.js';
+
+export interface PostgresJobStoreOptions {
+  /** `postgres://user:password@host:port/database` */
+  url: string;
+  /** The schema that holds the tables; default `remotetask`. */
+  schema?: string;
+  /** Connections in the pool (the LISTEN connection comes on top); default 10. */
+  poolSize?: number;
+}
+
+/**
+ * The PostgreSQL store: many worker machines share one database. Claims are a single
+ * `FOR UPDATE SKIP LOCKED` statement, so workers never wait on each other's rows; wake-ups travel
+ * as NOTIFY on the wake channel to every store instance listening on the database. Each operation
+ * lives in a module of its own, with its statements; this class holds the connection and the
+ * local listeners they share.
+ */
+export class PostgresJobStore implements JobStore {
+  readonly kind = 'postgres';
+
+  private readonly url: string;
+  private readonly schema: string;
+  private readonly poolSize: number;
+  private readonly server: string;
+  private readonly tables: Tables;
+
+  private connection: PostgresConnection | undefined;
+  private listener: PostgresListener | undefined;
+  private opening: Promise<void> | undefined;
+  private readonly wakes = new WakeHub();
+  private readonly cancels = new CancelHub();
+  /** How many subscriptions each service has: after a lost LISTEN connection, every one is woken. */
+  private readonly subscribedServices = new Map<string, number>();
+  private readonly context: PostgresContext;
+  private readonly completedCounts: CompletedCounts;
+  /**
+   * Inserts asked for in the same turn of the event loop go to the database as one statement: one
+   * round trip and one commit for all.
+   */
+  private readonly inserts = new InsertBatcher((jobs) => this.insertMany(jobs));
+
+  constructor(options: PostgresJobStoreOptions) {
+    this.url = options.url;
+    this.schema = options.schema ?? 'remotetask';
+    this.poolSize = options.poolSize ?? 10;
+    this.server = describeServer(options.url);
+    this.tables = tablesIn(quoteSchema(this.schema));
+    const open = () => {
+      if (!this.connection) throw new Error(`The PostgreSQL job store at ${this.server} is not open`);
+      return this.connection;
+    };
+    this.context = {
+      tables: this.tables,
+      query: (config) => open().query(config),
+      queryPlannedForValues: (config) => open().queryPlannedForValues(config),
+      wakeLocally: (services) => {
+        for (const service of services) this.wakes.wake(service);
+      },
+      cancelRequested: (id, service) => this.cancels.requested(id, service),
+      countDeltasAdded: (rows) => this.completedCounts.added(rows),
+    };
+    this.completedCounts = new CompletedCounts(this.context);
+  }
+
+  async open(): Promise<void> {
+    if (this.connection) return;
+    // Two open() calls at once share one pool.
+    this.opening ??= this.connect().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async connect(): Promise<void> {
+    const connection = await PostgresConnection.open({
+      url: this.url,
+      schema: this.schema,
+      poolSize: this.poolSize,
+      server: this.server,
+    });
+    const listener = new PostgresListener(this.url, {
+      ownBackendPids: connection.ownBackendPids,
+      wake: (service) => this.wakes.wake(service),
+      cancelRequested: (id, service) => this.cancels.requested(id, service),
+      // Notifications sent while we were away are gone: a job may have arrived meanwhile. Cancel
+      // requests sent meanwhile are not replayed: workers see them through cancelRequestedAmong
+      // on their next lease renewal.
+      reconnected: () => {
+        for (const service of this.subscribedServices.keys()) this.wakes.wake(service);
+      },
+    });
+    this.connection = connection;
+    this.listener = listener;
+    try {
+      await listener.open();
+    } catch (error) {
+      this.connection = undefined;
+      this.listener = undefined;
+      await connection.end().catch(() => undefined);
+      throw explainError(this.server, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    // Inserts already asked for are written before the pool ends.
+    await this.inserts.flush();
+    await this.completedCounts.settled();
+    const listener = this.listener;
+    const connection = this.connection;
+    this.listener = undefined;
+    this.connection = undefined;
+    this.wakes.clear();
+    this.cancels.clear();
+    this.subscribedServices.clear();
+    await Promise.all([listener?.close(), connection?.end()]);
+  }
+
+  // ---- jobs in and out -------------------------------------------------------------------------
+
+  async insert(job: NewJob): Promise<JobRecord> {
+    return this.inserts.insert(job);
+  }
+
+  async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
+    return insertJobs(this.context, jobs);
+  }
+
+  async get(id: number): Promise<JobRecord | undefined> {
+    return getJob(this.context, id);
+  }
+
+  async list(query: JobQuery): Promise<JobPage> {
+    return listJobs(this.context, query);
+  }
+
+  async countByStatus(service?: string): Promise<Record<JobStatus, number>> {
+    return countByStatus(this.context, service);
+  }
+
+  async hasWaiting(service: string, now: number): Promise<boolean> {
+    return hasWaiting(this.context, service, now);
+  }
+
+  async nextRunAt(service: string): Promise<number | null> {
+    return nextRunAt(this.context, service);
+  }
+
+  // ---- running ---------------------------------------------------------------------------------
+
+  async claim(options: ClaimOptions): Promise<JobRecord[]> {
+    return claimJobs(this.context, options);
+  }
+
+  async renewLeases(ids: number[], workerId: string, until: number): Promise<number[]> {
+    return renewLeases(this.context, ids, workerId, until);
+  }
+
+  async cancelRequestedAmong(ids: number[]): Promise<number[]> {
+    return cancelRequestedAmong(this.context, ids);
+  }
+
+  async finish(outcomes: JobOutcome[]): Promise<AppliedOutcome[]> {
+    return finishJobs(this.context, outcomes);
+  }
+
+  async recoverExpired(now: number): Promise<number> {
+    return recoverExpired(this.context, now);
+  }
+
+  // ---- managing --------------------------------------------------------------------------------
+
+  async start(id: number, _now: number): Promise<boolean> {
+    return startJob(this.context, id);
+  }
+
+  async cancel(id: number, now: number): Promise<JobRecord | undefined> {
+    return cancelJob(this.context, id, now);
+  }
+
+  async cancelAll(service: string, now: number): Promise<number> {
+    return cancelAllJobs(this.context, service, now);
+  }
+
+  async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {
+    return rescheduleJob(this.context, id, runAt, schedule);
+  }
+
+  async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {
+    return setProgress(this.context, id, workerId, progress, message);
+  }
+
+  async clean(service: string, statuses: JobStatus[]): Promise<number> {
+    return cleanJobs(this.context, service, statuses);
+  }
+
+  /** Folds the completed-count deltas into one row per service (it also runs by itself). */
+  async compactCompletedCounts(): Promise<void> {
+    await this.completedCounts.compact();
+  }
+
+  // ---- wake-ups and locks ----------------------------------------------------------------------
+
+  onWake(service: string, listener: WakeListener): () => void {
+    const unsubscribe = this.wakes.subscribe(service, listener);
+    this.subscribedServices.set(service, (this.subscribedServices.get(service) ?? 0) + 1);
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      unsubscribe();
+      const left = (this.subscribedServices.get(service) ?? 1) - 1;
+      if (left > 0) this.subscribedServices.set(service, left);
+      else this.subscribedServices.delete(service);
+    };
+  }
+
+  /**
+   * Cancel requests recorded through this instance reach its listeners at once; those of other
+   * instances arrive as NOTIFY on the cancel channel. A request whose NOTIFY was missed while the
+   * LISTEN connection was down is not replayed after it reconnects: the worker running the job
+   * still sees it through `cancelRequestedAmong`, which it asks with every lease renewal.
+   */
+  onCancelRequested(listener: CancelListener): () => void {
+    return this.cancels.subscribe(listener);
+  }
+
+  /** An advisory lock held by one connection across `fn`: every process on the database respects it. */
+  async exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.connection) throw new Error(`The PostgreSQL job store at ${this.server} is not open`);
+    return this.connection.exclusively(`remotetask:lock:${this.schema}:${name}`, fn);
+  }
+}

@@ -1,0 +1,25 @@
+/** The store's tables, named in its schema (quoted). */
+export interface Tables {
+  readonly jobs: string;
+  readonly completedCounts: string;
+}
+
+export function tablesIn(quotedSchema: string): Tables {
+  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts` };
+}
+
+/**
+ * A statement's SQL text, built once for each store's tables. Named statements are prepared once
+ * per connection under their name, and planned once (generic plans: see STORE_PLANNER_SETTINGS).
+ */
+export function sqlText(build: (tables: Tables) => string): (tables: Tables) => string {
+  const built = new WeakMap<Tables, string>();
+  return (tables) => {
+    let text = built.get(tables);
+    if (text === undefined) {
+      text = build(tables);
+      built.set(tables, text);
+    }
+    return text;
+  };
+}

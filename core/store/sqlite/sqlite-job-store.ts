@@ -1,0 +1,195 @@
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { JobRecord, JobStatus, Schedule } from '../../jobs/job.js';
+import type {
+  AppliedOutcome,
+  ClaimOptions,
+  JobOutcome,
+  JobPage,
+  JobQuery,
+  JobStore,
+  NewJob,
+} from '../job-store.js';
+import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
+import { zeroCounts } from '../store-rules.js';
+import { InsertBatcher } from '../insert-batching.js';
+import { prepareAll, wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
+import { openSqliteDatabase } from './open-sqlite-database.js';
+import { INSERT_SQL, insertJobs } from './insert.js';
+import { CLAIM_SQL, cancelRequestedAmong, claimJobs, renewLeases } from './claim.js';
+import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
+import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
+import { JOBS_SQL } from './jobs-sql.js';
+import { SqliteListing } from './list.js';
+import { SingleProcessSignals } from '../single-process-signals.js';
+
+export interface SqliteJobStoreOptions {
+  /** The database file; its parent directories are created. `:memory:` for a private in-memory database. */
+  path: string;
+  /** How long open() waits for a lock held elsewhere before it gives up (ms). Default 0: fail at once. */
+  busyTimeoutMs?: number;
+}
+
+const SQL = { ...INSERT_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL };
+
+function prepare(db: SqliteDatabase) {
+  const sql = prepareAll(db, SQL);
+  sql.claimBatch.raw(true);
+  sql.claimOne.raw(true);
+  return { sql, listing: new SqliteListing(db) };
+}
+
+type Opened = { db: SqliteDatabase } & ReturnType<typeof prepare>;
+
+/**
+ * Jobs in one SQLite file, the embedded default. better-sqlite3 is synchronous, so every method
+ * runs to its end before any other JavaScript: each is atomic, and batches share one transaction.
+ *
+ * The file is opened in EXCLUSIVE locking mode: one process serves it, and a second one is told
+ * so at open(). Many processes over one queue need the PostgreSQL store.
+ */
+export class SqliteJobStore extends SingleProcessSignals implements JobStore {
+  readonly kind = 'sqlite';
+  private readonly path: string;
+  private readonly busyTimeoutMs: number;
+  private opened: Opened | undefined;
+  /**
+   * Inserts that come in the same turn of the event loop are written in one transaction: one
+   * commit, and the table's and indexes' pages written once for all of them.
+   */
+  private readonly inserts = new InsertBatcher(async (jobs) => this.insertAll(jobs));
+
+  constructor(options: SqliteJobStoreOptions) {
+    super();
+    this.path = options.path;
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 0;
+  }
+
+  async open(): Promise<void> {
+    if (this.opened) return;
+    const { db, prepared } = openSqliteDatabase(this.path, this.busyTimeoutMs, prepare);
+    this.opened = { db, ...prepared };
+    // The lock is exclusive, so no live worker of another process can hold a lease in this file:
+    // every lease left in it belongs to a process that died. Recover them all now, by the rules of
+    // recoverExpired, rather than waiting for their leases to run out.
+    this.recover(Date.now(), Number.MAX_VALUE);
+  }
+
+  async close(): Promise<void> {
+    // Inserts already asked for are written before the file closes.
+    await this.inserts.flush();
+    const db = this.opened?.db;
+    this.opened = undefined;
+    this.clearSignals();
+    db?.close();
+  }
+
+  async insert(job: NewJob): Promise<JobRecord> {
+    return this.inserts.insert(job);
+  }
+
+  async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
+    return this.insertAll(jobs);
+  }
+
+  async get(id: number): Promise<JobRecord | undefined> {
+    const row = this.store.sql.get.get(id) as JobRow<string> | undefined;
+    return row && toJobRecord(row, parseJsonText);
+  }
+
+  async list(query: JobQuery): Promise<JobPage> {
+    return this.store.listing.list(query);
+  }
+
+  async countByStatus(service?: string): Promise<Record<JobStatus, number>> {
+    const { sql } = this.store;
+    const rows = (service === undefined ? sql.countAll.all() : sql.countService.all(service)) as {
+      status: JobStatus;
+      count: number;
+    }[];
+    const counts = zeroCounts();
+    for (const row of rows) counts[row.status] = row.count;
+    return counts;
+  }
+
+  async hasWaiting(service: string, now: number): Promise<boolean> {
+    return this.store.sql.hasWaiting.get(service, now) !== undefined;
+  }
+
+  async nextRunAt(service: string): Promise<number | null> {
+    const row = this.store.sql.nextRunAt.get(service) as { run_at: number } | undefined;
+    return row?.run_at ?? null;
+  }
+
+  async claim(options: ClaimOptions): Promise<JobRecord[]> {
+    const { db, sql } = this.store;
+    return claimJobs(db, sql, options);
+  }
+
+  async renewLeases(ids: number[], workerId: string, until: number): Promise<number[]> {
+    return renewLeases(this.store.sql, ids, workerId, until);
+  }
+
+  async cancelRequestedAmong(ids: number[]): Promise<number[]> {
+    return cancelRequestedAmong(this.store.sql, ids);
+  }
+
+  async finish(outcomes: JobOutcome[]): Promise<AppliedOutcome[]> {
+    const { db, sql } = this.store;
+    return finishJobs(db, sql, this.wakes, outcomes);
+  }
+
+  async recoverExpired(now: number): Promise<number> {
+    return this.recover(now, now);
+  }
+
+  async start(id: number, _now: number): Promise<boolean> {
+    const row = this.store.sql.start.get(id) as { service: string } | undefined;
+    if (row) this.wakes.wake(row.service);
+    return row !== undefined;
+  }
+
+  async cancel(id: number, now: number): Promise<JobRecord | undefined> {
+    const { db, sql } = this.store;
+    return cancelJob(db, sql, this.cancels, id, now);
+  }
+
+  async cancelAll(service: string, now: number): Promise<number> {
+    const { db, sql } = this.store;
+    return cancelAllJobs(db, sql, this.cancels, service, now);
+  }
+
+  async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {
+    const row = this.store.sql.reschedule.get({
+      id,
+      runAt,
+      schedule: schedule === undefined ? null : JSON.stringify(schedule),
+    }) as (JobRow<string> & ChangedRow) | undefined;
+    if (row) wakeIfWaiting(this.wakes, row);
+    return row && toJobRecord(row, parseJsonText);
+  }
+
+  async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {
+    return this.store.sql.setProgress.run({ id, workerId, progress, message }).changes > 0;
+  }
+
+  async clean(service: string, statuses: JobStatus[]): Promise<number> {
+    if (statuses.length === 0) return 0;
+    return this.store.sql.clean.run(service, JSON.stringify(statuses)).changes;
+  }
+
+  private get store(): Opened {
+    if (!this.opened) throw new Error(`the SQLite job store ${this.path} is not open: call open() first`);
+    return this.opened;
+  }
+
+  private insertAll(jobs: NewJob[]): JobRecord[] {
+    if (jobs.length === 0) return [];
+    const { db, sql } = this.store;
+    return insertJobs(db, sql, this.wakes, jobs);
+  }
+
+  private recover(now: number, leaseEndedBy: number): number {
+    const { db, sql } = this.store;
+    return recoverLeases(db, sql, this.wakes, now, leaseEndedBy);
+  }
+}
