@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Runs the CLI from source in a clone (through tsx, so no build step is needed and nothing is
 // stale), from the compiled dist/ in an installed package. The web service's plugin brings the
-// `serve` and `hash-password` commands, whether or not the config names it.
+// `serve` and `hash-password` commands, the agents plugin `agent`, whether or not the config names them.
 import { existsSync } from 'node:fs';
 
-const CLI_PLUGINS = ['http'];
+const CLI_PLUGINS = ['http', 'agents'];
 
 const source = new URL('../core/cli/main.ts', import.meta.url);
 let main;

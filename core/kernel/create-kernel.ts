@@ -10,6 +10,7 @@ import type { TaskService } from '../service/task-service.js';
 import { createJobStore, DEFAULT_STORE } from '../store/create-job-store.js';
 import { JobStoreToken } from '../store/job-store-token.js';
 import { connectEventRelay } from './connect-event-relay.js';
+import type { JobStore } from '../store/job-store.js';
 import { Kernel, KernelToken } from './kernel.js';
 import { registerPlugins } from './register-plugins.js';
 
@@ -27,6 +28,8 @@ export interface KernelOptions {
   autostart?: boolean;
   /** How often expired leases are swept back to the queue (ms); default half the shortest lease. */
   sweepInterval?: number;
+  /** A store to use instead of the config's (an agent's, which reaches its jobs over HTTP). */
+  store?: JobStore;
 }
 
 /**
@@ -43,7 +46,7 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
 
   const { root, sites } = await registerPlugins(valid, { baseDir, logger, configFile: options.configFile });
 
-  const store = await createJobStore(valid.store ?? DEFAULT_STORE, baseDir);
+  const store = options.store ?? (await createJobStore(valid.store ?? DEFAULT_STORE, baseDir));
   await store.open();
   const events = new JobEventBus();
   connectEventRelay(events, store);

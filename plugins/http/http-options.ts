@@ -1,7 +1,16 @@
 import type { Kernel, PluginOptionsSpec } from 'remotetask';
 
-/** Who may use the web service. `manager` may do everything; `viewer` may only read. */
-export type HttpRole = 'manager' | 'viewer';
+/**
+ * Who may use the web service. `manager` may do everything; `viewer` may only read; `agent` may
+ * only use the agent protocol (routes of access `agent`), within its `scopes`.
+ */
+export type HttpRole = 'manager' | 'viewer' | 'agent';
+
+/** What an `agent` user may serve: services by address and tasks by name; absent: any. */
+export interface HttpUserScopes {
+  services?: string[];
+  tasks?: string[];
+}
 
 /**
  * One user of the web service: a password (an scrypt hash from `remotetask hash-password`, or read
@@ -14,6 +23,8 @@ export interface HttpUserConfig {
   passwordEnv?: string;
   tokenHash?: string;
   tokenEnv?: string;
+  /** For role `agent`: the services and tasks it may serve. */
+  scopes?: HttpUserScopes;
 }
 
 /** The http plugin's options: the config's `http` key (or `['http', { … }]` in `plugins`). */
@@ -64,11 +75,19 @@ export const httpOptionsSpec: PluginOptionsSpec<HttpOptions> = {
           required: ['role'],
           additionalProperties: false,
           properties: {
-            role: { enum: ['manager', 'viewer'] },
+            role: { enum: ['manager', 'viewer', 'agent'] },
             passwordHash: { type: 'string', pattern: '^scrypt\\$' },
             passwordEnv: variableName,
             tokenHash: { type: 'string', pattern: '^(scrypt|sha256)\\$' },
             tokenEnv: variableName,
+            scopes: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                services: { type: 'array', items: { type: 'string', minLength: 1 } },
+                tasks: { type: 'array', items: { type: 'string', minLength: 1 } },
+              },
+            },
           },
         },
       },
@@ -76,7 +95,7 @@ export const httpOptionsSpec: PluginOptionsSpec<HttpOptions> = {
   },
   check(options, key) {
     const problems: string[] = [];
-    for (const [user, { passwordHash, passwordEnv, tokenHash, tokenEnv }] of Object.entries(options.users ?? {})) {
+    for (const [user, { passwordHash, passwordEnv, tokenHash, tokenEnv, role, scopes }] of Object.entries(options.users ?? {})) {
       const at = key('users', user);
       if (!/^[^:\s]+$/.test(user)) problems.push(`${at}: a user name may not be empty or hold ":" or spaces (HTTP Basic cannot send them)`);
       if (passwordHash === undefined && passwordEnv === undefined && tokenHash === undefined && tokenEnv === undefined) {
@@ -84,6 +103,7 @@ export const httpOptionsSpec: PluginOptionsSpec<HttpOptions> = {
       }
       if (passwordHash !== undefined && passwordEnv !== undefined) problems.push(`${at}: give passwordHash or passwordEnv, not both`);
       if (tokenHash !== undefined && tokenEnv !== undefined) problems.push(`${at}: give tokenHash or tokenEnv, not both`);
+      if (scopes && role !== 'agent') problems.push(`${at}.scopes: only a user of role agent has scopes`);
     }
     return problems;
   },

@@ -25,13 +25,14 @@ export function registerLoginRoutes(app: FastifyInstance, dashboard: DashboardCo
       const message = `Too many failed sign-ins from here or for this user: try again in ${outcome.retryAfter} seconds.`;
       return dashboard.send(reply, loginPage(dashboard.view(request), { user: name, next }, message), 429);
     }
-    if ('failed' in outcome) {
+    // An agent speaks the agent protocol only; it has no dashboard.
+    if ('failed' in outcome || outcome.user.role === 'agent') {
       return dashboard.send(reply, loginPage(dashboard.view(request), { user: name, next }, 'Wrong user name or password.'), 401);
     }
     const { user } = outcome;
     // A new session (new id, new CSRF token) at sign-in: a session id known before cannot be ridden.
     if (request.dashboardSession) sessions.destroy(request.dashboardSession);
-    const session = sessions.create({ name: user.name, role: user.role });
+    const session = sessions.create({ name: user.name, role: user.role as 'manager' | 'viewer' });
     setSessionCookie(request, reply, sessions, session);
     dashboard.kernel.logger.info(`dashboard: ${user.name} (${user.role}) signed in`);
     return reply.redirect(next, 303);

@@ -1,4 +1,4 @@
-import type { HttpOptions } from '../http-options.js';
+import type { HttpOptions, HttpUserScopes } from '../http-options.js';
 import { FailureLimiter, type FailureLimiterOptions } from './failure-limiter.js';
 import { DEFAULT_SCRYPT_PARAMETERS, hashPassword, type ScryptParameters } from './hash-password.js';
 import { hashToken } from './hash-token.js';
@@ -20,6 +20,8 @@ export type { HttpRole, HttpUserConfig } from './user-entries.js';
 export interface AuthenticatedUser {
   name: string;
   role: HttpRole;
+  /** An agent's scopes (absent: it may serve any service and task). */
+  scopes?: HttpUserScopes;
 }
 
 /** How a sign-in went: the user, too many failures (wait this many seconds), or wrong credentials. */
@@ -132,7 +134,7 @@ export class HttpUsers {
       this.#passwords.forget(name);
       return undefined;
     }
-    const user = { name: entry.name, role: entry.role };
+    const user = authenticated(entry);
     this.#passwords.set(name, password, user);
     return user;
   }
@@ -155,7 +157,7 @@ export class HttpUsers {
       if (matches && !found) found = entry;
     }
     if (!found) return undefined;
-    const user = { name: found.name, role: found.role };
+    const user = authenticated(found);
     this.#tokens.set('', token, user);
     return user;
   }
@@ -167,4 +169,8 @@ export class HttpUsers {
     if (!made) this.#madeHashes.set(name, (made = hashPassword(check.plain, this.#reference)));
     return made;
   }
+}
+
+function authenticated(entry: UserEntry): AuthenticatedUser {
+  return entry.scopes ? { name: entry.name, role: entry.role, scopes: entry.scopes } : { name: entry.name, role: entry.role };
 }

@@ -5,10 +5,11 @@ import { parseAuthorization } from './parse-authorization.js';
 
 /**
  * Who may call a route: `public` (anyone, even with users configured), `read` (viewer and manager),
- * `write` (manager), or `per-call` (the route checks itself, as XML-RPC does per method).
+ * `write` (manager), `per-call` (the route checks itself, as XML-RPC does per method), or `agent`
+ * (the agent protocol: agent and manager; an agent may use no other route).
  * By default GET and HEAD are `read`, everything else `write`.
  */
-export type RouteAccess = 'public' | 'read' | 'write' | 'per-call';
+export type RouteAccess = 'public' | 'read' | 'write' | 'per-call' | 'agent';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -74,6 +75,11 @@ export function installAuth(app: FastifyInstance, users: HttpUsers): void {
     }
     const { user } = outcome;
     request.user = user;
+    if ((user.role === 'agent') !== (access === 'agent') && user.role !== 'manager') {
+      throw new HttpError(403, 'forbidden', user.role === 'agent'
+        ? `user "${user.name}" is an agent and may use only the agent protocol (/api/services/{address}/agents/…)`
+        : `user "${user.name}" is a ${user.role} and may not use the agent protocol; it takes an agent or a manager`);
+    }
     if (access === 'write' && user.role !== 'manager') {
       throw forbidden(request, `${request.method} ${request.routeOptions.url ?? request.url}`);
     }

@@ -1,4 +1,4 @@
-import type { HttpOptions, HttpRole, HttpUserConfig } from '../http-options.js';
+import type { HttpOptions, HttpRole, HttpUserConfig, HttpUserScopes } from '../http-options.js';
 import type { ScryptParameters } from './hash-password.js';
 import { parseScryptHash } from './parse-scrypt-hash.js';
 
@@ -10,6 +10,7 @@ export type SecretCheck = { hash: string } | { plain: string };
 export interface UserEntry {
   name: string;
   role: HttpRole;
+  scopes?: HttpUserScopes;
   password?: SecretCheck;
   token?: SecretCheck;
 }
@@ -41,6 +42,7 @@ export function readUserEntries(users: HttpOptions['users'] = {}, env: NodeJS.Pr
     return {
       name,
       role: user.role,
+      scopes: user.scopes,
       password: user.passwordHash ? fromHash(user.passwordHash, 'passwordHash') : user.passwordEnv ? fromEnv(user.passwordEnv, 'passwordEnv') : undefined,
       token: user.tokenHash ? fromHash(user.tokenHash, 'tokenHash') : user.tokenEnv ? fromEnv(user.tokenEnv, 'tokenEnv') : undefined,
     };
