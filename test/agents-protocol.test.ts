@@ -94,4 +94,16 @@ describe('the agent protocol', () => {
     const job = await service.getJob(retried);
     expect([job.error, job.runAt > Date.now() + 30_000]).toEqual(['busy', true]);
   });
+
+  it('takes a snooze: the job waits delayed, the attempt given back', async () => {
+    await post(BASE, { tasks: [{ name: 'remote-upper' }] });
+    const service = kernel.getService('@RootTaskService');
+    const id = await service.add('remote-upper', { text: 'later' });
+    const [claimed] = (await post(`${BASE}/claim`, { limit: 1, tasks: ['remote-upper'] })).json().jobs;
+    expect(claimed.id).toBe(id);
+    expect((await post(`${BASE}/finish`, { outcomes: [{ id, kind: 'snoozed' }] })).statusCode).toBe(400);
+    expect((await post(`${BASE}/finish`, { outcomes: [{ id, kind: 'snoozed', snoozeInMs: 60_000 }] })).json()).toEqual({ applied: [{ id, status: 'delayed' }] });
+    const job = await service.getJob(id);
+    expect([job.status, job.attempts, job.runAt > Date.now() + 30_000]).toEqual(['delayed', 0, true]);
+  });
 });

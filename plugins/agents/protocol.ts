@@ -51,12 +51,13 @@ export interface ProgressRequest {
   message?: string | null;
 }
 
-/** How a run ended. `retryInMs`: when a retry is due, counted from when the server gets it. */
+/** How a run ended. `retryInMs` / `snoozeInMs`: when the job is due again, counted from when the server gets it. */
 export type AgentOutcome =
   | { id: number; kind: 'completed'; result: unknown }
   | { id: number; kind: 'failed'; error: string; errorStack?: string | null }
   | { id: number; kind: 'retry'; error: string; errorStack?: string | null; retryInMs: number }
   | { id: number; kind: 'cancelled'; error?: string | null }
+  | { id: number; kind: 'snoozed'; snoozeInMs: number }
   | { id: number; kind: 'released' };
 
 export interface FinishRequest {

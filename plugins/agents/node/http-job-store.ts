@@ -14,6 +14,7 @@ function toAgentOutcome(outcome: JobOutcome): AgentOutcome {
     // The server's clock decides when a retry is due: what crosses is how long to wait.
     case 'retry': return { id, kind: 'retry', error: outcome.error, errorStack: outcome.errorStack, retryInMs: Math.max(0, outcome.runAt - outcome.now) };
     case 'cancelled': return { id, kind: 'cancelled', error: outcome.error };
+    case 'snoozed': return { id, kind: 'snoozed', snoozeInMs: Math.max(0, outcome.runAt - outcome.now) };
     case 'released': return { id, kind: 'released' };
   }
 }
@@ -87,6 +88,8 @@ export class HttpJobStore implements JobStore {
 
   insert(): never { return notOnAnAgent('adding jobs'); }
   insertMany(): never { return notOnAnAgent('adding jobs'); }
+  retry(): never { return notOnAnAgent('retrying jobs'); }
+  retryAll(): never { return notOnAnAgent('retrying jobs'); }
   get(): never { return notOnAnAgent('reading jobs'); }
   list(): never { return notOnAnAgent('listing jobs'); }
   countByStatus(): never { return notOnAnAgent('counting jobs'); }

@@ -7,7 +7,8 @@ import { type AgentParams, type AgentRoutesContext, sessionOf } from './agent-co
 import { agentParams, claimBody, finishBody, progressBody, renewBody } from './agent-schemas.js';
 
 const EVENT_OF: Record<AgentOutcome['kind'], 'completed' | 'failed' | 'retrying' | 'cancelled' | undefined> = {
-  completed: 'completed', failed: 'failed', retry: 'retrying', cancelled: 'cancelled', released: undefined,
+  // A snooze and a hand-back send no event, as when a local worker's task snoozes.
+  completed: 'completed', failed: 'failed', retry: 'retrying', cancelled: 'cancelled', snoozed: undefined, released: undefined,
 };
 
 function storedOutcome(outcome: AgentOutcome, workerId: string, now: number): JobOutcome {
@@ -17,6 +18,7 @@ function storedOutcome(outcome: AgentOutcome, workerId: string, now: number): Jo
     case 'failed': return { id, workerId, now, kind: 'failed', error: outcome.error, errorStack: outcome.errorStack ?? null };
     case 'retry': return { id, workerId, now, kind: 'retry', error: outcome.error, errorStack: outcome.errorStack ?? null, runAt: now + outcome.retryInMs };
     case 'cancelled': return { id, workerId, now, kind: 'cancelled', error: outcome.error ?? null };
+    case 'snoozed': return { id, workerId, now, kind: 'snoozed', runAt: now + outcome.snoozeInMs };
     case 'released': return { id, workerId, now, kind: 'released' };
   }
 }

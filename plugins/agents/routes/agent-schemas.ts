@@ -1,4 +1,4 @@
-import { MAX_JOB_ID } from 'remotetask';
+import { MAX_DELAY_SECONDS, MAX_JOB_ID } from 'remotetask';
 import { AGENT_NAME_PATTERN } from '../protocol.js';
 
 /** JSON Schemas of the agent protocol's requests (fastify validates them; the OpenAPI document shows them). */
@@ -66,15 +66,17 @@ export const finishBody = {
         additionalProperties: false,
         properties: {
           id: jobId,
-          kind: { enum: ['completed', 'failed', 'retry', 'cancelled', 'released'] },
+          kind: { enum: ['completed', 'failed', 'retry', 'cancelled', 'snoozed', 'released'] },
           result: {},
           error: { ...error, type: ['string', 'null'] },
           errorStack: stack,
           retryInMs: { type: 'integer', minimum: 0, maximum: 365 * 24 * 3600 * 1000 },
+          snoozeInMs: { type: 'integer', minimum: 0, maximum: MAX_DELAY_SECONDS * 1000 },
         },
         allOf: [
           { if: { properties: { kind: { enum: ['failed', 'retry'] } } }, then: { required: ['error'], properties: { error } } },
           { if: { properties: { kind: { const: 'retry' } } }, then: { required: ['retryInMs'] } },
+          { if: { properties: { kind: { const: 'snoozed' } } }, then: { required: ['snoozeInMs'] } },
         ],
       },
     },
