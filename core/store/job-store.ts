@@ -1,4 +1,5 @@
 import type { JobRecord, JobStatus, Schedule } from '../jobs/job.js';
+import type { ProcessBeat, ProcessRecord } from './process-registry.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
 export interface NewJob {
@@ -147,4 +148,13 @@ export interface JobStore {
    * reads and then writes, say). Returns what `fn` returns.
    */
   exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>;
+
+  // The registry of processes (core/store/process-registry.ts): every process that serves the
+  // store's services beats here; the jobs each holds are read from the jobs' leases.
+  /** Records the process's beat (inserts it, or replaces what it said before). */
+  recordProcess(beat: ProcessBeat): Promise<void>;
+  /** Removes the process (a clean stop); false when it was not recorded. */
+  removeProcess(id: string): Promise<boolean>;
+  /** Every recorded process, lost ones too, with the jobs it holds; ordered by host, then pid. */
+  listProcesses(now: number): Promise<ProcessRecord[]>;
 }

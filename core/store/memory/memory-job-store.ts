@@ -13,6 +13,8 @@ import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE, zeroCounts } from '../store-rules.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 import { MinHeap } from './min-heap.js';
+import { MemoryProcesses } from './memory-processes.js';
+import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
@@ -47,6 +49,19 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private readonly services = new Map<string, ServiceJobs>();
   private readonly leased = new Set<number>();
   private lastId = 0;
+  private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
+
+  async recordProcess(beat: ProcessBeat): Promise<void> {
+    this.processes.record(beat);
+  }
+
+  async removeProcess(id: string): Promise<boolean> {
+    return this.processes.remove(id);
+  }
+
+  async listProcesses(now: number): Promise<ProcessRecord[]> {
+    return this.processes.list(now);
+  }
 
   async open(): Promise<void> {}
 

@@ -26,6 +26,8 @@ import { finishJobs } from './finish.js';
 import { cancelAllJobs, cancelJob } from './cancel.js';
 import { listJobs } from './list.js';
 import { CompletedCounts, countByStatus } from './counts.js';
+import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
+import { listProcesses, recordProcess, removeProcess } from './processes.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
 export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
@@ -228,6 +230,20 @@ export class PostgresJobStore implements JobStore {
   /** Folds the completed-count deltas into one row per service (it also runs by itself). */
   async compactCompletedCounts(): Promise<void> {
     await this.completedCounts.compact();
+  }
+
+  // ---- the registry of processes -------------------------------------------------------------
+
+  async recordProcess(beat: ProcessBeat): Promise<void> {
+    return recordProcess(this.context, beat);
+  }
+
+  async removeProcess(id: string): Promise<boolean> {
+    return removeProcess(this.context, id);
+  }
+
+  async listProcesses(now: number): Promise<ProcessRecord[]> {
+    return listProcesses(this.context, now);
   }
 
   // ---- wake-ups and locks ----------------------------------------------------------------------

@@ -99,6 +99,18 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX jobs_service_brin ON ${s}.jobs USING brin (service) WITH (pages_per_range = 16, autosummarize = on);
     `,
   },
+  {
+    version: 5,
+    name: 'process registry',
+    // The processes serving the schema's services, each with its last heartbeat (see
+    // core/store/process-registry.ts). A few rows, each rewritten every third of a lease.
+    sql: (s) => `
+      CREATE TABLE ${s}.processes (
+        id   text COLLATE "C" PRIMARY KEY,
+        beat jsonb NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;

@@ -2,10 +2,11 @@
 export interface Tables {
   readonly jobs: string;
   readonly completedCounts: string;
+  readonly processes: string;
 }
 
 export function tablesIn(quotedSchema: string): Tables {
-  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts` };
+  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts`, processes: `${quotedSchema}.processes` };
 }
 
 /**

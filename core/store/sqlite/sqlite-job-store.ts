@@ -21,6 +21,8 @@ import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
 import { JOBS_SQL } from './jobs-sql.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
+import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
+import { listProcesses, recordProcess, removeProcess } from './processes.js';
 
 export interface SqliteJobStoreOptions {
   /** The database file; its parent directories are created. `:memory:` for a private in-memory database. */
@@ -175,6 +177,18 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   async clean(service: string, statuses: JobStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
     return this.store.sql.clean.run(service, JSON.stringify(statuses)).changes;
+  }
+
+  async recordProcess(beat: ProcessBeat): Promise<void> {
+    recordProcess(this.store.db, beat);
+  }
+
+  async removeProcess(id: string): Promise<boolean> {
+    return removeProcess(this.store.db, id);
+  }
+
+  async listProcesses(now: number): Promise<ProcessRecord[]> {
+    return listProcesses(this.store.db, now);
   }
 
   private get store(): Opened {
