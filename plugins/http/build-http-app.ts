@@ -22,6 +22,7 @@ import { registerProcessingRoutes } from './routes/processing-routes.js';
 import { registerServiceScope, SERVICE_PREFIX } from './routes/service-scope.js';
 import { registerSitesRoutes } from './routes/sites-routes.js';
 import { registerTasksRoutes } from './routes/tasks-routes.js';
+import { registerWorkersRoutes } from './routes/workers-routes.js';
 import { sseStreams } from './sse/sse-streams.js';
 import { strictValidatorCompiler } from './schemas/strict-validator-compiler.js';
 import { registerXmlrpcRoutes } from './xmlrpc/xmlrpc-routes.js';
@@ -78,6 +79,7 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
     registerEventsRoutes(scope, kernel, eventStreams);
   });
   registerHealthRoutes(app, kernel);
+  registerWorkersRoutes(app, kernel);
   const metrics = createMetrics(kernel, { openEventStreams: eventStreams.count });
   app.addHook('onClose', async () => metrics.stop());
   registerMetricsRoutes(app, metrics.registry);

@@ -27,6 +27,7 @@ export function registerWorker(program: Command): void {
           1,
         );
       }
+      await kernel.heartbeat.setRole('worker');
       kernel.logger.info(`worker ${kernel.workerId} processing: ${processors.join(', ') || '(nothing)'}`);
       await signals.runUntilSignal(kernel.logger, () => kernel.close());
     });
