@@ -33,6 +33,7 @@ describe('/openapi.json', () => {
       'GET /api/services/{address}/jobs/{id}',
       'GET /api/services/{address}/tasks',
       'GET /api/sites',
+      'GET /api/workers',
       'GET /healthz',
       'GET /metrics',
       'PATCH /api/services/{address}/jobs/{id}',
