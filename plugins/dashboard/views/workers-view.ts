@@ -1,0 +1,49 @@
+import type { ProcessRecord } from 'remotetask';
+import { html, type SafeHtml } from 'remotetask/http';
+import { compactTimeElement, relativeTime } from './format.js';
+import { layout, type ViewContext } from './layout.js';
+import { jobUrl } from './urls.js';
+
+function jobsCell(ctx: ViewContext, process: ProcessRecord): SafeHtml {
+  if (process.jobs.length === 0) return html`<span class="muted">idle</span>`;
+  return html`<ul class="held-jobs">${process.jobs.map(
+    (job) => html`<li><a href="${jobUrl(job.service, job.id)}">${job.id}</a> ${job.task} <span class="muted">${job.service}</span>${
+      job.started === null ? '' : html` · since ${compactTimeElement(job.started, ctx.now)}`
+    }</li>`,
+  )}</ul>`;
+}
+
+function processRow(ctx: ViewContext, process: ProcessRecord): SafeHtml {
+  const state = process.lost ? 'lost' : 'alive';
+  return html`<tr class="worker worker--${state}" data-worker="${process.id}" data-host="${process.host}" data-state="${state}">
+    <td>${process.host}</td>
+    <td>${process.pid}</td>
+    <td>${process.role}</td>
+    <td><span class="badge badge--${process.lost ? 'error' : 'completed'}">${state}</span></td>
+    <td>${process.services.length === 0 ? html`<span class="muted">none</span>` : process.services.map((service) => html`<div>${service.address} × ${service.concurrency}</div>`)}</td>
+    <td class="held">${jobsCell(ctx, process)}</td>
+    <td>${compactTimeElement(process.started, ctx.now)}</td>
+    <td title="${new Date(process.heartbeat).toISOString()}">${relativeTime(process.heartbeat, ctx.now)}</td>
+  </tr>`;
+}
+
+/** The registry's table; it refreshes itself every two seconds (htmx polling, no script of its own). */
+export function workersTable(ctx: ViewContext, processes: ProcessRecord[]): SafeHtml {
+  return html`<div id="workers" hx-get="/workers" hx-trigger="every 2s" hx-swap="outerHTML">
+  ${processes.length === 0
+    ? html`<p class="panel muted">No process is registered: start <code>remotetask serve</code> or <code>remotetask worker</code>.</p>`
+    : html`<table class="workers"><thead><tr><th>Host</th><th>Pid</th><th>Role</th><th>State</th><th>Services</th><th>Running now</th><th>Started</th><th>Last beat</th></tr></thead>
+  <tbody>${processes.map((process) => processRow(ctx, process))}</tbody></table>`}
+</div>`;
+}
+
+/** `/workers`: every process of the store's registry, what each runs now and since when. */
+export function workersPage(ctx: ViewContext, processes: ProcessRecord[]): SafeHtml {
+  return layout(ctx, {
+    title: 'Workers',
+    crumbs: [{ label: 'Overview', href: '/' }, { label: 'Workers' }],
+    body: html`<section class="panel"><h1>Workers</h1>
+<p class="muted">The web servers and workers that serve this store. A process that stops beating for its lease time is shown lost; its jobs go back to the queue when their leases run out.</p>
+${workersTable(ctx, processes)}</section>`,
+  });
+}
