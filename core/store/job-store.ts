@@ -1,5 +1,6 @@
 import type { JobRecord, JobStatus, Schedule } from '../jobs/job.js';
 import type { ProcessBeat, ProcessRecord } from './process-registry.js';
+import type { ControlListener, PausedService } from './service-pauses.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
 export interface NewJob {
@@ -157,4 +158,12 @@ export interface JobStore {
   removeProcess(id: string): Promise<boolean>;
   /** Every recorded process, lost ones too, with the jobs it holds; ordered by host, then pid. */
   listProcesses(now: number): Promise<ProcessRecord[]>;
+
+  // Fleet-wide pauses (core/store/service-pauses.ts): a paused service is claimed by no process.
+  /** Pauses (or resumes) the service for every process; returns whether that changed anything. */
+  setServicePaused(service: string, paused: boolean, now: number): Promise<boolean>;
+  /** The paused services, by address. */
+  pausedServices(): Promise<PausedService[]>;
+  /** Subscribes to pauses and resumes from every process on the store; returns the unsubscribe function. */
+  onControl(listener: ControlListener): () => void;
 }

@@ -13,6 +13,7 @@ import { cancelRequestsContract } from './cancel-requests.contract.js';
 import { exclusivelyContract } from './exclusively.contract.js';
 import { durabilityContract } from './durability.contract.js';
 import { processRegistryContract } from './process-registry.contract.js';
+import { servicePausesContract } from './service-pauses.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -56,6 +57,7 @@ export function describeJobStoreContract(
     cancelRequestsContract(t);
     exclusivelyContract(t);
     processRegistryContract(t);
+    servicePausesContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

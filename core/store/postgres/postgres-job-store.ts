@@ -28,6 +28,8 @@ import { listJobs } from './list.js';
 import { CompletedCounts, countByStatus } from './counts.js';
 import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
 import { listProcesses, recordProcess, removeProcess } from './processes.js';
+import { pausedServices, setServicePaused } from './pauses.js';
+import { type ControlListener, ControlHub, type PausedService } from '../service-pauses.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
 export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
@@ -63,6 +65,7 @@ export class PostgresJobStore implements JobStore {
   private opening: Promise<void> | undefined;
   private readonly wakes = new WakeHub();
   private readonly cancels = new CancelHub();
+  private readonly controls = new ControlHub();
   /** How many subscriptions each service has: after a lost LISTEN connection, every one is woken. */
   private readonly subscribedServices = new Map<string, number>();
   private readonly context: PostgresContext;
@@ -116,11 +119,13 @@ export class PostgresJobStore implements JobStore {
       ownBackendPids: connection.ownBackendPids,
       wake: (service) => this.wakes.wake(service),
       cancelRequested: (id, service) => this.cancels.requested(id, service),
+      controlChanged: (service) => this.controls.changed(service),
       // Notifications sent while we were away are gone: a job may have arrived meanwhile. Cancel
       // requests sent meanwhile are not replayed: workers see them through cancelRequestedAmong
       // on their next lease renewal.
       reconnected: () => {
         for (const service of this.subscribedServices.keys()) this.wakes.wake(service);
+        this.controls.changed(null);
       },
     });
     this.connection = connection;
@@ -145,6 +150,7 @@ export class PostgresJobStore implements JobStore {
     this.connection = undefined;
     this.wakes.clear();
     this.cancels.clear();
+    this.controls.clear();
     this.subscribedServices.clear();
     await Promise.all([listener?.close(), connection?.end()]);
   }
@@ -244,6 +250,19 @@ export class PostgresJobStore implements JobStore {
 
   async listProcesses(now: number): Promise<ProcessRecord[]> {
     return listProcesses(this.context, now);
+  }
+
+  /** The change reaches this instance's control listeners as it reaches every other's: by NOTIFY. */
+  async setServicePaused(service: string, paused: boolean, now: number): Promise<boolean> {
+    return setServicePaused(this.context, service, paused, now);
+  }
+
+  async pausedServices(): Promise<PausedService[]> {
+    return pausedServices(this.context);
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.controls.subscribe(listener);
   }
 
   // ---- wake-ups and locks ----------------------------------------------------------------------

@@ -101,13 +101,18 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
   {
     version: 5,
-    name: 'process registry',
+    name: 'process registry and fleet-wide pauses',
     // The processes serving the schema's services, each with its last heartbeat (see
     // core/store/process-registry.ts). A few rows, each rewritten every third of a lease.
     sql: (s) => `
       CREATE TABLE ${s}.processes (
         id   text COLLATE "C" PRIMARY KEY,
         beat jsonb NOT NULL
+      );
+      -- The services paused for every process: no process claims their jobs.
+      CREATE TABLE ${s}.paused_services (
+        service text COLLATE "C" PRIMARY KEY,
+        since   bigint NOT NULL
       );
     `,
   },

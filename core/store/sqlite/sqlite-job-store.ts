@@ -22,7 +22,8 @@ import { JOBS_SQL } from './jobs-sql.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
-import { listProcesses, recordProcess, removeProcess } from './processes.js';
+import { listProcesses, pausedServices, recordProcess, removeProcess, setServicePaused } from './processes.js';
+import type { PausedService } from '../service-pauses.js';
 
 export interface SqliteJobStoreOptions {
   /** The database file; its parent directories are created. `:memory:` for a private in-memory database. */
@@ -189,6 +190,16 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async listProcesses(now: number): Promise<ProcessRecord[]> {
     return listProcesses(this.store.db, now);
+  }
+
+  async setServicePaused(service: string, paused: boolean, now: number): Promise<boolean> {
+    const changed = setServicePaused(this.store.db, service, paused, now);
+    if (changed) this.controls.changed(service);
+    return changed;
+  }
+
+  async pausedServices(): Promise<PausedService[]> {
+    return pausedServices(this.store.db);
   }
 
   private get store(): Opened {

@@ -57,8 +57,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   },
   {
     version: 3,
-    name: 'process registry',
+    name: 'process registry and fleet-wide pauses',
     sql: `
+      -- The services paused for every process: no process claims their jobs.
+      CREATE TABLE paused_services (
+        service TEXT PRIMARY KEY,
+        since   INTEGER NOT NULL
+      ) STRICT;
       -- The processes serving this file's services (one: the file is served by one process),
       -- each with its last heartbeat as JSON (see core/store/process-registry.ts).
       CREATE TABLE processes (
