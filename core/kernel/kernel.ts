@@ -14,6 +14,7 @@ import { type Task, TaskToken } from '../tasks/task.js';
 import { placeTask } from '../isolation/isolated-task.js';
 import { KernelResources } from './kernel-resources.js';
 import { ProcessHeartbeat } from '../fleet/process-heartbeat.js';
+import { FleetControl } from '../fleet/fleet-control.js';
 import { packageVersion } from '../cli/package-version.js';
 
 /** The kernel itself: a root singleton. */
@@ -74,6 +75,8 @@ export class Kernel {
   readonly resources = new KernelResources();
   /** This process's record in the store's registry of processes; `role` says how it was started. */
   readonly heartbeat: ProcessHeartbeat;
+  /** Applies the store's fleet-wide pauses to this process's services. */
+  readonly fleetControl: FleetControl;
   readonly #parts: KernelParts;
   #sweeper?: NodeJS.Timeout;
   #closing?: Promise<void>;
@@ -92,6 +95,7 @@ export class Kernel {
       store: this.store, workerId: this.workerId, version: packageVersion(), logger: this.logger, clock: this.clock,
       services: () => this.services(), ttl: () => this.#shortestLease(),
     });
+    this.fleetControl = new FleetControl({ store: this.store, logger: this.logger, services: () => this.services() });
   }
 
   /** Every site, the root first. */
@@ -242,6 +246,8 @@ export class Kernel {
   /** The bootstrap event: plugins' bootstrap handlers, then the autostart directives. */
   async bootstrap(options: { autostart?: boolean } = {}): Promise<void> {
     await this.#runHooks('bootstrap');
+    // Paused services start paused: their processors claim nothing from the first moment.
+    await this.fleetControl.start();
     if (options.autostart !== false) this.startRemoteTasks();
     this.#startSweeper();
     this.heartbeat.start();
@@ -280,6 +286,7 @@ export class Kernel {
       clearInterval(this.#sweeper);
       await this.#runHooks('stopping');
       await Promise.all(this.services().map((service) => service.stopProcessing()));
+      this.fleetControl.stop();
       await this.heartbeat.stop();
       await this.#runHooks('close');
       await this.resources.close((error) => this.logger.error(`closing a kernel resource failed: ${(error as Error).message}`));
