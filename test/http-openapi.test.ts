@@ -31,6 +31,7 @@ describe('/openapi.json', () => {
       'GET /api/services/{address}/events',
       'GET /api/services/{address}/jobs',
       'GET /api/services/{address}/jobs/{id}',
+      'GET /api/services/{address}/pause',
       'GET /api/services/{address}/tasks',
       'GET /api/sites',
       'GET /api/workers',
@@ -42,7 +43,9 @@ describe('/openapi.json', () => {
       'POST /api/services/{address}/jobs/cancel-all',
       'POST /api/services/{address}/jobs/{id}/cancel',
       'POST /api/services/{address}/jobs/{id}/start',
+      'POST /api/services/{address}/pause',
       'POST /api/services/{address}/processing',
+      'POST /api/services/{address}/resume',
       'POST /xmlrpc/{address}',
     ]);
     const addJob = document.paths['/api/services/{address}/jobs'].post;

@@ -51,9 +51,3 @@ export class FleetControl {
     return this.#refreshing;
   }
 }
-
-/** Pauses or resumes a service for every process on the store; returns whether it is paused now. */
-export async function setPausedEverywhere(store: JobStore, address: string, paused: boolean, now: number): Promise<boolean> {
-  await store.setServicePaused(address, paused, now);
-  return paused;
-}

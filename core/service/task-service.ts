@@ -382,6 +382,19 @@ export class TaskService {
     this.#worker.setPaused(paused);
   }
 
+  /**
+   * Pauses the service for every process on the store (stored; each stops claiming when the store
+   * tells it, running jobs finish). Resolves once stored; returns whether it was running before.
+   */
+  pauseEverywhere(): Promise<boolean> {
+    return this.#deps.store.setServicePaused(this.address, true, this.#deps.clock());
+  }
+
+  /** Resumes the service for every process; returns whether it was paused. */
+  resumeEverywhere(): Promise<boolean> {
+    return this.#deps.store.setServicePaused(this.address, false, this.#deps.clock());
+  }
+
   /** Whether the service is paused for the whole fleet (as this process last heard). */
   get pausedEverywhere(): boolean {
     return this.#pausedEverywhere;

@@ -19,6 +19,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJobsRoutes } from './routes/jobs-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerProcessingRoutes } from './routes/processing-routes.js';
+import { registerPauseRoutes } from './routes/pause-routes.js';
 import { registerServiceScope, SERVICE_PREFIX } from './routes/service-scope.js';
 import { registerSitesRoutes } from './routes/sites-routes.js';
 import { registerTasksRoutes } from './routes/tasks-routes.js';
@@ -76,6 +77,7 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
     registerJobsRoutes(scope, kernel);
     registerCronJobsRoutes(scope, kernel);
     registerProcessingRoutes(scope, kernel);
+    registerPauseRoutes(scope, kernel);
     registerEventsRoutes(scope, kernel, eventStreams);
   });
   registerHealthRoutes(app, kernel);
