@@ -21,9 +21,9 @@ afterEach(async () => {
 });
 
 /** A server on host-a and workers on host-b and host-c, all processing @Svc one job at a time. */
-async function startFleet(prefix: string) {
+async function startFleet(prefix: string, services: Record<string, object> = { Svc: {} }) {
   const { out } = setUp(prefix);
-  const config = fleetConfig({ url: fleetTest.url, schema: prefix, out, services: { Svc: {} } });
+  const config = fleetConfig({ url: fleetTest.url, schema: prefix, out, services });
   const configFile = writeConfig(fleetTest.dir, config);
   server = await startRemotetaskServer(config as unknown as Record<string, unknown>, {
     env: { REMOTETASK_HOSTNAME: 'host-a', REMOTETASK_STORE: '' },
@@ -33,7 +33,7 @@ async function startFleet(prefix: string) {
   const [c] = await fleet.start(1, configFile, { REMOTETASK_HOSTNAME: 'host-c' });
   const client = new RemotetaskClient({ url: server.url });
   const k = await observer(config);
-  return { out, client, service: k.getService('@Svc'), pids: { a: server.child.pid!, b: b.pid, c: c.pid }, workers: { b, c } };
+  return { out, client, kernel: k, service: k.getService('@Svc'), pids: { a: server.child.pid!, b: b.pid, c: c.pid }, workers: { b, c } };
 }
 
 let last: WorkerJson[] = [];
@@ -92,5 +92,36 @@ describe('PostgreSQL store: the registry of processes', { timeout: 90_000 }, () 
     workers.c.child.kill('SIGTERM');
     await workers.c.exited;
     expect((await client.workers()).workers.map((worker) => worker.host)).toEqual(['host-a', 'host-b']);
+  });
+});
+
+describe('PostgreSQL store: a fleet-wide pause', { timeout: 90_000 }, () => {
+  it('pauses a service on all three processes (no claim; running jobs finish), and the resume runs its jobs', async () => {
+    const { out, client, kernel, service, workers } = await startFleet('pause', { Svc: {}, Other: {} });
+    const outputs = () => [server!.output(), workers.b.output(), workers.c.output()];
+    const gate = join(fleetTest.dir, 'gate');
+    const running = await service.add('record', { gate });
+    await poll(() => readRuns(out).some((line) => line.kind === 'start' && line.id === running), { what: 'the gated job running' });
+
+    expect(await client.service('@Svc').setPausedEverywhere(true)).toMatchObject({ paused: true, since: expect.any(String) });
+    // Each process says when it heard of the pause (the store's notification, not a poll).
+    await poll(() => outputs().every((text) => text.includes('service @Svc paused for every process')), {
+      what: 'all three processes paused',
+      detail: () => outputs().join('\n'),
+    });
+
+    const waiting = await service.add('record', {});
+    // A job of another service, added after it, runs: the fleet is awake and claiming, just not @Svc.
+    const other = await kernel.getService('@Other').add('record', {});
+    await poll(async () => (await kernel.getService('@Other').getJob(other))?.status === 'completed', { what: 'the other service\'s job completed' });
+    expect((await service.getJob(waiting))?.status).toBe('queued');
+    expect(readRuns(out).filter((line) => line.id === waiting)).toEqual([]);
+
+    // The job running when the pause came finishes.
+    writeFileSync(gate, '');
+    await poll(async () => (await service.getJob(running))?.status === 'completed', { what: 'the running job completed' });
+    expect((await service.getJob(waiting))?.status).toBe('queued');
+    expect(await client.service('@Svc').setPausedEverywhere(false)).toEqual({ paused: false, since: null });
+    await poll(async () => (await service.getJob(waiting))?.status === 'completed', { what: 'the waiting job completed after the resume' });
   });
 });
