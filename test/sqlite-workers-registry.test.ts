@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 describe('SQLite store: the registry of processes', () => {
-  it('lists this one process with the job it runs, on the API and the Workers page, and forgets it on close', async () => {
+  it('lists this one process with the job it runs, on the API and the Workers page, pauses and resumes, and forgets it on close', async () => {
     dir = mkdtempSync(join(tmpdir(), 'remotetask-registry-'));
     const path = join(dir, 'jobs.sqlite');
     process.env.REMOTETASK_HOSTNAME = 'sqlite-host';
@@ -70,8 +70,18 @@ describe('SQLite store: the registry of processes', () => {
       expect(page.body).toContain(`data-state="alive"`);
       expect(page.body).toMatch(new RegExp(`href="/services/[^"]*/jobs/${id}">${id}</a> hold`));
 
+      // Paused everywhere (one process here): the running job finishes, a new one waits for the resume.
+      expect((await app.inject({ method: 'POST', url: '/api/services/@Svc/pause' })).json()).toMatchObject({ paused: true });
+      await waitUntil(() => service.pausedEverywhere, { what: 'the pause applied' });
+      expect((await app.inject('/workers')).body).toContain('data-service="@Svc" data-paused="true"');
+      const waiting = await service.add('hold');
       release();
       await waitUntil(async () => (await service.getJob(id))?.status === 'completed', { what: 'the job completed' });
+      expect((await service.getJob(waiting))?.status).toBe('queued');
+      expect((await app.inject({ method: 'POST', url: '/api/services/@Svc/resume' })).json()).toEqual({ paused: false, since: null });
+      await waitUntil(async () => (await service.getJob(waiting))?.status === 'processing', { what: 'the waiting job running after the resume' });
+      release();
+      await waitUntil(async () => (await service.getJob(waiting))?.status === 'completed', { what: 'the waiting job completed' });
       await kernel.close();
       kernel = undefined;
     } finally {

@@ -6,7 +6,12 @@ import { workersPage, workersTable } from '../views/workers-view.js';
 export function registerWorkersRoutes(app: FastifyInstance, dashboard: DashboardContext): void {
   app.get('/workers', async (request, reply) => {
     const ctx = dashboard.view(request);
-    const processes = await dashboard.kernel.store.listProcesses(ctx.now);
-    return dashboard.send(reply, request.headers['hx-request'] === 'true' ? workersTable(ctx, processes) : workersPage(ctx, processes));
+    const { store } = dashboard.kernel;
+    const [processes, paused] = await Promise.all([store.listProcesses(ctx.now), store.pausedServices()]);
+    const services = dashboard.kernel.services().map((service) => ({
+      address: service.address,
+      pausedSince: paused.find((entry) => entry.service === service.address)?.since ?? null,
+    }));
+    return dashboard.send(reply, request.headers['hx-request'] === 'true' ? workersTable(ctx, processes) : workersPage(ctx, processes, services));
   });
 }

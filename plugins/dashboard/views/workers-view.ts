@@ -1,8 +1,23 @@
 import type { ProcessRecord } from 'remotetask';
 import { html, type SafeHtml } from 'remotetask/http';
 import { compactTimeElement, relativeTime } from './format.js';
-import { layout, type ViewContext } from './layout.js';
-import { jobUrl } from './urls.js';
+import { formGuard, layout, type ViewContext } from './layout.js';
+import { jobUrl, serviceUrl } from './urls.js';
+
+export interface ServicePause {
+  address: string;
+  /** When it was paused for every process, or null while it runs. */
+  pausedSince: number | null;
+}
+
+function pauseRow(ctx: ViewContext, service: ServicePause): SafeHtml {
+  const paused = service.pausedSince !== null;
+  return html`<tr data-service="${service.address}" data-paused="${String(paused)}"><td>${service.address}</td>
+    <td>${paused ? html`paused since ${compactTimeElement(service.pausedSince, ctx.now)}` : 'runs'}</td>
+    <td>${ctx.canWrite && html`<form method="post" action="${serviceUrl(service.address)}/pause" class="inline">${formGuard(ctx)}
+      <input type="hidden" name="action" value="${paused ? 'resume' : 'pause'}">
+      <button class="button ${paused ? 'button--primary' : 'button--quiet'}" aria-label="${paused ? 'Resume' : 'Pause'} ${service.address} everywhere">${paused ? 'Resume' : 'Pause'} everywhere</button></form>`}</td></tr>`;
+}
 
 function jobsCell(ctx: ViewContext, process: ProcessRecord): SafeHtml {
   if (process.jobs.length === 0) return html`<span class="muted">idle</span>`;
@@ -38,12 +53,15 @@ export function workersTable(ctx: ViewContext, processes: ProcessRecord[]): Safe
 }
 
 /** `/workers`: every process of the store's registry, what each runs now and since when. */
-export function workersPage(ctx: ViewContext, processes: ProcessRecord[]): SafeHtml {
+export function workersPage(ctx: ViewContext, processes: ProcessRecord[], services: ServicePause[]): SafeHtml {
   return layout(ctx, {
     title: 'Workers',
     crumbs: [{ label: 'Overview', href: '/' }, { label: 'Workers' }],
     body: html`<section class="panel"><h1>Workers</h1>
 <p class="muted">The web servers and workers that serve this store. A process that stops beating for its lease time is shown lost; its jobs go back to the queue when their leases run out.</p>
-${workersTable(ctx, processes)}</section>`,
+${workersTable(ctx, processes)}</section>
+<section class="panel"><h2>Services, fleet-wide</h2>
+<p class="muted">A pause holds for every process: none claims the service's jobs, running ones finish. Start / Stop on the overview acts on this web server's process only.</p>
+<table class="pauses"><tbody>${services.map((service) => pauseRow(ctx, service))}</tbody></table></section>`,
   });
 }
