@@ -69,6 +69,11 @@ describe('PostgreSQL store: the registry of processes', { timeout: 90_000 }, () 
       for (const job of worker.jobs) expect(job).toMatchObject({ service: '@Svc', task: 'record', started: expect.any(String) });
     }
     expect(workers.flatMap((worker) => worker.jobs.map((job) => job.id)).sort((x, y) => x - y)).toEqual(ids);
+    // The server's /metrics counts the fleet from the store, next to Node's own process metrics.
+    const metrics = await (await fetch(`${server!.url}/metrics`)).text();
+    expect(metrics).toContain('remotetask_processes{state="alive"} 3');
+    expect(metrics).toContain('remotetask_jobs{service="@Svc",status="processing"} 3');
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total \d/m);
 
     writeFileSync(gate, '');
     await poll(async () => (await client.workers()).workers.every((worker) => worker.jobs.length === 0), { what: 'no job held' });
@@ -88,6 +93,8 @@ describe('PostgreSQL store: the registry of processes', { timeout: 90_000 }, () 
     });
     const after = (await client.workers()).workers;
     expect(after.map((worker) => [worker.host, worker.lost])).toEqual([['host-a', false], ['host-b', true], ['host-c', false]]);
+    const metrics = await (await fetch(`${server!.url}/metrics`)).text();
+    expect(metrics).toContain('remotetask_processes{state="lost"} 1');
 
     workers.c.child.kill('SIGTERM');
     await workers.c.exited;
@@ -116,6 +123,10 @@ describe('PostgreSQL store: a fleet-wide pause', { timeout: 90_000 }, () => {
     await poll(async () => (await kernel.getService('@Other').getJob(other))?.status === 'completed', { what: 'the other service\'s job completed' });
     expect((await service.getJob(waiting))?.status).toBe('queued');
     expect(readRuns(out).filter((line) => line.id === waiting)).toEqual([]);
+    const metrics = await (await fetch(`${server!.url}/metrics`)).text();
+    expect(metrics).toContain('remotetask_service_paused{service="@Svc"} 1');
+    expect(metrics).toContain('remotetask_service_paused{service="@Other"} 0');
+    expect(metrics).toMatch(/^remotetask_oldest_queued_job_age_seconds\{service="@Svc"\} \d/m);
 
     // The job running when the pause came finishes.
     writeFileSync(gate, '');
