@@ -70,6 +70,7 @@ export {
 } from './service/errors.js';
 export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
+export type { ProcessBeat, ProcessRecord, HeldJobEntry } from './store/process-registry.js';
 export { InvalidCursorError } from './store/keyset-paging.js';
 export { isStoreUnreachable } from './store/is-store-unreachable.js';
 export { createLogger, LOGGER_NAME, type LoggerOptions } from './log/create-logger.js';

@@ -5,6 +5,7 @@ import type { Kernel } from '../core/index.js';
 import { hashToken } from '../plugins/http/auth/hash-token.js';
 import { buildHttpApp } from '../plugins/http/index.js';
 import { createHttpTestKernel, httpTestTasks, jobCount } from './helpers/http-test-kernel.js';
+import { waitUntil } from './helpers/wait-for.js';
 
 const AGENT = 'Bearer agent-token';
 const BOSS = 'Bearer boss-token';
@@ -93,6 +94,21 @@ describe('the agent protocol', () => {
     expect((await post(`${BASE}/finish`, { outcomes: [{ id: retried, kind: 'retry', error: 'busy', retryInMs: 60_000 }] })).json().applied[0].status).toBe('queued');
     const job = await service.getJob(retried);
     expect([job.error, job.runAt > Date.now() + 30_000]).toEqual(['busy', true]);
+  });
+
+  it('hands out nothing of a service paused for every process, and again after the resume', async () => {
+    await post(BASE, { tasks: [{ name: 'remote-upper' }] });
+    const service = kernel.getService('@RootTaskService');
+    const id = await service.add('remote-upper', { text: 'paused' });
+    await service.pauseEverywhere();
+    await waitUntil(() => service.pausedEverywhere);
+    expect((await post(`${BASE}/claim`, { limit: 10, tasks: ['remote-upper'] })).json()).toEqual({ jobs: [] });
+    expect((await service.getJob(id)).status).toBe('queued');
+    await service.resumeEverywhere();
+    await waitUntil(() => !service.pausedEverywhere);
+    const claimed = (await post(`${BASE}/claim`, { limit: 10, tasks: ['remote-upper'] })).json().jobs;
+    expect(claimed.map((job: { id: number }) => job.id)).toContain(id);
+    await post(`${BASE}/finish`, { outcomes: claimed.map((job: { id: number }) => ({ id: job.id, kind: 'completed', result: null })) });
   });
 
   it('takes a snooze: the job waits delayed, the attempt given back', async () => {

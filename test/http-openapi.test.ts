@@ -31,8 +31,10 @@ describe('/openapi.json', () => {
       'GET /api/services/{address}/events',
       'GET /api/services/{address}/jobs',
       'GET /api/services/{address}/jobs/{id}',
+      'GET /api/services/{address}/pause',
       'GET /api/services/{address}/tasks',
       'GET /api/sites',
+      'GET /api/workers',
       'GET /healthz',
       'GET /metrics',
       'PATCH /api/services/{address}/jobs/{id}',
@@ -43,7 +45,9 @@ describe('/openapi.json', () => {
       'POST /api/services/{address}/jobs/{id}/cancel',
       'POST /api/services/{address}/jobs/{id}/retry',
       'POST /api/services/{address}/jobs/{id}/start',
+      'POST /api/services/{address}/pause',
       'POST /api/services/{address}/processing',
+      'POST /api/services/{address}/resume',
       'POST /xmlrpc/{address}',
     ]);
     const addJob = document.paths['/api/services/{address}/jobs'].post;

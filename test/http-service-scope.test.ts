@@ -37,6 +37,9 @@ const VALID_REQUESTS: Record<string, Omit<InjectOptions, 'url'> & { path: string
   'POST /api/services/{address}/jobs/retry-all': { method: 'POST', path: '/jobs/retry-all', payload: {} },
   'POST /api/services/{address}/cronjobs': { method: 'POST', path: '/cronjobs', payload: { task: 'echo', cron: '*/5 * * * *' } },
   'POST /api/services/{address}/processing': { method: 'POST', path: '/processing', payload: { action: 'start' } },
+  'GET /api/services/{address}/pause': { method: 'GET', path: '/pause' },
+  'POST /api/services/{address}/pause': { method: 'POST', path: '/pause' },
+  'POST /api/services/{address}/resume': { method: 'POST', path: '/resume' },
   'GET /api/services/{address}/events': { method: 'GET', path: '/events?job=1' },
   'POST /xmlrpc/{address}': { method: 'POST', path: '', headers: { 'content-type': 'text/xml' }, payload: xmlrpcCall },
 };

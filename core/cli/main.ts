@@ -11,6 +11,8 @@ import { registerRetry } from './commands/retry.js';
 import { registerStatus } from './commands/status.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerWorker } from './commands/worker.js';
+import { registerWorkers } from './commands/workers.js';
+import { registerPause } from './commands/pause.js';
 import { packageVersion } from './package-version.js';
 
 export interface CliOptions {
@@ -33,7 +35,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     .version(packageVersion(), '-V, --version', 'print the version of remotetask')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerAdd, registerStatus, registerResult, registerCancel, registerRetry, registerJobs, registerTasks, registerClean, registerCron, registerWorker]) {
+  for (const register of [registerAdd, registerStatus, registerResult, registerCancel, registerRetry, registerJobs, registerTasks, registerClean, registerCron, registerWorker, registerWorkers, registerPause]) {
     register(program);
   }
   // A command whose work ended without it settling (nothing keeps the process up any more) would

@@ -114,3 +114,24 @@ export interface ScheduleJson {
   cron?: string;
   tz?: string;
 }
+
+/** A process of the registry (`GET /api/workers`): a web server or a worker, and what it runs. */
+export interface WorkerJson {
+  id: string;
+  host: string;
+  pid: number;
+  role: string;
+  version: string;
+  services: { address: string; concurrency: number }[];
+  started: string;
+  heartbeat: string;
+  ttlMs: number;
+  /** It stopped beating: killed, or cut off from the store. */
+  lost: boolean;
+  jobs: { id: number; service: string; task: string; started: string | null }[];
+}
+
+export interface WorkersJson {
+  now: string;
+  workers: WorkerJson[];
+}

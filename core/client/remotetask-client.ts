@@ -1,4 +1,4 @@
-import type { SiteJson, UploadedFile } from './api-types.js';
+import type { SiteJson, UploadedFile, WorkersJson } from './api-types.js';
 import type { ApiRequester, RequestOptions } from './api-requester.js';
 import { RemotetaskHttpError } from './remotetask-http-error.js';
 import { ServiceClient } from './service-client.js';
@@ -54,6 +54,11 @@ export class RemotetaskClient implements ApiRequester {
   /** `GET /api/sites`: every site with its services. */
   async sites(): Promise<SiteJson[]> {
     return (await this.request<{ sites: SiteJson[] }>('/api/sites')).sites;
+  }
+
+  /** `GET /api/workers`: every process serving the store, lost ones too, with the jobs each runs. */
+  workers(): Promise<WorkersJson> {
+    return this.request<WorkersJson>('/api/workers');
   }
 
   /** `GET /healthz`: resolves when the server and its job store are up; throws a 503 error when the store is not. */

@@ -93,7 +93,12 @@ export class ServiceClient {
     return (await this.client.request<{ removed: number }>(`${this.#base}/jobs`, { method: 'DELETE', query: { status: statuses } })).removed;
   }
 
-  /** `POST …/processing` with `start` or `stop`; returns whether the service processes now. */
+  /** `POST …/pause` or `…/resume`: pauses or resumes the service for every process (stored). */
+  setPausedEverywhere(paused: boolean): Promise<{ paused: boolean; since: string | null }> {
+    return this.client.request(`${this.#base}/${paused ? 'pause' : 'resume'}`, { method: 'POST' });
+  }
+
+  /** `POST …/processing` with `start` or `stop`: the web server's own processor only; returns whether it processes now. */
   async setProcessing(action: 'start' | 'stop'): Promise<boolean> {
     return (await this.client.request<{ processing: boolean }>(`${this.#base}/processing`, { method: 'POST', body: { action } })).processing;
   }

@@ -13,6 +13,9 @@ import type { JobStore } from '../store/job-store.js';
 import { type Task, TaskToken } from '../tasks/task.js';
 import { placeTask } from '../isolation/isolated-task.js';
 import { KernelResources } from './kernel-resources.js';
+import { ProcessHeartbeat } from '../fleet/process-heartbeat.js';
+import { FleetControl } from '../fleet/fleet-control.js';
+import { packageVersion } from '../cli/package-version.js';
 
 /** The kernel itself: a root singleton. */
 export const KernelToken: Token<Kernel> = Symbol.for('remotetask.Kernel');
@@ -70,6 +73,10 @@ export class Kernel {
   readonly clock: () => number;
   /** What lives as long as the kernel and closes with it (worker pools, …). */
   readonly resources = new KernelResources();
+  /** This process's record in the store's registry of processes; `role` says how it was started. */
+  readonly heartbeat: ProcessHeartbeat;
+  /** Applies the store's fleet-wide pauses to this process's services. */
+  readonly fleetControl: FleetControl;
   readonly #parts: KernelParts;
   #sweeper?: NodeJS.Timeout;
   #closing?: Promise<void>;
@@ -84,6 +91,11 @@ export class Kernel {
     this.events = parts.events;
     this.workerId = parts.workerId;
     this.clock = parts.clock;
+    this.heartbeat = new ProcessHeartbeat({
+      store: this.store, workerId: this.workerId, version: packageVersion(), logger: this.logger, clock: this.clock,
+      services: () => this.services(), ttl: () => this.#shortestLease(),
+    });
+    this.fleetControl = new FleetControl({ store: this.store, logger: this.logger, services: () => this.services() });
   }
 
   /** Every site, the root first. */
@@ -234,8 +246,11 @@ export class Kernel {
   /** The bootstrap event: plugins' bootstrap handlers, then the autostart directives. */
   async bootstrap(options: { autostart?: boolean } = {}): Promise<void> {
     await this.#runHooks('bootstrap');
+    // Paused services start paused: their processors claim nothing from the first moment.
+    await this.fleetControl.start();
     if (options.autostart !== false) this.startRemoteTasks();
     this.#startSweeper();
+    this.heartbeat.start();
   }
 
   /** Returns jobs of crashed workers (expired leases) to the queue, now and then. */
@@ -255,8 +270,11 @@ export class Kernel {
   /** Half the shortest lease of any service, so a lost worker's job waits at most 1.5 leases. */
   #sweepInterval(): number {
     if (this.#parts.sweepInterval) return this.#parts.sweepInterval;
-    const shortest = Math.min(DEFAULT_SERVICE_OPTIONS.leaseMs, ...this.services().map((service) => service.options.leaseMs));
-    return Math.max(50, Math.floor(shortest / 2));
+    return Math.max(50, Math.floor(this.#shortestLease() / 2));
+  }
+
+  #shortestLease(): number {
+    return Math.min(DEFAULT_SERVICE_OPTIONS.leaseMs, ...this.services().map((service) => service.options.leaseMs));
   }
 
   /**
@@ -268,6 +286,8 @@ export class Kernel {
       clearInterval(this.#sweeper);
       await this.#runHooks('stopping');
       await Promise.all(this.services().map((service) => service.stopProcessing()));
+      this.fleetControl.stop();
+      await this.heartbeat.stop();
       await this.#runHooks('close');
       await this.resources.close((error) => this.logger.error(`closing a kernel resource failed: ${(error as Error).message}`));
       await this.store.close();

@@ -64,6 +64,7 @@ export class TaskService {
   readonly #deps: TaskServiceDeps;
   /** The worker side: runs, records and keeps the leases of this service's jobs. */
   readonly #worker: ServiceWorker;
+  #pausedEverywhere = false;
 
   constructor(deps: TaskServiceDeps) {
     this.#deps = deps;
@@ -391,6 +392,33 @@ export class TaskService {
    */
   stopProcessing(): Promise<void> {
     return this.#worker.stopProcessing();
+  }
+
+  /**
+   * Applies a fleet-wide pause to this process (core/fleet/fleet-control.ts calls it when the
+   * store says so): its processor claims nothing while paused. `stopProcessing` is the per-process stop.
+   */
+  setPausedEverywhere(paused: boolean): void {
+    this.#pausedEverywhere = paused;
+    this.#worker.setPaused(paused);
+  }
+
+  /**
+   * Pauses the service for every process on the store (stored; each stops claiming when the store
+   * tells it, running jobs finish). Resolves once stored; returns whether it was running before.
+   */
+  pauseEverywhere(): Promise<boolean> {
+    return this.#deps.store.setServicePaused(this.address, true, this.#deps.clock());
+  }
+
+  /** Resumes the service for every process; returns whether it was paused. */
+  resumeEverywhere(): Promise<boolean> {
+    return this.#deps.store.setServicePaused(this.address, false, this.#deps.clock());
+  }
+
+  /** Whether the service is paused for the whole fleet (as this process last heard). */
+  get pausedEverywhere(): boolean {
+    return this.#pausedEverywhere;
   }
 
   isProcessing(): boolean {

@@ -1,4 +1,6 @@
 import type { JobRecord, JobStatus, RetryableStatus, Schedule } from '../jobs/job.js';
+import type { ProcessBeat, ProcessRecord } from './process-registry.js';
+import type { ControlListener, PausedService } from './service-pauses.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
 export interface NewJob {
@@ -184,4 +186,21 @@ export interface JobStore {
    * reads and then writes, say). Returns what `fn` returns.
    */
   exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>;
+
+  // The registry of processes (core/store/process-registry.ts): every process that serves the
+  // store's services beats here; the jobs each holds are read from the jobs' leases.
+  /** Records the process's beat (inserts it, or replaces what it said before). */
+  recordProcess(beat: ProcessBeat): Promise<void>;
+  /** Removes the process (a clean stop); false when it was not recorded. */
+  removeProcess(id: string): Promise<boolean>;
+  /** Every recorded process, lost ones too, with the jobs it holds; ordered by host, then pid. */
+  listProcesses(now: number): Promise<ProcessRecord[]>;
+
+  // Fleet-wide pauses (core/store/service-pauses.ts): a paused service is claimed by no process.
+  /** Pauses (or resumes) the service for every process; returns whether that changed anything. */
+  setServicePaused(service: string, paused: boolean, now: number): Promise<boolean>;
+  /** The paused services, by address. */
+  pausedServices(): Promise<PausedService[]>;
+  /** Subscribes to pauses and resumes from every process on the store; returns the unsubscribe function. */
+  onControl(listener: ControlListener): () => void;
 }

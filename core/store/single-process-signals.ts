@@ -2,6 +2,7 @@ import type { CancelListener, WakeListener } from './job-store.js';
 import { CancelHub } from './cancel-hub.js';
 import { LocalLocks } from './local-locks.js';
 import { WakeHub } from './wake-hub.js';
+import { type ControlListener, ControlHub } from './service-pauses.js';
 
 /**
  * Wake-ups, cancel requests and locks of a store that one process holds (memory, SQLite): they
@@ -10,7 +11,12 @@ import { WakeHub } from './wake-hub.js';
 export abstract class SingleProcessSignals {
   protected readonly wakes = new WakeHub();
   protected readonly cancels = new CancelHub();
+  protected readonly controls = new ControlHub();
   private readonly locks = new LocalLocks();
+
+  onControl(listener: ControlListener): () => void {
+    return this.controls.subscribe(listener);
+  }
 
   onWake(service: string, listener: WakeListener): () => void {
     return this.wakes.subscribe(service, listener);
@@ -28,5 +34,6 @@ export abstract class SingleProcessSignals {
   protected clearSignals(): void {
     this.wakes.clear();
     this.cancels.clear();
+    this.controls.clear();
   }
 }

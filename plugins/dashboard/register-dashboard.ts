@@ -13,6 +13,8 @@ import { registerRetryRoutes } from './routes/retry-routes.js';
 import { registerLoginRoutes } from './routes/login-routes.js';
 import { registerOverviewRoutes } from './routes/overview-routes.js';
 import { registerProcessingRoutes } from './routes/processing-routes.js';
+import { registerWorkersRoutes } from './routes/workers-routes.js';
+import { registerPauseRoutes } from './routes/pause-routes.js';
 import { installSession } from './session/install-session.js';
 import { SessionStore } from './session/session-store.js';
 import { Throughput } from './stats/throughput.js';
@@ -79,8 +81,10 @@ export async function registerDashboard(app: FastifyInstance, kernel: Kernel, op
   registerAssetRoutes(app, assets);
   registerLoginRoutes(app, dashboard);
   registerOverviewRoutes(app, dashboard);
+  registerWorkersRoutes(app, dashboard);
   registerServiceScope(app, kernel, '/services/:address', (scope) => {
     registerProcessingRoutes(scope, dashboard);
+    registerPauseRoutes(scope, dashboard);
     registerJobsRoutes(scope, dashboard);
     registerJobRoutes(scope, dashboard);
     registerRetryRoutes(scope, dashboard);

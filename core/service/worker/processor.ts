@@ -43,6 +43,8 @@ const PREFETCH_HORIZON_MS = 100;
  */
 export class Processor {
   #running = false;
+  /** Paused for the whole fleet: claims nothing, runs what it holds to the end. */
+  #paused = false;
   #loop?: Promise<void>;
   #wakePending = false;
   #wake?: () => void;
@@ -105,6 +107,28 @@ export class Processor {
     }
   }
 
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Pauses claiming (a fleet-wide pause) or resumes it at once. Running jobs go on to their end;
+   * prefetched ones are handed back without spending an attempt, for the fleet to run after the resume.
+   */
+  setPaused(paused: boolean): void {
+    if (this.#paused === paused) return;
+    this.#paused = paused;
+    if (paused) {
+      const waiting = this.deps.held.takeWaiting();
+      if (waiting.length > 0) {
+        this.deps.runner.release(waiting).catch((error: unknown) => {
+          this.deps.logger.error(`${this.name}: handing back ${waiting.length} prefetched job(s) failed: ${(error as Error).message}`);
+        });
+      }
+    }
+    this.#notify();
+  }
+
   #notify = (): void => {
     this.#wakePending = true;
     this.#wake?.();
@@ -119,7 +143,7 @@ export class Processor {
         this.#fillSlots();
         let idle = true;
         try {
-          let want = this.#wanted();
+          let want = this.#paused ? 0 : this.#wanted();
           if (want > 0) {
             want += this.#adaptPrefetch();
             this.#lastClaimAt = performance.now();
@@ -137,7 +161,8 @@ export class Processor {
           errorBackoff = Math.min(MAX_ERROR_BACKOFF_MS, errorBackoff * 2);
           continue;
         }
-        if (idle && this.#running) await this.#sleep(await this.#untilNextDue());
+        // Paused: asleep until the resume wakes it (the poll only as a fallback).
+        if (idle && this.#running) await this.#sleep(this.#paused ? this.deps.pollInterval : await this.#untilNextDue());
       }
     } finally {
       unsubscribe();
@@ -158,7 +183,7 @@ export class Processor {
 
   /** Starts waiting jobs while slots are free (not once stopping: those are handed back). */
   #fillSlots(): void {
-    while (this.#running && this.#active < this.concurrency) {
+    while (this.#running && !this.#paused && this.#active < this.concurrency) {
       const held = this.deps.held.next();
       if (!held) return;
       this.#startJob(held);

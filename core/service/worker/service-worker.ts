@@ -27,6 +27,7 @@ export class ServiceWorker {
   readonly #runner: JobRunner;
   #stopCancels?: () => void;
   #processor?: Processor;
+  #paused = false;
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
@@ -74,7 +75,14 @@ export class ServiceWorker {
       name, service: this.#deps.service.address, store, held: this.#held, runner: this.#runner, claim, logger, clock,
       pollInterval: options.pollInterval,
     });
+    this.#processor.setPaused(this.#paused);
     this.#processor.start();
+  }
+
+  /** Pauses or resumes claiming for a fleet-wide pause; a processor started later starts so. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    this.#processor?.setPaused(paused);
   }
 
   /** Stops the loop: waiting jobs go back, running ones get `stopTimeout` ms, then are aborted and handed back. */

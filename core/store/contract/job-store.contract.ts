@@ -14,6 +14,8 @@ import { exclusivelyContract } from './exclusively.contract.js';
 import { durabilityContract } from './durability.contract.js';
 import { retryContract } from './retry.contract.js';
 import { snoozeContract } from './snooze.contract.js';
+import { processRegistryContract } from './process-registry.contract.js';
+import { servicePausesContract } from './service-pauses.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -58,6 +60,8 @@ export function describeJobStoreContract(
     exclusivelyContract(t);
     retryContract(t);
     snoozeContract(t);
+    processRegistryContract(t);
+    servicePausesContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

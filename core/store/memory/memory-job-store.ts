@@ -16,6 +16,9 @@ import { SingleProcessSignals } from '../single-process-signals.js';
 import { MinHeap } from './min-heap.js';
 import { retryJob } from './retry-job.js';
 import { retryStatuses } from '../retry-rules.js';
+import { MemoryProcesses } from './memory-processes.js';
+import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
+import type { PausedService } from '../service-pauses.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
@@ -50,6 +53,33 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private readonly services = new Map<string, ServiceJobs>();
   private readonly leased = new Set<number>();
   private lastId = 0;
+  private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
+
+  async recordProcess(beat: ProcessBeat): Promise<void> {
+    this.processes.record(beat);
+  }
+
+  async removeProcess(id: string): Promise<boolean> {
+    return this.processes.remove(id);
+  }
+
+  async listProcesses(now: number): Promise<ProcessRecord[]> {
+    return this.processes.list(now);
+  }
+
+  private readonly pauses = new Map<string, number>();
+
+  async setServicePaused(service: string, paused: boolean, now: number): Promise<boolean> {
+    if (paused === this.pauses.has(service)) return false;
+    if (paused) this.pauses.set(service, now);
+    else this.pauses.delete(service);
+    this.controls.changed(service);
+    return true;
+  }
+
+  async pausedServices(): Promise<PausedService[]> {
+    return [...this.pauses].map(([service, since]) => ({ service, since })).sort((a, b) => (a.service < b.service ? -1 : 1));
+  }
 
   async open(): Promise<void> {}
 

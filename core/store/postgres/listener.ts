@@ -8,6 +8,8 @@ export const WAKE_CHANNEL = 'remotetask_wake';
  * the statement that set `cancel_requested`, for each job that newly got it.
  */
 export const CANCEL_CHANNEL = 'remotetask_cancel';
+/** The channel of fleet-wide pauses and resumes; the payload is the service address. */
+export const CONTROL_CHANNEL = 'remotetask_control';
 
 /** The channel of job events; the payload is a JSON array of events (see event-relay.ts). */
 export const EVENTS_CHANNEL = 'remotetask_events';
@@ -22,6 +24,8 @@ export interface ListenerEvents {
   wake(service: string): void;
   cancelRequested(id: number, service: string): void;
   jobEvents(payload: string): void;
+  /** A service was paused or resumed (by any process: our own changes come back too). */
+  controlChanged(service: string): void;
   /** The connection came back after it was lost: notifications sent meanwhile are gone. */
   reconnected(): void;
 }
@@ -65,6 +69,7 @@ export class PostgresListener {
     });
     client.on('notification', (message) => {
       if (message.payload === undefined) return;
+      if (message.channel === CONTROL_CHANNEL) return this.events.controlChanged(message.payload);
       // Our own writes were dispatched locally when they returned; their echo is for the others.
       if (this.events.ownBackendPids.has(message.processId)) return;
       if (message.channel === WAKE_CHANNEL) this.events.wake(message.payload);
@@ -78,7 +83,7 @@ export class PostgresListener {
     client.on('end', lost);
     try {
       await client.connect();
-      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${CANCEL_CHANNEL}; LISTEN ${EVENTS_CHANNEL}`);
+      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${CANCEL_CHANNEL}; LISTEN ${EVENTS_CHANNEL}; LISTEN ${CONTROL_CHANNEL}`);
     } catch (error) {
       client.removeListener('end', lost);
       await client.end().catch(() => undefined);

@@ -29,6 +29,10 @@ import { cancelAllJobs, cancelJob } from './cancel.js';
 import { listJobs } from './list.js';
 import { retryAllJobs, retryJob } from './retry.js';
 import { CompletedCounts, countByStatus } from './counts.js';
+import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
+import { listProcesses, recordProcess, removeProcess } from './processes.js';
+import { pausedServices, setServicePaused } from './pauses.js';
+import { type ControlListener, ControlHub, type PausedService } from '../service-pauses.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
 export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
@@ -66,6 +70,7 @@ export class PostgresJobStore implements JobStore {
   private opening: Promise<void> | undefined;
   private readonly wakes = new WakeHub();
   private readonly cancels = new CancelHub();
+  private readonly controls = new ControlHub();
   /** How many subscriptions each service has: after a lost LISTEN connection, every one is woken. */
   private readonly subscribedServices = new Map<string, number>();
   private readonly context: PostgresContext;
@@ -123,6 +128,7 @@ export class PostgresJobStore implements JobStore {
       wake: (service) => this.wakes.wake(service),
       cancelRequested: (id, service) => this.cancels.requested(id, service),
       jobEvents: (payload) => this.eventRelay.received(payload),
+      controlChanged: (service) => this.controls.changed(service),
       // Notifications sent while we were away are gone: a job may have arrived meanwhile. Cancel
       // requests sent meanwhile are not replayed: workers see them through cancelRequestedAmong
       // on their next lease renewal.
@@ -130,6 +136,7 @@ export class PostgresJobStore implements JobStore {
         for (const service of this.subscribedServices.keys()) this.wakes.wake(service);
         // Job events sent meanwhile are gone too: subscribers are told to read the store again.
         this.eventRelay.lost();
+        this.controls.changed(null);
       },
     });
     this.connection = connection;
@@ -157,6 +164,7 @@ export class PostgresJobStore implements JobStore {
     this.connection = undefined;
     this.wakes.clear();
     this.cancels.clear();
+    this.controls.clear();
     this.subscribedServices.clear();
     await Promise.all([listener?.close(), connection?.end()]);
   }
@@ -250,6 +258,33 @@ export class PostgresJobStore implements JobStore {
   /** Folds the completed-count deltas into one row per service (it also runs by itself). */
   async compactCompletedCounts(): Promise<void> {
     await this.completedCounts.compact();
+  }
+
+  // ---- the registry of processes -------------------------------------------------------------
+
+  async recordProcess(beat: ProcessBeat): Promise<void> {
+    return recordProcess(this.context, beat);
+  }
+
+  async removeProcess(id: string): Promise<boolean> {
+    return removeProcess(this.context, id);
+  }
+
+  async listProcesses(now: number): Promise<ProcessRecord[]> {
+    return listProcesses(this.context, now);
+  }
+
+  /** The change reaches this instance's control listeners as it reaches every other's: by NOTIFY. */
+  async setServicePaused(service: string, paused: boolean, now: number): Promise<boolean> {
+    return setServicePaused(this.context, service, paused, now);
+  }
+
+  async pausedServices(): Promise<PausedService[]> {
+    return pausedServices(this.context);
+  }
+
+  onControl(listener: ControlListener): () => void {
+    return this.controls.subscribe(listener);
   }
 
   // ---- wake-ups and locks ----------------------------------------------------------------------

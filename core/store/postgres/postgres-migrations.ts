@@ -99,6 +99,23 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX jobs_service_brin ON ${s}.jobs USING brin (service) WITH (pages_per_range = 16, autosummarize = on);
     `,
   },
+  {
+    version: 5,
+    name: 'process registry and fleet-wide pauses',
+    // The processes serving the schema's services, each with its last heartbeat (see
+    // core/store/process-registry.ts). A few rows, each rewritten every third of a lease.
+    sql: (s) => `
+      CREATE TABLE ${s}.processes (
+        id   text COLLATE "C" PRIMARY KEY,
+        beat jsonb NOT NULL
+      );
+      -- The services paused for every process: no process claims their jobs.
+      CREATE TABLE ${s}.paused_services (
+        service text COLLATE "C" PRIMARY KEY,
+        since   bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;

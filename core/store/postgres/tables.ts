@@ -2,10 +2,12 @@
 export interface Tables {
   readonly jobs: string;
   readonly completedCounts: string;
+  readonly processes: string;
+  readonly pausedServices: string;
 }
 
 export function tablesIn(quotedSchema: string): Tables {
-  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts` };
+  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts`, processes: `${quotedSchema}.processes`, pausedServices: `${quotedSchema}.paused_services` };
 }
 
 /**

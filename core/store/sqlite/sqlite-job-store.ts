@@ -23,6 +23,9 @@ import { JOBS_SQL } from './jobs-sql.js';
 import { RETRY_SQL, retryAllJobs, retryJob } from './retry.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
+import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
+import { listProcesses, pausedServices, recordProcess, removeProcess, setServicePaused } from './processes.js';
+import type { PausedService } from '../service-pauses.js';
 
 export interface SqliteJobStoreOptions {
   /** The database file; its parent directories are created. `:memory:` for a private in-memory database. */
@@ -186,6 +189,28 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   async clean(service: string, statuses: JobStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
     return this.store.sql.clean.run(service, JSON.stringify(statuses)).changes;
+  }
+
+  async recordProcess(beat: ProcessBeat): Promise<void> {
+    recordProcess(this.store.db, beat);
+  }
+
+  async removeProcess(id: string): Promise<boolean> {
+    return removeProcess(this.store.db, id);
+  }
+
+  async listProcesses(now: number): Promise<ProcessRecord[]> {
+    return listProcesses(this.store.db, now);
+  }
+
+  async setServicePaused(service: string, paused: boolean, now: number): Promise<boolean> {
+    const changed = setServicePaused(this.store.db, service, paused, now);
+    if (changed) this.controls.changed(service);
+    return changed;
+  }
+
+  async pausedServices(): Promise<PausedService[]> {
+    return pausedServices(this.store.db);
   }
 
   private get store(): Opened {

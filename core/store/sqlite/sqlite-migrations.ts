@@ -55,6 +55,23 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE jobs ADD COLUMN timeout_ms INTEGER;
     `,
   },
+  {
+    version: 3,
+    name: 'process registry and fleet-wide pauses',
+    sql: `
+      -- The services paused for every process: no process claims their jobs.
+      CREATE TABLE paused_services (
+        service TEXT PRIMARY KEY,
+        since   INTEGER NOT NULL
+      ) STRICT;
+      -- The processes serving this file's services (one: the file is served by one process),
+      -- each with its last heartbeat as JSON (see core/store/process-registry.ts).
+      CREATE TABLE processes (
+        id   TEXT PRIMARY KEY,
+        beat TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /**

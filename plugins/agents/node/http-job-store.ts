@@ -86,6 +86,20 @@ export class HttpJobStore implements JobStore {
     return fn();
   }
 
+  /** The server lists its agents itself (`GET …/agents`): an agent records no process of its own. */
+  async recordProcess(): Promise<void> {}
+  async removeProcess(): Promise<boolean> {
+    return false;
+  }
+  /** The server holds back a paused service's jobs from every agent (its claim answers none). */
+  async pausedServices(): Promise<[]> {
+    return [];
+  }
+  onControl(): () => void {
+    return () => undefined;
+  }
+  listProcesses(): never { return notOnAnAgent('listing processes'); }
+  setServicePaused(): never { return notOnAnAgent('pausing services'); }
   insert(): never { return notOnAnAgent('adding jobs'); }
   insertMany(): never { return notOnAnAgent('adding jobs'); }
   retry(): never { return notOnAnAgent('retrying jobs'); }

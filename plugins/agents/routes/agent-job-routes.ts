@@ -40,6 +40,8 @@ export function registerAgentJobRoutes(app: FastifyInstance, { kernel, directory
     if (unannounced.length > 0) {
       throw new HttpError(422, 'invalid_input', `agent "${session.agent}" did not announce ${unannounced.join(', ')}: say hello with every task it claims`);
     }
+    // A service paused for every process is paused for its agents too: they claim nothing.
+    if (service.pausedEverywhere) return { jobs: [] };
     const now = clock();
     const claimed = await store.claim({
       service: service.address, now, workerId: session.workerId, leaseMs: service.options.leaseMs, limit: request.body.limit, nextRunAt,

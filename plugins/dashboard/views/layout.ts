@@ -81,6 +81,7 @@ export function layout(ctx: ViewContext, page: PageOptions): SafeHtml {
 <body hx-headers='${JSON.stringify({ 'x-csrf-token': ctx.csrfToken })}'>
 <header class="topbar">
   <a class="brand" href="/"><img src="${ctx.assets.icon}" alt="" width="22" height="22"> remotetask</a>
+  <a class="nav-link" href="/workers">Workers</a>
   <span class="live" id="live" data-state="off" title="Live updates">live</span>
   ${userBox(ctx)}
 </header>

@@ -26,7 +26,7 @@ function processingControl(ctx: ViewContext, service: TaskService): SafeHtml {
   if (!ctx.canWrite) return state;
   return html`${state}<form method="post" action="${serviceUrl(service.address)}/processing" class="inline">${formGuard(ctx)}
     <input type="hidden" name="action" value="${processing ? 'stop' : 'start'}">
-    <button class="button ${processing ? 'button--quiet' : 'button--primary'}" aria-label="${processing ? 'Stop' : 'Start'} processing ${service.address}">${processing ? 'Stop' : 'Start'}</button>
+    <button class="button ${processing ? 'button--quiet' : 'button--primary'}" aria-label="${processing ? 'Stop' : 'Start'} processing ${service.address}" title="In this web server's process only; pause every process on the Workers page">${processing ? 'Stop' : 'Start'}</button>
   </form>`;
 }
 

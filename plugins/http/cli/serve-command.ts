@@ -54,6 +54,7 @@ export const serveCommand: CliCommand = {
         // The server listens during the boot: a signal from then on must already stop it gracefully.
         const signals = catchStopSignals();
         const kernel = await bootFromConfig({ config: options.config, adjust: (config) => withWebService(config, options) });
+        await kernel.heartbeat.setRole('serve');
         kernel.logger.info(`processing: ${kernel.processors().join(', ') || '(no service started)'}`);
         // Closing stops the server first (the http plugin's stopping handler: no new requests nor
         // jobs), then the processors finish and the store closes.

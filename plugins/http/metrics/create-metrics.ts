@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { JOB_STATUSES, type Kernel } from 'remotetask';
+import { addFleetMetrics } from './fleet-metrics.js';
 
 export interface HttpMetrics {
   registry: Registry;
@@ -19,6 +20,7 @@ const MAX_TRACKED_RUNS = 10_000;
  */
 export function createMetrics(kernel: Kernel, server: { openEventStreams(): number }): HttpMetrics {
   const registry = new Registry();
+  addFleetMetrics(kernel, registry);
 
   new Gauge({
     name: 'remotetask_http_event_streams',

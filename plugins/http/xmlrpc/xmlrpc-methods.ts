@@ -1,5 +1,6 @@
 import type { TaskService } from 'remotetask';
 import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
+import { FLEET_METHODS } from './xmlrpc-fleet-methods.js';
 
 export interface XmlrpcMethod {
   /** XML-RPC type names: the return type first, then the parameters'. */
@@ -92,6 +93,7 @@ export const SERVICE_METHODS: Record<string, XmlrpcMethod> = {
       return true;
     },
   },
+  ...FLEET_METHODS,
 };
 
 const INTROSPECTION_NAMES = ['listMethods', 'methodHelp', 'methodSignature'];
