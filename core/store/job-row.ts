@@ -25,6 +25,7 @@ export interface JobRow<Json = unknown> {
   progress: number | null;
   progress_message: string | null;
   timeout_ms: number | null;
+  priority: number;
   locked_by: string | null;
   locked_until: number | null;
   cancel_requested: boolean | number;
@@ -66,6 +67,7 @@ export function toJobRecord<Json>(row: JobRow<Json>, readJson: JsonReader<Json>)
     progress: row.progress,
     progressMessage: row.progress_message,
     timeout: row.timeout_ms,
+    priority: row.priority,
     lockedBy: row.locked_by,
     lockedUntil: row.locked_until,
     cancelRequested: Boolean(row.cancel_requested),
@@ -93,6 +95,7 @@ export function insertedRow(id: number, job: NewJob, input: string, schedule: st
     progress: null,
     progress_message: null,
     timeout_ms: job.timeout ?? null,
+    priority: job.priority ?? 0,
     locked_by: null,
     locked_until: null,
     cancel_requested: false,

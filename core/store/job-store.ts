@@ -12,6 +12,8 @@ export interface NewJob {
   schedule: Schedule | null;
   /** A time limit for each run of this job (ms); absent or null: none of its own. */
   timeout?: number | null;
+  /** Lower runs first; absent: 0. */
+  priority?: number;
 }
 
 export interface ClaimOptions {
@@ -128,6 +130,12 @@ export interface JobStore {
   cancelAll(service: string, now: number): Promise<number>;
   /** Sets a cron or delayed job's schedule (when given) and its `runAt`. */
   reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined>;
+  /**
+   * Sets the priority of a job that waits (a job `cancel` would end outright: queued, start later,
+   * delayed, or a cron job no worker holds) and returns its new record; undefined when no job of
+   * that id waits.
+   */
+  setPriority(id: number, priority: number): Promise<JobRecord | undefined>;
   /** Records a running job's progress (0..1) for its lease holder. */
   setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean>;
   /** Removes the service's jobs in these statuses; returns how many. */

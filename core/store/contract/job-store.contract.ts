@@ -12,6 +12,7 @@ import { wakeUpsContract } from './wake-ups.contract.js';
 import { cancelRequestsContract } from './cancel-requests.contract.js';
 import { exclusivelyContract } from './exclusively.contract.js';
 import { durabilityContract } from './durability.contract.js';
+import { prioritiesContract } from './priorities.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -54,6 +55,7 @@ export function describeJobStoreContract(
     wakeUpsContract(t);
     cancelRequestsContract(t);
     exclusivelyContract(t);
+    prioritiesContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

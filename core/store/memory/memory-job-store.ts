@@ -12,33 +12,30 @@ import { comparePositions, decodeCursor, encodeCursor, pageSize, parseSort, type
 import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE, zeroCounts } from '../store-rules.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
-import { MinHeap } from './min-heap.js';
+import { isCancellable } from '../status-sets.js';
+import { DueQueues } from './due-queues.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
 interface StoredJob extends MemoryRow {
-  /** The runAt of this job's live entry in its service's due heap, or null when it has none. */
+  /** The runAt of this job's live entry in its service's due queues, or null when it has none. */
   dueAt: number | null;
+  /** The priority it was queued under. */
+  duePriority: number;
   /** Bumped whenever the job's heap entry changes: older entries are stale and skipped. */
   dueStamp: number;
 }
 
-interface DueEntry {
-  runAt: number;
-  id: number;
-  stamp: number;
-}
-
 interface ServiceJobs {
   ids: Set<number>;
-  due: MinHeap<DueEntry>;
+  due: DueQueues;
   /** How many heap entries are live; the rest are stale and are dropped lazily. */
   liveEntries: number;
 }
 
 /**
- * Jobs in a Map, for unit tests and throwaway runs. Each service keeps a min-heap of its claimable
- * jobs ordered by (runAt, id), so claiming from tens of thousands of jobs stays O(log n) per job.
+ * Jobs in a Map, for unit tests and throwaway runs. Each service keeps its claimable jobs in a
+ * min-heap by (runAt, id) per priority, so claiming from tens of thousands of jobs stays O(log n) per job.
  * Every method runs synchronously inside its promise, which makes each one atomic.
  */
 export class MemoryJobStore extends SingleProcessSignals implements JobStore {
@@ -115,12 +112,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       if (job && job.service === service && isClaimable(job) && job.run_at <= now && limit >= 1) picked.push(job);
     } else {
       const due = this.services.get(service)?.due;
-      while (due && picked.length < limit) {
-        const entry = this.peekDue(service);
-        if (!entry || entry.runAt > now) break;
-        due.pop();
-        picked.push(this.jobs.get(entry.id)!);
-      }
+      if (due && limit >= 1) for (const entry of due.popDue(now, limit)) picked.push(this.jobs.get(entry.id)!);
     }
     // Compute every cron job's next occurrence before changing anything: a schedule that throws
     // leaves the store as it was, with the popped heap entries pushed back.
@@ -226,6 +218,14 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     return toRecord(job);
   }
 
+  async setPriority(id: number, priority: number): Promise<JobRecord | undefined> {
+    const job = this.jobs.get(id);
+    if (!job || !isCancellable(job.status, job.locked_by !== null)) return undefined;
+    job.priority = priority;
+    this.refresh(job);
+    return toRecord(job);
+  }
+
   async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {
     const job = this.jobs.get(id);
     if (!job || !isHeldBy(job, workerId)) return false;
@@ -259,7 +259,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       schedule: job.schedule === null ? null : JSON.stringify(job.schedule),
     }));
     return prepared.map(({ job, input, schedule }) => {
-      const stored: StoredJob = { ...insertedRow(++this.lastId, job, input, schedule), dueAt: null, dueStamp: 0 };
+      const stored: StoredJob = { ...insertedRow(++this.lastId, job, input, schedule), dueAt: null, duePriority: 0, dueStamp: 0 };
       this.jobs.set(stored.id, stored);
       this.serviceJobs(stored.service).ids.add(stored.id);
       this.refresh(stored);
@@ -270,7 +270,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private serviceJobs(service: string): ServiceJobs {
     let jobs = this.services.get(service);
     if (!jobs) {
-      jobs = { ids: new Set(), due: new MinHeap(compareDue), liveEntries: 0 };
+      jobs = { ids: new Set(), due: this.dueQueues(), liveEntries: 0 };
       this.services.set(service, jobs);
     }
     return jobs;
@@ -286,7 +286,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     else this.leased.add(job.id);
     const jobs = this.serviceJobs(job.service);
     if (isClaimable(job)) {
-      if (job.dueAt !== job.run_at) {
+      if (job.dueAt !== job.run_at || job.duePriority !== job.priority) {
         if (job.dueAt === null) jobs.liveEntries += 1;
         this.pushEntry(jobs, job);
         this.wakes.wake(job.service);
@@ -302,37 +302,32 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   /** Puts back the entry of a job popped by a claim that then failed. */
   private requeueEntry(job: StoredJob): void {
     const jobs = this.serviceJobs(job.service);
-    jobs.due.push({ runAt: job.run_at, id: job.id, stamp: job.dueStamp });
+    jobs.due.push(job.duePriority, { runAt: job.run_at, id: job.id, stamp: job.dueStamp });
   }
 
   private pushEntry(jobs: ServiceJobs, job: StoredJob): void {
     job.dueAt = job.run_at;
+    job.duePriority = job.priority;
     job.dueStamp += 1;
-    jobs.due.push({ runAt: job.run_at, id: job.id, stamp: job.dueStamp });
+    jobs.due.push(job.priority, { runAt: job.run_at, id: job.id, stamp: job.dueStamp });
   }
 
   private compact(jobs: ServiceJobs): void {
-    jobs.due = new MinHeap(compareDue);
+    jobs.due.clear();
     for (const id of jobs.ids) {
       const job = this.jobs.get(id)!;
       if (job.dueAt !== null) this.pushEntry(jobs, job);
     }
   }
 
-  /** The service's earliest live heap entry, dropping stale ones on the way. */
-  private peekDue(service: string): DueEntry | undefined {
-    const due = this.services.get(service)?.due;
-    if (!due) return undefined;
-    for (let entry = due.peek(); entry !== undefined; entry = due.peek()) {
-      if (this.jobs.get(entry.id)?.dueStamp === entry.stamp) return entry;
-      due.pop();
-    }
-    return undefined;
+  private dueQueues(): DueQueues {
+    return new DueQueues((entry) => this.jobs.get(entry.id)?.dueStamp === entry.stamp);
   }
-}
 
-function compareDue(a: DueEntry, b: DueEntry): number {
-  return a.runAt - b.runAt || a.id - b.id;
+  /** The service's live entry with the earliest runAt. */
+  private peekDue(service: string): { runAt: number } | undefined {
+    return this.services.get(service)?.due.earliest();
+  }
 }
 
 function positionOf(sort: Sort, job: StoredJob): Position {

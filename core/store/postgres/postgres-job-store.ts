@@ -26,6 +26,7 @@ import { finishJobs } from './finish.js';
 import { cancelAllJobs, cancelJob } from './cancel.js';
 import { listJobs } from './list.js';
 import { CompletedCounts, countByStatus } from './counts.js';
+import { setPriority } from './set-priority.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
 export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
@@ -215,6 +216,10 @@ export class PostgresJobStore implements JobStore {
 
   async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {
     return rescheduleJob(this.context, id, runAt, schedule);
+  }
+
+  async setPriority(id: number, priority: number): Promise<JobRecord | undefined> {
+    return setPriority(this.context, id, priority);
   }
 
   async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {

@@ -142,13 +142,13 @@ describe('SqliteJobStore', () => {
 
     const store = await openStore();
     const [job] = (await store.list({ service: '@Old' })).jobs;
-    expect(job).toMatchObject({ service: '@Old', input: { n: 1 }, status: 'queued', timeout: null });
+    expect(job).toMatchObject({ service: '@Old', input: { n: 1 }, status: 'queued', timeout: null, priority: 0 });
     const limited = await store.insert(newJob({ timeout: 2_000 }));
     expect(await store.get(limited.id)).toMatchObject({ timeout: 2_000 });
     const [claimed] = await store.claim({ service: '@Old', now: T0, workerId: 'w', leaseMs: 1_000, nextRunAt: () => null });
     expect(claimed).toMatchObject({ id: job.id, status: 'processing', timeout: null });
     await store.close();
-    expect(readMigrations().map((migration) => migration.version)).toEqual([1, 2]);
+    expect(readMigrations().map((migration) => migration.version)).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
   });
 
   it('applies pending migrations in order, all or none', () => {

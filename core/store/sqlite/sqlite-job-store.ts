@@ -112,11 +112,11 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   }
 
   async hasWaiting(service: string, now: number): Promise<boolean> {
-    return this.store.sql.hasWaiting.get(service, now) !== undefined;
+    return (this.store.sql.hasWaiting.get({ service, now }) as { waiting: number }).waiting === 1;
   }
 
   async nextRunAt(service: string): Promise<number | null> {
-    const row = this.store.sql.nextRunAt.get(service) as { run_at: number } | undefined;
+    const row = this.store.sql.nextRunAt.get({ service }) as { run_at: number | null } | undefined;
     return row?.run_at ?? null;
   }
 
@@ -165,6 +165,11 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
       schedule: schedule === undefined ? null : JSON.stringify(schedule),
     }) as (JobRow<string> & ChangedRow) | undefined;
     if (row) wakeIfWaiting(this.wakes, row);
+    return row && toJobRecord(row, parseJsonText);
+  }
+
+  async setPriority(id: number, priority: number): Promise<JobRecord | undefined> {
+    const row = this.store.sql.setPriority.get({ id, priority }) as JobRow<string> | undefined;
     return row && toJobRecord(row, parseJsonText);
   }
 

@@ -55,6 +55,17 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE jobs ADD COLUMN timeout_ms INTEGER;
     `,
   },
+  {
+    version: 5,
+    name: 'job priority',
+    sql: `
+      -- Lower runs first, 0 by default. The claim index leads with the priority, in the order the
+      -- claim reads it (priority, then first come first served): still one ordered index walk.
+      ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+      DROP INDEX jobs_due;
+      CREATE INDEX jobs_due ON jobs (service, priority, run_at, id) WHERE status IN ('queued', 'delayed', 'cronjob');
+    `,
+  },
 ];
 
 /**
