@@ -51,8 +51,8 @@ export {
 } from './jobs/job.js';
 export { timeOfNextCall, nextRunAt } from './jobs/time-of-next-call.js';
 export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
-export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID } from './jobs/job-limits.js';
-export { TaskService, type AddOptions } from './service/task-service.js';
+export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID, MIN_PRIORITY, MAX_PRIORITY } from './jobs/job-limits.js';
+export { TaskService, type AddOptions, type CronJobOptions } from './service/task-service.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { JobEventBus, type JobEvent, type JobEventType } from './service/job-events.js';

@@ -59,6 +59,8 @@ export interface JobJson {
   cancelRequested: boolean;
   /** The job's own time limit per run (ms), or null. */
   timeout: number | null;
+  /** Lower runs first; 0 by default. */
+  priority: number;
 }
 
 export interface JobPageJson {

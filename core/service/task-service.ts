@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import { FINAL_STATUSES, isDelaySchedule, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
 import { MAX_TIMEOUT_MS, timeoutTooLong } from '../jobs/job-limits.js';
+import { checkedPriority } from '../jobs/checked-priority.js';
 import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
 import type { Site } from '../registry/site.js';
@@ -32,7 +33,12 @@ export interface AddOptions {
   startLater?: boolean;
   /** A time limit for each run of this job (ms), over the task's and the service's. */
   timeout?: number;
+  /** Lower runs first (graphile-worker's and Oban's convention), 0 by default; from -32768 to 32767. */
+  priority?: number;
 }
+
+/** What a cron or delayed job may be added with besides its schedule. */
+export type CronJobOptions = Pick<AddOptions, 'priority'>;
 
 function checkedTimeout(timeout: number | undefined): number | null {
   if (timeout === undefined) return null;
@@ -121,6 +127,7 @@ export class TaskService {
     });
     const created = this.#deps.clock();
     const timeout = checkedTimeout(options.timeout);
+    const priority = checkedPriority(options.priority);
     const records = await this.#deps.store.insertMany(
       inputs.map((input) => ({
         service: this.address,
@@ -132,6 +139,7 @@ export class TaskService {
         runAt: 0,
         schedule: null,
         timeout,
+        priority,
       })),
     );
     for (const record of records) this.#emitAdded(record);
@@ -151,6 +159,7 @@ export class TaskService {
       runAt: 0,
       schedule: null,
       timeout: checkedTimeout(options.timeout),
+      priority: checkedPriority(options.priority),
     });
     this.#emitAdded(record);
     return record;
@@ -161,7 +170,7 @@ export class TaskService {
    * time and keeps its last result) or a delayed job (`{ delay }` seconds: status `delayed`,
    * runs once).
    */
-  async addCronJob(task: string, input: unknown, schedule: Schedule): Promise<number> {
+  async addCronJob(task: string, input: unknown, schedule: Schedule, options: CronJobOptions = {}): Promise<number> {
     const found = this.#checkedTask(task, input);
     const valid = validateSchedule(schedule);
     const now = this.#deps.clock();
@@ -175,6 +184,7 @@ export class TaskService {
       created: now,
       runAt: runAt ?? Number.MAX_SAFE_INTEGER,
       schedule: valid,
+      priority: checkedPriority(options.priority),
     });
     this.#emitAdded(record);
     return record.id;
@@ -207,6 +217,16 @@ export class TaskService {
     if (!(await this.#deps.store.start(jobId, this.#deps.clock()))) {
       throw new JobStateError(jobId, job.status, `job ${jobId} is ${job.status}; only a job in "start later" can be started`);
     }
+  }
+
+  /** Changes the priority of a job that waits (queued, start later, delayed, or a cron job not running). */
+  async setPriority(jobId: number, priority: number): Promise<JobRecord> {
+    const job = await this.getJob(jobId);
+    const changed = await this.#deps.store.setPriority(jobId, checkedPriority(priority));
+    if (!changed) {
+      throw new JobStateError(jobId, job.status, `job ${jobId} is ${job.status === 'cronjob' ? 'running' : job.status}; only a waiting job's priority can change`);
+    }
+    return changed;
   }
 
   /** Computes a cron or delayed job's next run from its schedule, as of `now` (seconds; default: the clock). */

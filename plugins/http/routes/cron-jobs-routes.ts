@@ -5,7 +5,7 @@ import { type AddressParams, jobUrl, type RegisterRoutes } from './route-types.j
 
 /** `POST /api/services/{address}/cronjobs`: a cron job (field lists or a cron expression) or a delayed job. */
 export const registerCronJobsRoutes: RegisterRoutes = (app) => {
-  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown } & ScheduleJson }>(
+  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; priority?: number } & ScheduleJson }>(
     '/cronjobs',
     {
       schema: {
@@ -19,8 +19,8 @@ export const registerCronJobsRoutes: RegisterRoutes = (app) => {
     },
     async (request, reply): Promise<JobCreatedJson> => {
       const service = request.service;
-      const { task, input = null, ...schedule } = request.body;
-      const id = await service.addCronJob(task, input, schedule as Schedule);
+      const { task, input = null, priority, ...schedule } = request.body;
+      const id = await service.addCronJob(task, input, schedule as Schedule, { priority });
       reply.code(201).header('location', jobUrl(service.address, id));
       return { id, status: (await service.getJob(id)).status };
     },

@@ -30,7 +30,7 @@ const idAndStatus = {
 
 /** The routes of one service's plain jobs: add, list, read, cancel, start, reschedule, clean. */
 export const registerJobsRoutes: RegisterRoutes = (app) => {
-  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean; timeout?: number } }>(
+  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean; timeout?: number; priority?: number } }>(
     '/jobs',
     {
       schema: {
@@ -44,8 +44,8 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
     },
     async (request, reply): Promise<JobCreatedJson> => {
       const { service } = request;
-      const { task, input = null, startLater = false, timeout } = request.body;
-      const { id, status } = await service.addJob(task, input, { startLater, timeout });
+      const { task, input = null, startLater = false, timeout, priority } = request.body;
+      const { id, status } = await service.addJob(task, input, { startLater, timeout, priority });
       reply.code(201).header('location', jobUrl(service.address, id));
       // The status it was stored with: a processor may take it any moment now.
       return { id, status };

@@ -3,7 +3,7 @@
  * /openapi.json from them. Free-form values (input, result, schedule fields) are left untyped here;
  * the task's own schema and validateSchedule check them with better messages.
  */
-import { JOB_STATUSES, MAX_DELAY_SECONDS, MAX_JOB_ID, MAX_TIMEOUT_MS } from 'remotetask';
+import { JOB_STATUSES, MAX_DELAY_SECONDS, MAX_JOB_ID, MAX_PRIORITY, MAX_TIMEOUT_MS, MIN_PRIORITY } from 'remotetask';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const isoTime = { type: 'string', format: 'date-time' };
@@ -51,6 +51,7 @@ export const jobSchema = {
     progressMessage: nullable('string'),
     cancelRequested: { type: 'boolean' },
     timeout: nullable('integer', { description: 'the job\'s own time limit per run (ms), or null' }),
+    priority: { type: 'integer', description: 'lower runs first; 0 by default' },
   },
 } as const;
 
@@ -95,6 +96,14 @@ export const scheduleProperties = {
   tz: { type: 'string', description: 'the IANA time zone of cron (default UTC)', examples: ['Europe/Berlin'] },
 } as const;
 
+/** Lower runs first (graphile-worker's and Oban's convention); first come first served within one. */
+export const prioritySchema = {
+  type: 'integer',
+  minimum: MIN_PRIORITY,
+  maximum: MAX_PRIORITY,
+  description: `lower runs first, 0 by default; from ${MIN_PRIORITY} to ${MAX_PRIORITY}; jobs of one priority run first come first served`,
+} as const;
+
 export const addJobBodySchema = {
   type: 'object',
   required: ['task'],
@@ -104,6 +113,7 @@ export const addJobBodySchema = {
     input: { description: 'the job\'s input; it must match the task\'s inputSchema', examples: [{ foo: 'bar' }] },
     startLater: { type: 'boolean', description: 'add in "start later"; start it with POST …/jobs/{id}/start' },
     timeout: { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_MS, description: 'a time limit for each run of this job, in ms (over the task\'s own; at most 2^31 - 1, about 24.8 days)' },
+    priority: prioritySchema,
   },
 } as const;
 
@@ -114,6 +124,7 @@ export const addCronJobBodySchema = {
   properties: {
     task: addJobBodySchema.properties.task,
     input: addJobBodySchema.properties.input,
+    priority: prioritySchema,
     ...scheduleProperties,
   },
 } as const;
