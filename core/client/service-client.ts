@@ -33,7 +33,7 @@ export class ServiceClient {
   }
 
   /** `POST …/jobs`: adds a job; returns its id and status. */
-  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number } = {}): Promise<JobCreatedJson> {
+  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number; priority?: number } = {}): Promise<JobCreatedJson> {
     return this.client.request(`${this.#base}/jobs`, {
       method: 'POST',
       body: {
@@ -41,13 +41,19 @@ export class ServiceClient {
         input,
         ...(options.startLater ? { startLater: true } : {}),
         ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+        ...(options.priority === undefined ? {} : { priority: options.priority }),
       },
     });
   }
 
   /** `POST …/cronjobs`: adds a cron job (field lists, or cron + tz) or a delayed job (delay). */
-  addCronJob(task: string, input: unknown, schedule: ScheduleJson): Promise<JobCreatedJson> {
-    return this.client.request(`${this.#base}/cronjobs`, { method: 'POST', body: { task, input, ...schedule } });
+  addCronJob(task: string, input: unknown, schedule: ScheduleJson, options: { priority?: number } = {}): Promise<JobCreatedJson> {
+    return this.client.request(`${this.#base}/cronjobs`, { method: 'POST', body: { task, input, ...schedule, ...options } });
+  }
+
+  /** `PUT …/jobs/{id}/priority`: changes a waiting job's priority (lower runs first); returns the job. */
+  setPriority(id: number, priority: number): Promise<JobJson> {
+    return this.client.request(`${this.#base}/jobs/${id}/priority`, { method: 'PUT', body: { priority } });
   }
 
   /** `GET …/jobs`: a page of jobs; pass `nextCursor` back as `cursor` for the next. */
