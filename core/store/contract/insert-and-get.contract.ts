@@ -35,6 +35,7 @@ export function insertAndGetContract(t: ContractContext): void {
         progressMessage: null,
         timeout: 90_000,
         priority: 0,
+        key: null,
         lockedBy: null,
         lockedUntil: null,
         cancelRequested: false,

@@ -13,6 +13,7 @@ import { cancelRequestsContract } from './cancel-requests.contract.js';
 import { exclusivelyContract } from './exclusively.contract.js';
 import { durabilityContract } from './durability.contract.js';
 import { prioritiesContract } from './priorities.contract.js';
+import { uniqueKeysContract } from './unique-keys.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -56,6 +57,7 @@ export function describeJobStoreContract(
     cancelRequestsContract(t);
     exclusivelyContract(t);
     prioritiesContract(t);
+    uniqueKeysContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

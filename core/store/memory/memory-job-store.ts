@@ -6,13 +6,16 @@ import type {
   JobPage,
   JobQuery,
   JobStore,
+  KeyedInsert,
   NewJob,
+  OnKeyTaken,
 } from '../job-store.js';
 import { comparePositions, decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from '../keyset-paging.js';
 import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE, zeroCounts } from '../store-rules.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 import { isCancellable } from '../status-sets.js';
+import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
 import { DueQueues } from './due-queues.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
@@ -43,6 +46,8 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private readonly jobs = new Map<number, StoredJob>();
   private readonly services = new Map<string, ServiceJobs>();
   private readonly leased = new Set<number>();
+  /** The ids of the jobs with each key, by `service key`: to find a key's holder without a scan. */
+  private readonly keyed = new Map<string, Set<number>>();
   private lastId = 0;
 
   async open(): Promise<void> {}
@@ -57,6 +62,21 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
 
   async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
     return this.insertAll(jobs);
+  }
+
+  async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
+    const holder = this.keyHolder(job.service, job.key, now);
+    if (!holder) return { job: this.insertAll([job])[0], outcome: 'created' };
+    if (onKeyTaken === 'replace' && (REPLACEABLE_STATUSES as readonly string[]).includes(holder.status) && holder.locked_by === null) {
+      holder.input = JSON.stringify(job.input ?? null);
+      if (job.schedule !== null) {
+        holder.schedule = JSON.stringify(job.schedule);
+        holder.run_at = job.runAt;
+      }
+      this.refresh(holder);
+      return { job: toRecord(holder), outcome: 'replaced' };
+    }
+    return { job: toRecord(holder), outcome: 'existing' };
   }
 
   async get(id: number): Promise<JobRecord | undefined> {
@@ -244,6 +264,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       if (!doomed.has(job.status)) continue;
       if (job.dueAt !== null) jobs.liveEntries -= 1;
       jobs.ids.delete(id);
+      if (job.job_key !== null) this.keyed.get(keyOf(job.service, job.job_key))?.delete(id);
       this.jobs.delete(id);
       this.leased.delete(id);
       removed += 1;
@@ -258,10 +279,13 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       input: JSON.stringify(job.input ?? null),
       schedule: job.schedule === null ? null : JSON.stringify(job.schedule),
     }));
+    const taken = prepared.find(({ job }) => job.key != null && this.keyHolder(job.service, job.key, job.created));
+    if (taken) throw new Error(`the key "${taken.job.key}" of ${taken.job.service} is taken: add keyed jobs with insertKeyed`);
     return prepared.map(({ job, input, schedule }) => {
       const stored: StoredJob = { ...insertedRow(++this.lastId, job, input, schedule), dueAt: null, duePriority: 0, dueStamp: 0 };
       this.jobs.set(stored.id, stored);
       this.serviceJobs(stored.service).ids.add(stored.id);
+      if (stored.job_key !== null) this.keyedIds(stored.service, stored.job_key).add(stored.id);
       this.refresh(stored);
       return toRecord(stored);
     });
@@ -320,6 +344,22 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     }
   }
 
+  /** The job holding the key, if one does; a `finished` key whose period is over is let go on the way. */
+  private keyHolder(service: string, key: string, now: number): StoredJob | undefined {
+    for (const id of this.keyedIds(service, key)) {
+      const job = this.jobs.get(id)!;
+      if (keyExpired(job, now)) job.key_scope = 'expired';
+      if (holdsKey(job)) return job;
+    }
+    return undefined;
+  }
+
+  private keyedIds(service: string, key: string): Set<number> {
+    let ids = this.keyed.get(keyOf(service, key));
+    if (!ids) this.keyed.set(keyOf(service, key), (ids = new Set()));
+    return ids;
+  }
+
   private dueQueues(): DueQueues {
     return new DueQueues((entry) => this.jobs.get(entry.id)?.dueStamp === entry.stamp);
   }
@@ -329,6 +369,8 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     return this.services.get(service)?.due.earliest();
   }
 }
+
+const keyOf = (service: string, key: string) => `${service} ${key}`;
 
 function positionOf(sort: Sort, job: StoredJob): Position {
   return { value: job[sort.key], id: job.id };

@@ -27,7 +27,7 @@ const claimSet = `
 // back if a cron schedule cannot say when it runs next.
 const claimReturning = `
       RETURNING j.id, j.task, j.input, j.status, j.result, j.error, j.error_stack, j.attempts, j.max_attempts,
-        j.created, j.completed, j.run_at, j.schedule, j.timeout_ms, j.priority, j.cancel_requested,
+        j.created, j.completed, j.run_at, j.schedule, j.timeout_ms, j.priority, j.job_key, j.cancel_requested,
         due.status AS previous_status, due.started AS previous_started,
         due.progress AS previous_progress, due.progress_message AS previous_progress_message`;
 // ctid: the row version just locked, fetched again directly instead of by a primary-key search.

@@ -8,6 +8,8 @@ import type {
   JobQuery,
   JobStore,
   NewJob,
+  KeyedInsert,
+  OnKeyTaken,
   WakeListener,
 } from '../job-store.js';
 import { InsertBatcher } from '../insert-batching.js';
@@ -20,6 +22,7 @@ import type { PostgresContext } from './postgres-context.js';
 import { quoteSchema } from './postgres-migrations.js';
 import { tablesIn, type Tables } from './tables.js';
 import { insertJobs } from './insert.js';
+import { insertKeyedJob } from './insert-keyed.js';
 import { claimJobs } from './claim.js';
 import { cancelRequestedAmong, recoverExpired, renewLeases } from './leases.js';
 import { finishJobs } from './finish.js';
@@ -156,6 +159,10 @@ export class PostgresJobStore implements JobStore {
 
   async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
     return insertJobs(this.context, jobs);
+  }
+
+  async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
+    return insertKeyedJob(this.context, job, onKeyTaken, now);
   }
 
   async get(id: number): Promise<JobRecord | undefined> {

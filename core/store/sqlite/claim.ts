@@ -13,7 +13,7 @@ import type { Prepared } from './sqlite-statements.js';
  */
 const CLAIMED = [
   'id', 'task', 'input', 'status', 'result', 'error', 'error_stack', 'attempts', 'max_attempts', 'created', 'completed',
-  'run_at', 'schedule', 'timeout_ms', 'cancel_requested', 'priority',
+  'run_at', 'schedule', 'timeout_ms', 'cancel_requested', 'priority', 'job_key',
 ] as const;
 const CLAIMED_COLUMNS = CLAIMED.join(', ');
 type ClaimedRow = [
@@ -33,6 +33,7 @@ type ClaimedRow = [
   timeout: number | null,
   cancelRequested: number,
   priority: number,
+  key: string | null,
 ];
 /** A column's position in a claimed row; the compiler checks that `name` is at `index`. */
 function position<I extends number>(index: I, name: (typeof CLAIMED)[I]): I {
@@ -99,11 +100,11 @@ export function claimJobs(db: Database, sql: Statements, options: ClaimOptions):
   });
   // The columns the claim set, from what it set them to.
   return claim.immediate().map(
-    ([id, task, input, status, result, error, error_stack, attempts, max_attempts, created, completed, run_at, schedule, timeout_ms, cancel_requested, priority]) =>
+    ([id, task, input, status, result, error, error_stack, attempts, max_attempts, created, completed, run_at, schedule, timeout_ms, cancel_requested, priority, job_key]) =>
       toJobRecord(
         {
           id, service, task, input, status, result, error, error_stack, attempts, max_attempts, created, started: now, completed,
-          run_at, schedule, progress: null, progress_message: null, timeout_ms, locked_by: workerId, locked_until: until, cancel_requested, priority,
+          run_at, schedule, progress: null, progress_message: null, timeout_ms, locked_by: workerId, locked_until: until, cancel_requested, priority, job_key,
         },
         parseJsonText,
       ),

@@ -7,7 +7,9 @@ import type {
   JobPage,
   JobQuery,
   JobStore,
+  KeyedInsert,
   NewJob,
+  OnKeyTaken,
 } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { zeroCounts } from '../store-rules.js';
@@ -15,6 +17,7 @@ import { InsertBatcher } from '../insert-batching.js';
 import { prepareAll, wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { INSERT_SQL, insertJobs } from './insert.js';
+import { INSERT_KEYED_SQL, insertKeyedJob } from './insert-keyed.js';
 import { CLAIM_SQL, cancelRequestedAmong, claimJobs, renewLeases } from './claim.js';
 import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
@@ -29,7 +32,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL };
+const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
@@ -89,6 +92,13 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
     return this.insertAll(jobs);
+  }
+
+  async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
+    // After the inserts already asked for, so that a key one of them takes is seen.
+    await this.inserts.flush();
+    const { db, sql } = this.store;
+    return insertKeyedJob(db, sql, this.wakes, job, onKeyTaken, now);
   }
 
   async get(id: number): Promise<JobRecord | undefined> {
