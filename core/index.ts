@@ -53,6 +53,7 @@ export { timeOfNextCall, nextRunAt } from './jobs/time-of-next-call.js';
 export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
 export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID, MIN_PRIORITY, MAX_PRIORITY } from './jobs/job-limits.js';
 export { TaskService, type AddOptions, type CronJobOptions } from './service/task-service.js';
+export { MAX_KEY_LENGTH, KEY_SCOPES, type KeyOptions } from './service/key-options.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { JobEventBus, type JobEvent, type JobEventType } from './service/job-events.js';
@@ -65,7 +66,7 @@ export {
   InvalidInputError,
   JobStateError,
 } from './service/errors.js';
-export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener } from './store/job-store.js';
+export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener, KeyScope, OnKeyTaken, KeyedInsert } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
 export { InvalidCursorError } from './store/keyset-paging.js';
 export { isStoreUnreachable } from './store/is-store-unreachable.js';

@@ -5,7 +5,8 @@ import { checkedPriority } from '../jobs/checked-priority.js';
 import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
 import type { Site } from '../registry/site.js';
-import type { JobStore } from '../store/job-store.js';
+import type { JobStore, KeyedInsert, NewJob } from '../store/job-store.js';
+import { checkedKey, type KeyOptions } from './key-options.js';
 import { type Task, TaskToken } from '../tasks/task.js';
 import { validateTaskInput } from '../tasks/task-schemas.js';
 import { InvalidInputError, JobStateError, UnknownJobError, UnknownTaskError } from './errors.js';
@@ -28,7 +29,7 @@ export interface TaskServiceDeps {
   workerId: string;
 }
 
-export interface AddOptions {
+export interface AddOptions extends KeyOptions {
   /** Wait in `start later` until `startJob(id)`. */
   startLater?: boolean;
   /** A time limit for each run of this job (ms), over the task's and the service's. */
@@ -38,7 +39,7 @@ export interface AddOptions {
 }
 
 /** What a cron or delayed job may be added with besides its schedule. */
-export type CronJobOptions = Pick<AddOptions, 'priority'>;
+export type CronJobOptions = Pick<AddOptions, 'priority'> & KeyOptions;
 
 function checkedTimeout(timeout: number | undefined): number | null {
   if (timeout === undefined) return null;
@@ -118,6 +119,7 @@ export class TaskService {
    * Every input is checked first: one bad input rejects the whole batch, and nothing is stored.
    */
   async addMany(task: string, inputs: unknown[], options: AddOptions = {}): Promise<number[]> {
+    if (options.key !== undefined) throw new RangeError('addMany adds jobs without keys: add keyed jobs one by one with add');
     const found = this.#taskNamed(task);
     inputs.forEach((input, index) => {
       const problems = validateTaskInput(found, input ?? null);
@@ -148,8 +150,17 @@ export class TaskService {
 
   /** `add`, answering with the stored job rather than its id (saves a read for the web service). */
   async addJob(task: string, input: unknown = null, options: AddOptions = {}): Promise<JobRecord> {
+    return (await this.addOrFind(task, input, options)).job;
+  }
+
+  /**
+   * `addJob`, saying what happened: `created`; or, for a key another job of the service holds,
+   * `existing` (that job, unchanged: `onKeyTaken: 'keep'`) or `replaced` (that job with this input,
+   * while it waits: `'replace'`).
+   */
+  async addOrFind(task: string, input: unknown = null, options: AddOptions = {}): Promise<KeyedInsert> {
     const found = this.#checkedTask(task, input);
-    const record = await this.#deps.store.insert({
+    return this.#insert({
       service: this.address,
       task,
       input: input ?? null,
@@ -160,9 +171,7 @@ export class TaskService {
       schedule: null,
       timeout: checkedTimeout(options.timeout),
       priority: checkedPriority(options.priority),
-    });
-    this.#emitAdded(record);
-    return record;
+    }, options);
   }
 
   /**
@@ -171,11 +180,16 @@ export class TaskService {
    * runs once).
    */
   async addCronJob(task: string, input: unknown, schedule: Schedule, options: CronJobOptions = {}): Promise<number> {
+    return (await this.addCronJobOrFind(task, input, schedule, options)).job.id;
+  }
+
+  /** `addCronJob`, saying what happened, as `addOrFind` does: a keyed cron job is added once. */
+  async addCronJobOrFind(task: string, input: unknown, schedule: Schedule, options: CronJobOptions = {}): Promise<KeyedInsert> {
     const found = this.#checkedTask(task, input);
     const valid = validateSchedule(schedule);
     const now = this.#deps.clock();
     const runAt = nextRunAt(valid, now);
-    const record = await this.#deps.store.insert({
+    return this.#insert({
       service: this.address,
       task,
       input: input ?? null,
@@ -185,9 +199,17 @@ export class TaskService {
       runAt: runAt ?? Number.MAX_SAFE_INTEGER,
       schedule: valid,
       priority: checkedPriority(options.priority),
-    });
-    this.#emitAdded(record);
-    return record.id;
+    }, options);
+  }
+
+  /** Inserts one job, through the key's holder check when it has a key; `added` only for a new job. */
+  async #insert(job: NewJob, options: KeyOptions): Promise<KeyedInsert> {
+    const key = checkedKey(options);
+    const inserted = key
+      ? await this.#deps.store.insertKeyed({ ...job, key: key.key, keyScope: key.keyScope, keyPeriodMs: key.keyPeriodMs }, key.onKeyTaken, this.#deps.clock())
+      : { job: await this.#deps.store.insert(job), outcome: 'created' as const };
+    if (inserted.outcome === 'created') this.#emitAdded(inserted.job);
+    return inserted;
   }
 
   #taskNamed(name: string): Task {

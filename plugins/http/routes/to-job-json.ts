@@ -32,5 +32,6 @@ export function toJobJson(job: JobRecord): JobJson {
     cancelRequested: job.cancelRequested,
     timeout: job.timeout,
     priority: job.priority,
+    key: job.key,
   };
 }

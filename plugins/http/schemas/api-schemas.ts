@@ -3,7 +3,7 @@
  * /openapi.json from them. Free-form values (input, result, schedule fields) are left untyped here;
  * the task's own schema and validateSchedule check them with better messages.
  */
-import { JOB_STATUSES, MAX_DELAY_SECONDS, MAX_JOB_ID, MAX_PRIORITY, MAX_TIMEOUT_MS, MIN_PRIORITY } from 'remotetask';
+import { JOB_STATUSES, KEY_SCOPES, MAX_KEY_LENGTH, MAX_DELAY_SECONDS, MAX_JOB_ID, MAX_PRIORITY, MAX_TIMEOUT_MS, MIN_PRIORITY } from 'remotetask';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const isoTime = { type: 'string', format: 'date-time' };
@@ -52,6 +52,7 @@ export const jobSchema = {
     cancelRequested: { type: 'boolean' },
     timeout: nullable('integer', { description: 'the job\'s own time limit per run (ms), or null' }),
     priority: { type: 'integer', description: 'lower runs first; 0 by default' },
+    key: nullable('string', { description: 'unique within the service while the job holds it, or null' }),
   },
 } as const;
 
@@ -65,7 +66,11 @@ export const jobPageSchema = {
 
 export const jobCreatedSchema = {
   type: 'object',
-  properties: { id: { type: 'integer' }, status: jobStatusSchema },
+  properties: {
+    id: { type: 'integer' },
+    status: jobStatusSchema,
+    outcome: { type: 'string', enum: ['created', 'existing', 'replaced'], description: 'for a job added with a key: created, or the job holding the key (existing, or replaced with this input)' },
+  },
 } as const;
 
 export const addressParamsSchema = {
@@ -104,6 +109,14 @@ export const prioritySchema = {
   description: `lower runs first, 0 by default; from ${MIN_PRIORITY} to ${MAX_PRIORITY}; jobs of one priority run first come first served`,
 } as const;
 
+/** A key that makes the job unique within its service, and what happens when it is taken. */
+export const keyProperties = {
+  key: { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH, description: 'unique within the service while the job holds it: a second add with the key adds nothing (200 with the job holding it)' },
+  keyScope: { type: 'string', enum: [...KEY_SCOPES], description: 'how long the key holds: waiting (default: until the job first starts), running (until it ends), finished (for keyPeriod seconds after)' },
+  keyPeriod: { type: 'number', exclusiveMinimum: 0, maximum: MAX_DELAY_SECONDS, description: 'with keyScope finished: seconds after the job ended that its key stays taken' },
+  onKeyTaken: { type: 'string', enum: ['keep', 'replace'], description: 'keep (default): answer the job holding the key; replace: give it this input (and schedule) while it waits' },
+} as const;
+
 export const addJobBodySchema = {
   type: 'object',
   required: ['task'],
@@ -114,6 +127,7 @@ export const addJobBodySchema = {
     startLater: { type: 'boolean', description: 'add in "start later"; start it with POST …/jobs/{id}/start' },
     timeout: { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_MS, description: 'a time limit for each run of this job, in ms (over the task\'s own; at most 2^31 - 1, about 24.8 days)' },
     priority: prioritySchema,
+    ...keyProperties,
   },
 } as const;
 
@@ -125,6 +139,7 @@ export const addCronJobBodySchema = {
     task: addJobBodySchema.properties.task,
     input: addJobBodySchema.properties.input,
     priority: prioritySchema,
+    ...keyProperties,
     ...scheduleProperties,
   },
 } as const;
