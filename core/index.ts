@@ -53,7 +53,7 @@ export { timeOfNextCall, nextRunAt } from './jobs/time-of-next-call.js';
 export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
 export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID, MIN_PRIORITY, MAX_PRIORITY } from './jobs/job-limits.js';
 export { TaskService, type AddOptions, type CronJobOptions } from './service/task-service.js';
-export { MAX_KEY_LENGTH, KEY_SCOPES, type KeyOptions } from './service/key-options.js';
+export { MAX_KEY_LENGTH, KEY_SCOPES, KeyOptionsError, type KeyOptions } from './service/key-options.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { JobEventBus, type JobEvent, type JobEventType } from './service/job-events.js';

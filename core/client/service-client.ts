@@ -33,7 +33,8 @@ export class ServiceClient {
   }
 
   /** `POST …/jobs`: adds a job; returns its id and status. */
-  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number; priority?: number } = {}): Promise<JobCreatedJson> {
+  /** With `key`: a job holding the key is answered instead (`outcome: 'existing'` or `'replaced'`). */
+  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number; priority?: number } & KeyOptionsJson = {}): Promise<JobCreatedJson> {
     return this.client.request(`${this.#base}/jobs`, {
       method: 'POST',
       body: {
@@ -42,12 +43,13 @@ export class ServiceClient {
         ...(options.startLater ? { startLater: true } : {}),
         ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
         ...(options.priority === undefined ? {} : { priority: options.priority }),
+        ...keyOptionsOf(options),
       },
     });
   }
 
   /** `POST …/cronjobs`: adds a cron job (field lists, or cron + tz) or a delayed job (delay). */
-  addCronJob(task: string, input: unknown, schedule: ScheduleJson, options: { priority?: number } = {}): Promise<JobCreatedJson> {
+  addCronJob(task: string, input: unknown, schedule: ScheduleJson, options: { priority?: number } & KeyOptionsJson = {}): Promise<JobCreatedJson> {
     return this.client.request(`${this.#base}/cronjobs`, { method: 'POST', body: { task, input, ...schedule, ...options } });
   }
 
@@ -132,4 +134,17 @@ export class ServiceClient {
       },
     };
   }
+}
+
+/** How a job is made unique (see the REST API's `key`). */
+export interface KeyOptionsJson {
+  key?: string;
+  keyScope?: 'waiting' | 'running' | 'finished';
+  keyPeriod?: number;
+  onKeyTaken?: 'keep' | 'replace';
+}
+
+function keyOptionsOf(options: KeyOptionsJson): KeyOptionsJson {
+  const { key, keyScope, keyPeriod, onKeyTaken } = options;
+  return Object.fromEntries(Object.entries({ key, keyScope, keyPeriod, onKeyTaken }).filter(([, value]) => value !== undefined));
 }

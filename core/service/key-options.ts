@@ -1,6 +1,16 @@
 import { MAX_DELAY_SECONDS } from '../jobs/job-limits.js';
 import type { KeyScope, OnKeyTaken } from '../store/job-store.js';
 
+/** Key options that do not fit together or are out of range: nothing was added. */
+export class KeyOptionsError extends RangeError {
+  readonly code = 'invalid_key_options';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyOptionsError';
+  }
+}
+
 /** The longest key of a job (characters). */
 export const MAX_KEY_LENGTH = 255;
 export const KEY_SCOPES: readonly KeyScope[] = ['waiting', 'running', 'finished'];
@@ -25,25 +35,25 @@ export interface CheckedKey {
   onKeyTaken: OnKeyTaken;
 }
 
-/** The key options checked, or null for a job without a key; a RangeError says what was wrong. */
+/** The key options checked, or null for a job without a key; a KeyOptionsError says what was wrong. */
 export function checkedKey(options: KeyOptions): CheckedKey | null {
   const { key, keyScope = 'waiting', keyPeriod, onKeyTaken = 'keep' } = options;
   if (key === undefined) {
     if (options.keyScope !== undefined || keyPeriod !== undefined || options.onKeyTaken !== undefined) {
-      throw new RangeError('keyScope, keyPeriod and onKeyTaken go with a key: give key too');
+      throw new KeyOptionsError('keyScope, keyPeriod and onKeyTaken go with a key: give key too');
     }
     return null;
   }
   if (typeof key !== 'string' || key.length < 1 || key.length > MAX_KEY_LENGTH) {
-    throw new RangeError(`key must be a string of 1 to ${MAX_KEY_LENGTH} characters; got ${JSON.stringify(key)?.slice(0, 80)}`);
+    throw new KeyOptionsError(`key must be a string of 1 to ${MAX_KEY_LENGTH} characters; got ${JSON.stringify(key)?.slice(0, 80)}`);
   }
-  if (!KEY_SCOPES.includes(keyScope)) throw new RangeError(`keyScope must be one of ${KEY_SCOPES.join(', ')}; got ${JSON.stringify(keyScope)}`);
-  if (!ON_KEY_TAKEN.includes(onKeyTaken)) throw new RangeError(`onKeyTaken must be keep or replace; got ${JSON.stringify(onKeyTaken)}`);
+  if (!KEY_SCOPES.includes(keyScope)) throw new KeyOptionsError(`keyScope must be one of ${KEY_SCOPES.join(', ')}; got ${JSON.stringify(keyScope)}`);
+  if (!ON_KEY_TAKEN.includes(onKeyTaken)) throw new KeyOptionsError(`onKeyTaken must be keep or replace; got ${JSON.stringify(onKeyTaken)}`);
   if ((keyScope === 'finished') !== (keyPeriod !== undefined)) {
-    throw new RangeError('keyPeriod (seconds after the job ended) goes with keyScope "finished", and only with it');
+    throw new KeyOptionsError('keyPeriod (seconds after the job ended) goes with keyScope "finished", and only with it');
   }
   if (keyPeriod !== undefined && !(typeof keyPeriod === 'number' && keyPeriod > 0 && keyPeriod <= MAX_DELAY_SECONDS)) {
-    throw new RangeError(`keyPeriod must be a positive number of seconds, at most ${MAX_DELAY_SECONDS} (100 years); got ${JSON.stringify(keyPeriod)}`);
+    throw new KeyOptionsError(`keyPeriod must be a positive number of seconds, at most ${MAX_DELAY_SECONDS} (100 years); got ${JSON.stringify(keyPeriod)}`);
   }
   return { key, keyScope, keyPeriodMs: keyPeriod === undefined ? null : Math.round(keyPeriod * 1000), onKeyTaken };
 }

@@ -6,7 +6,7 @@ import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
 import type { Site } from '../registry/site.js';
 import type { JobStore, KeyedInsert, NewJob } from '../store/job-store.js';
-import { checkedKey, type KeyOptions } from './key-options.js';
+import { checkedKey, KeyOptionsError, type KeyOptions } from './key-options.js';
 import { type Task, TaskToken } from '../tasks/task.js';
 import { validateTaskInput } from '../tasks/task-schemas.js';
 import { InvalidInputError, JobStateError, UnknownJobError, UnknownTaskError } from './errors.js';
@@ -119,7 +119,7 @@ export class TaskService {
    * Every input is checked first: one bad input rejects the whole batch, and nothing is stored.
    */
   async addMany(task: string, inputs: unknown[], options: AddOptions = {}): Promise<number[]> {
-    if (options.key !== undefined) throw new RangeError('addMany adds jobs without keys: add keyed jobs one by one with add');
+    if (options.key !== undefined) throw new KeyOptionsError('addMany adds jobs without keys: add keyed jobs one by one with add');
     const found = this.#taskNamed(task);
     inputs.forEach((input, index) => {
       const problems = validateTaskInput(found, input ?? null);

@@ -19,6 +19,10 @@ interface AddOptions {
   startLater?: boolean;
   timeout?: number;
   priority?: number;
+  key?: string;
+  keyScope?: 'waiting' | 'running' | 'finished';
+  keyPeriod?: number;
+  replace?: boolean;
   wait?: boolean;
   upload?: string;
   to?: string;
@@ -100,6 +104,10 @@ export function registerAdd(program: Command): void {
       .option('--start-later', 'add it in "start later"; start it with the API or XML-RPC startJob')
       .option('--timeout <ms>', 'a time limit for each run of this job, in milliseconds', parseTimeout)
       .option('--priority <n>', 'lower runs first, 0 by default (-32768 to 32767)', parsePriority)
+      .option('--key <key>', 'unique within the service while the job holds it: when taken, prints the id of the job holding it')
+      .option('--key-scope <scope>', 'how long the key holds: waiting (default), running, finished')
+      .option('--key-period <seconds>', 'with --key-scope finished: seconds after the job ended that its key stays taken', Number)
+      .option('--replace', 'when the key is taken, give the waiting job holding it this input')
       .option('-w, --wait', 'wait for the job to end, showing its progress on stderr; exit 1 when it fails or is cancelled')
       .option('--upload <file>', 'upload the file first (files plugin) and put its id in the input as "file"')
       .option('--to <format>', 'put this in the input as "to" (video-convert\'s target format)')
@@ -122,7 +130,10 @@ export function registerAdd(program: Command): void {
     // Subscribe before adding, so no event of the new job can slip by.
     const events = options.wait ? await service.events() : undefined;
     try {
-      const { id } = await service.add(task, input, { startLater: options.startLater, timeout: options.timeout, priority: options.priority });
+      const { id } = await service.add(task, input, {
+        startLater: options.startLater, timeout: options.timeout, priority: options.priority,
+        key: options.key, keyScope: options.keyScope, keyPeriod: options.keyPeriod, onKeyTaken: options.replace ? 'replace' : undefined,
+      });
       if (!events) return printLine(String(id));
       const result = await waitForJob(service, id, events);
       if (options.output !== undefined) await download(client, result, options.output);

@@ -113,7 +113,7 @@ export const prioritySchema = {
 export const keyProperties = {
   key: { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH, description: 'unique within the service while the job holds it: a second add with the key adds nothing (200 with the job holding it)' },
   keyScope: { type: 'string', enum: [...KEY_SCOPES], description: 'how long the key holds: waiting (default: until the job first starts), running (until it ends), finished (for keyPeriod seconds after)' },
-  keyPeriod: { type: 'number', exclusiveMinimum: 0, maximum: MAX_DELAY_SECONDS, description: 'with keyScope finished: seconds after the job ended that its key stays taken' },
+  keyPeriod: { type: 'number', minimum: 0.001, maximum: MAX_DELAY_SECONDS, description: 'with keyScope finished: seconds after the job ended that its key stays taken' },
   onKeyTaken: { type: 'string', enum: ['keep', 'replace'], description: 'keep (default): answer the job holding the key; replace: give it this input (and schedule) while it waits' },
 } as const;
 
