@@ -14,7 +14,7 @@ export interface NewJob {
   timeout?: number | null;
   /** Lower runs first; absent: 0. */
   priority?: number;
-  /** A key unique within the service while the job holds it; add keyed jobs with `insertKeyed`. */
+  /** A key unique within the service while the job holds it: only `insertKeyed` stores it (`insert` and `insertMany` leave it out). */
   key?: string | null;
   /** How long the key holds: while the job waits for its first run (default), until it ends, or for `keyPeriodMs` after. */
   keyScope?: KeyScope;

@@ -57,11 +57,11 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   }
 
   async insert(job: NewJob): Promise<JobRecord> {
-    return this.insertAll([job])[0];
+    return this.insertAll([withoutKey(job)])[0];
   }
 
   async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
-    return this.insertAll(jobs);
+    return this.insertAll(jobs.map(withoutKey));
   }
 
   async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
@@ -279,8 +279,6 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       input: JSON.stringify(job.input ?? null),
       schedule: job.schedule === null ? null : JSON.stringify(job.schedule),
     }));
-    const taken = prepared.find(({ job }) => job.key != null && this.keyHolder(job.service, job.key, job.created));
-    if (taken) throw new Error(`the key "${taken.job.key}" of ${taken.job.service} is taken: add keyed jobs with insertKeyed`);
     return prepared.map(({ job, input, schedule }) => {
       const stored: StoredJob = { ...insertedRow(++this.lastId, job, input, schedule), dueAt: null, duePriority: 0, dueStamp: 0 };
       this.jobs.set(stored.id, stored);
@@ -371,6 +369,9 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
 }
 
 const keyOf = (service: string, key: string) => `${service} ${key}`;
+
+/** insert and insertMany store no key, as the SQL stores' do not: keyed jobs go through insertKeyed. */
+const withoutKey = (job: NewJob): NewJob => (job.key == null ? job : { ...job, key: null, keyScope: undefined, keyPeriodMs: null });
 
 function positionOf(sort: Sort, job: StoredJob): Position {
   return { value: job[sort.key], id: job.id };
