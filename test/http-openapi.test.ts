@@ -49,6 +49,7 @@ describe('/openapi.json', () => {
       'POST /api/services/{address}/processing',
       'POST /api/services/{address}/resume',
       'POST /xmlrpc/{address}',
+      'PUT /api/services/{address}/jobs/{id}/priority',
     ]);
     const addJob = document.paths['/api/services/{address}/jobs'].post;
     expect(addJob.requestBody.content['application/json'].schema.required).toEqual(['task']);

@@ -32,6 +32,7 @@ const VALID_REQUESTS: Record<string, Omit<InjectOptions, 'url'> & { path: string
   'PATCH /api/services/{address}/jobs/{id}': { method: 'PATCH', path: '/jobs/1', payload: { delay: 60 } },
   'POST /api/services/{address}/jobs/{id}/cancel': { method: 'POST', path: '/jobs/1/cancel' },
   'POST /api/services/{address}/jobs/{id}/start': { method: 'POST', path: '/jobs/1/start' },
+  'PUT /api/services/{address}/jobs/{id}/priority': { method: 'PUT', path: '/jobs/1/priority', payload: { priority: 1 } },
   'POST /api/services/{address}/jobs/cancel-all': { method: 'POST', path: '/jobs/cancel-all' },
   'POST /api/services/{address}/jobs/{id}/retry': { method: 'POST', path: '/jobs/1/retry' },
   'POST /api/services/{address}/jobs/retry-all': { method: 'POST', path: '/jobs/retry-all', payload: {} },

@@ -3,6 +3,7 @@ import { RemotetaskHttpError } from '../client/index.js';
 import { CliError, EXIT } from './cli-error.js';
 import { registerAdd } from './commands/add.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerPriority } from './commands/priority.js';
 import { registerClean } from './commands/clean.js';
 import { registerCron } from './commands/cron.js';
 import { registerJobs } from './commands/jobs.js';
@@ -35,7 +36,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     .version(packageVersion(), '-V, --version', 'print the version of remotetask')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerAdd, registerStatus, registerResult, registerCancel, registerRetry, registerJobs, registerTasks, registerClean, registerCron, registerWorker, registerWorkers, registerPause]) {
+  for (const register of [registerAdd, registerStatus, registerResult, registerCancel, registerRetry, registerPriority, registerJobs, registerTasks, registerClean, registerCron, registerWorker, registerWorkers, registerPause]) {
     register(program);
   }
   // A command whose work ended without it settling (nothing keeps the process up any more) would

@@ -59,6 +59,10 @@ export interface JobJson {
   cancelRequested: boolean;
   /** The job's own time limit per run (ms), or null. */
   timeout: number | null;
+  /** Lower runs first; 0 by default. */
+  priority: number;
+  /** Unique within the service while the job holds it; null: none. */
+  key: string | null;
 }
 
 export interface JobPageJson {
@@ -70,6 +74,8 @@ export interface JobPageJson {
 export interface JobCreatedJson {
   id: number;
   status: JobStatus;
+  /** For a job added with a key: `created`, or the job holding the key (`existing`, or `replaced` with the new input). */
+  outcome?: 'created' | 'existing' | 'replaced';
 }
 
 export interface JobEventJson {

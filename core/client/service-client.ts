@@ -28,7 +28,8 @@ export class ServiceClient {
   }
 
   /** `POST …/jobs`: adds a job; returns its id and status. */
-  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number } = {}): Promise<JobCreatedJson> {
+  /** With `key`: a job holding the key is answered instead (`outcome: 'existing'` or `'replaced'`). */
+  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number; priority?: number } & KeyOptionsJson = {}): Promise<JobCreatedJson> {
     return this.client.request(`${this.#base}/jobs`, {
       method: 'POST',
       body: {
@@ -36,13 +37,20 @@ export class ServiceClient {
         input,
         ...(options.startLater ? { startLater: true } : {}),
         ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+        ...(options.priority === undefined ? {} : { priority: options.priority }),
+        ...keyOptionsOf(options),
       },
     });
   }
 
   /** `POST …/cronjobs`: adds a cron job (field lists, or cron + tz) or a delayed job (delay). */
-  addCronJob(task: string, input: unknown, schedule: ScheduleJson): Promise<JobCreatedJson> {
-    return this.client.request(`${this.#base}/cronjobs`, { method: 'POST', body: { task, input, ...schedule } });
+  addCronJob(task: string, input: unknown, schedule: ScheduleJson, options: { priority?: number } & KeyOptionsJson = {}): Promise<JobCreatedJson> {
+    return this.client.request(`${this.#base}/cronjobs`, { method: 'POST', body: { task, input, ...schedule, ...options } });
+  }
+
+  /** `PUT …/jobs/{id}/priority`: changes a waiting job's priority (lower runs first); returns the job. */
+  setPriority(id: number, priority: number): Promise<JobJson> {
+    return this.client.request(`${this.#base}/jobs/${id}/priority`, { method: 'PUT', body: { priority } });
   }
 
   /** `GET …/jobs`: a page of jobs; pass `nextCursor` back as `cursor` for the next. */
@@ -110,4 +118,17 @@ export class ServiceClient {
   events(options: JobEventStreamOptions = {}): Promise<JobEventStream> {
     return openJobEventStream(this.client, `${this.#base}/events`, options);
   }
+}
+
+/** How a job is made unique (see the REST API's `key`). */
+export interface KeyOptionsJson {
+  key?: string;
+  keyScope?: 'waiting' | 'running' | 'finished';
+  keyPeriod?: number;
+  onKeyTaken?: 'keep' | 'replace';
+}
+
+function keyOptionsOf(options: KeyOptionsJson): KeyOptionsJson {
+  const { key, keyScope, keyPeriod, onKeyTaken } = options;
+  return Object.fromEntries(Object.entries({ key, keyScope, keyPeriod, onKeyTaken }).filter(([, value]) => value !== undefined));
 }

@@ -17,3 +17,10 @@ export const timeoutTooLong = (timeout: number) =>
   `timeout must be an integer number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days, the longest timer Node keeps); got ${timeout}`;
 
 export const delayTooLong = (delay: number) => `delay must be a positive number of seconds, at most ${MAX_DELAY_SECONDS} (100 years); got ${delay}`;
+
+/** A job's priority: lower runs first, 0 by default; the range PostgreSQL's smallint holds, the same on every store. */
+export const MIN_PRIORITY = -32768;
+export const MAX_PRIORITY = 32767;
+
+export const priorityOutOfRange = (priority: unknown) =>
+  `priority must be an integer from ${MIN_PRIORITY} to ${MAX_PRIORITY} (lower runs first, 0 by default); got ${JSON.stringify(priority)}`;

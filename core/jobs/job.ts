@@ -78,6 +78,10 @@ export interface JobRecord {
   progressMessage: string | null;
   /** A time limit for each run of this job (ms), over the task's and the service's; null: none of its own. */
   timeout: number | null;
+  /** Lower runs first (graphile-worker's and Oban's convention), 0 by default; first come first served within one. */
+  priority: number;
+  /** Unique within its service while it holds it (see `KeyScope`); null: none. */
+  key: string | null;
   /** The worker that holds the job while it runs, and until when its lease holds. */
   lockedBy: string | null;
   lockedUntil: number | null;

@@ -1,10 +1,12 @@
 import type { Logger } from 'winston';
 import { FINAL_STATUSES, RETRYABLE_STATUSES, isDelaySchedule, type RetryableStatus, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
 import { MAX_TIMEOUT_MS, timeoutTooLong } from '../jobs/job-limits.js';
+import { checkedPriority } from '../jobs/checked-priority.js';
 import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
 import type { Site } from '../registry/site.js';
-import type { JobStore } from '../store/job-store.js';
+import type { JobStore, KeyedInsert, NewJob } from '../store/job-store.js';
+import { checkedKey, KeyOptionsError, type KeyOptions } from './key-options.js';
 import { type Task, TaskToken } from '../tasks/task.js';
 import { validateTaskInput } from '../tasks/task-schemas.js';
 import { InvalidInputError, JobStateError, UnknownJobError, UnknownTaskError } from './errors.js';
@@ -27,12 +29,17 @@ export interface TaskServiceDeps {
   workerId: string;
 }
 
-export interface AddOptions {
+export interface AddOptions extends KeyOptions {
   /** Wait in `start later` until `startJob(id)`. */
   startLater?: boolean;
   /** A time limit for each run of this job (ms), over the task's and the service's. */
   timeout?: number;
+  /** Lower runs first (graphile-worker's and Oban's convention), 0 by default; from -32768 to 32767. */
+  priority?: number;
 }
+
+/** What a cron or delayed job may be added with besides its schedule. */
+export type CronJobOptions = Pick<AddOptions, 'priority'> & KeyOptions;
 
 function checkedTimeout(timeout: number | undefined): number | null {
   if (timeout === undefined) return null;
@@ -113,6 +120,7 @@ export class TaskService {
    * Every input is checked first: one bad input rejects the whole batch, and nothing is stored.
    */
   async addMany(task: string, inputs: unknown[], options: AddOptions = {}): Promise<number[]> {
+    if (options.key !== undefined) throw new KeyOptionsError('addMany adds jobs without keys: add keyed jobs one by one with add');
     const found = this.#taskNamed(task);
     inputs.forEach((input, index) => {
       const problems = validateTaskInput(found, input ?? null);
@@ -122,6 +130,7 @@ export class TaskService {
     });
     const created = this.#deps.clock();
     const timeout = checkedTimeout(options.timeout);
+    const priority = checkedPriority(options.priority);
     const records = await this.#deps.store.insertMany(
       inputs.map((input) => ({
         service: this.address,
@@ -133,6 +142,7 @@ export class TaskService {
         runAt: 0,
         schedule: null,
         timeout,
+        priority,
       })),
     );
     for (const record of records) this.#emitAdded(record);
@@ -141,8 +151,17 @@ export class TaskService {
 
   /** `add`, answering with the stored job rather than its id (saves a read for the web service). */
   async addJob(task: string, input: unknown = null, options: AddOptions = {}): Promise<JobRecord> {
+    return (await this.addOrFind(task, input, options)).job;
+  }
+
+  /**
+   * `addJob`, saying what happened: `created`; or, for a key another job of the service holds,
+   * `existing` (that job, unchanged: `onKeyTaken: 'keep'`) or `replaced` (that job with this input,
+   * while it waits: `'replace'`).
+   */
+  async addOrFind(task: string, input: unknown = null, options: AddOptions = {}): Promise<KeyedInsert> {
     const found = this.#checkedTask(task, input);
-    const record = await this.#deps.store.insert({
+    return this.#insert({
       service: this.address,
       task,
       input: input ?? null,
@@ -152,9 +171,8 @@ export class TaskService {
       runAt: 0,
       schedule: null,
       timeout: checkedTimeout(options.timeout),
-    });
-    this.#emitAdded(record);
-    return record;
+      priority: checkedPriority(options.priority),
+    }, options);
   }
 
   /**
@@ -162,12 +180,17 @@ export class TaskService {
    * time and keeps its last result) or a delayed job (`{ delay }` seconds: status `delayed`,
    * runs once).
    */
-  async addCronJob(task: string, input: unknown, schedule: Schedule): Promise<number> {
+  async addCronJob(task: string, input: unknown, schedule: Schedule, options: CronJobOptions = {}): Promise<number> {
+    return (await this.addCronJobOrFind(task, input, schedule, options)).job.id;
+  }
+
+  /** `addCronJob`, saying what happened, as `addOrFind` does: a keyed cron job is added once. */
+  async addCronJobOrFind(task: string, input: unknown, schedule: Schedule, options: CronJobOptions = {}): Promise<KeyedInsert> {
     const found = this.#checkedTask(task, input);
     const valid = validateSchedule(schedule);
     const now = this.#deps.clock();
     const runAt = nextRunAt(valid, now);
-    const record = await this.#deps.store.insert({
+    return this.#insert({
       service: this.address,
       task,
       input: input ?? null,
@@ -176,9 +199,18 @@ export class TaskService {
       created: now,
       runAt: runAt ?? Number.MAX_SAFE_INTEGER,
       schedule: valid,
-    });
-    this.#emitAdded(record);
-    return record.id;
+      priority: checkedPriority(options.priority),
+    }, options);
+  }
+
+  /** Inserts one job, through the key's holder check when it has a key; `added` only for a new job. */
+  async #insert(job: NewJob, options: KeyOptions): Promise<KeyedInsert> {
+    const key = checkedKey(options);
+    const inserted = key
+      ? await this.#deps.store.insertKeyed({ ...job, key: key.key, keyScope: key.keyScope, keyPeriodMs: key.keyPeriodMs }, key.onKeyTaken, this.#deps.clock())
+      : { job: await this.#deps.store.insert(job), outcome: 'created' as const };
+    if (inserted.outcome === 'created') this.#emitAdded(inserted.job);
+    return inserted;
   }
 
   #taskNamed(name: string): Task {
@@ -208,6 +240,16 @@ export class TaskService {
     if (!(await this.#deps.store.start(jobId, this.#deps.clock()))) {
       throw new JobStateError(jobId, job.status, `job ${jobId} is ${job.status}; only a job in "start later" can be started`);
     }
+  }
+
+  /** Changes the priority of a job that waits (queued, start later, delayed, or a cron job not running). */
+  async setPriority(jobId: number, priority: number): Promise<JobRecord> {
+    const job = await this.getJob(jobId);
+    const changed = await this.#deps.store.setPriority(jobId, checkedPriority(priority));
+    if (!changed) {
+      throw new JobStateError(jobId, job.status, `job ${jobId} is ${job.status === 'cronjob' ? 'running' : job.status}; only a waiting job's priority can change`);
+    }
+    return changed;
   }
 
   /** Computes a cron or delayed job's next run from its schedule, as of `now` (seconds; default: the clock). */

@@ -25,6 +25,11 @@ export interface JobRow<Json = unknown> {
   progress: number | null;
   progress_message: string | null;
   timeout_ms: number | null;
+  priority: number;
+  job_key: string | null;
+  /** How long the key holds, and for `finished` for how long after: read by the stores' key rules, not by the record. */
+  key_scope?: string | null;
+  key_period_ms?: number | null;
   locked_by: string | null;
   locked_until: number | null;
   cancel_requested: boolean | number;
@@ -66,6 +71,8 @@ export function toJobRecord<Json>(row: JobRow<Json>, readJson: JsonReader<Json>)
     progress: row.progress,
     progressMessage: row.progress_message,
     timeout: row.timeout_ms,
+    priority: row.priority,
+    key: row.job_key,
     lockedBy: row.locked_by,
     lockedUntil: row.locked_until,
     cancelRequested: Boolean(row.cancel_requested),
@@ -93,6 +100,10 @@ export function insertedRow(id: number, job: NewJob, input: string, schedule: st
     progress: null,
     progress_message: null,
     timeout_ms: job.timeout ?? null,
+    priority: job.priority ?? 0,
+    job_key: job.key ?? null,
+    key_scope: job.key == null ? null : (job.keyScope ?? 'waiting'),
+    key_period_ms: job.key == null ? null : (job.keyPeriodMs ?? null),
     locked_by: null,
     locked_until: null,
     cancel_requested: false,

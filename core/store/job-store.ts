@@ -14,6 +14,30 @@ export interface NewJob {
   schedule: Schedule | null;
   /** A time limit for each run of this job (ms); absent or null: none of its own. */
   timeout?: number | null;
+  /** Lower runs first; absent: 0. */
+  priority?: number;
+  /** A key unique within the service while the job holds it: only `insertKeyed` stores it (`insert` and `insertMany` leave it out). */
+  key?: string | null;
+  /** How long the key holds: while the job waits for its first run (default), until it ends, or for `keyPeriodMs` after. */
+  keyScope?: KeyScope;
+  /** With `keyScope: 'finished'`: how long after the job ended its key stays taken (ms). */
+  keyPeriodMs?: number | null;
+}
+
+/**
+ * How long a job holds its key. `waiting`: until its first run starts (a cron job: as long as it
+ * lives); `running`: until it ends; `finished`: until `keyPeriodMs` after it ended.
+ */
+export type KeyScope = 'waiting' | 'running' | 'finished';
+
+/** On a taken key: `keep` answers the job holding it; `replace` gives that job the new input and schedule while it waits. */
+export type OnKeyTaken = 'keep' | 'replace';
+
+/** What `insertKeyed` did. */
+export interface KeyedInsert {
+  job: JobRecord;
+  /** `created`: a new job; `existing`: the job holding the key, unchanged; `replaced`: that job with the new input and schedule. */
+  outcome: 'created' | 'existing' | 'replaced';
 }
 
 export interface ClaimOptions {
@@ -113,6 +137,12 @@ export interface JobStore {
 
   insert(job: NewJob): Promise<JobRecord>;
   insertMany(jobs: NewJob[]): Promise<JobRecord[]>;
+  /**
+   * Inserts a job with a key, atomically across every process: when a job of the service holds
+   * the key, none is added and `onKeyTaken` says what happens to that one. A key whose
+   * `finished` period ran out by `now` is free again.
+   */
+  insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert>;
   get(id: number): Promise<JobRecord | undefined>;
   list(query: JobQuery): Promise<JobPage>;
   countByStatus(service?: string): Promise<Record<JobStatus, number>>;
@@ -158,6 +188,12 @@ export interface JobStore {
   cancelAll(service: string, now: number): Promise<number>;
   /** Sets a cron or delayed job's schedule (when given) and its `runAt`. */
   reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined>;
+  /**
+   * Sets the priority of a job that waits (a job `cancel` would end outright: queued, start later,
+   * delayed, or a cron job no worker holds) and returns its new record; undefined when no job of
+   * that id waits.
+   */
+  setPriority(id: number, priority: number): Promise<JobRecord | undefined>;
   /** Records a running job's progress (0..1) for its lease holder. */
   setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean>;
   /**

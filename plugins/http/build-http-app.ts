@@ -17,6 +17,7 @@ import { registerCronJobsRoutes } from './routes/cron-jobs-routes.js';
 import { registerEventsRoutes } from './routes/events-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJobsRoutes } from './routes/jobs-routes.js';
+import { registerPriorityRoutes } from './routes/priority-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerProcessingRoutes } from './routes/processing-routes.js';
 import { registerRetryRoutes } from './routes/retry-routes.js';
@@ -78,6 +79,7 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
     registerJobsRoutes(scope, kernel);
     registerRetryRoutes(scope, kernel);
     registerCronJobsRoutes(scope, kernel);
+    registerPriorityRoutes(scope, kernel);
     registerProcessingRoutes(scope, kernel);
     registerPauseRoutes(scope, kernel);
     registerEventsRoutes(scope, kernel, eventStreams);

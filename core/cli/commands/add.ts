@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { JobEventStream, RemotetaskClient, ServiceClient } from '../../client/index.js';
+import { MAX_PRIORITY, MIN_PRIORITY } from '../../jobs/job-limits.js';
 import { CliError, EXIT } from '../cli-error.js';
 import { type ClientOptions, clientFor, withClientOptions } from '../client-options.js';
 import { parseJsonArgument } from '../parse-arguments.js';
@@ -18,6 +19,11 @@ const FINAL_STATUSES = new Set(['completed', 'error', 'cancelled']);
 interface AddOptions {
   startLater?: boolean;
   timeout?: number;
+  priority?: number;
+  key?: string;
+  keyScope?: 'waiting' | 'running' | 'finished';
+  keyPeriod?: number;
+  replace?: boolean;
   wait?: boolean;
   upload?: string;
   to?: string;
@@ -28,6 +34,14 @@ function parseTimeout(text: string): number {
   const ms = Number(text);
   if (!/^\d+$/.test(text) || ms < 1) throw new InvalidArgumentError('a timeout is a whole number of milliseconds, at least 1');
   return ms;
+}
+
+export function parsePriority(text: string): number {
+  const priority = Number(text);
+  if (!/^-?\d+$/.test(text) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+    throw new InvalidArgumentError(`a priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}; lower runs first`);
+  }
+  return priority;
 }
 
 /** Follows a job's events to its end, showing progress; prints and returns the result, or exits 1 when it failed. */
@@ -90,6 +104,11 @@ export function registerAdd(program: Command): void {
       .argument('[json]', 'the job\'s input as JSON (default null)')
       .option('--start-later', 'add it in "start later"; start it with the API or XML-RPC startJob')
       .option('--timeout <ms>', 'a time limit for each run of this job, in milliseconds', parseTimeout)
+      .option('--priority <n>', 'lower runs first, 0 by default (-32768 to 32767)', parsePriority)
+      .option('--key <key>', 'unique within the service while the job holds it: when taken, prints the id of the job holding it')
+      .option('--key-scope <scope>', 'how long the key holds: waiting (default), running, finished')
+      .option('--key-period <seconds>', 'with --key-scope finished: seconds after the job ended that its key stays taken', Number)
+      .option('--replace', 'when the key is taken, give the waiting job holding it this input')
       .option('-w, --wait', 'wait for the job to end, showing its progress on stderr; exit 1 when it fails or is cancelled')
       .option('--upload <file>', 'upload the file first (files plugin) and put its id in the input as "file"')
       .option('--to <format>', 'put this in the input as "to" (video-convert\'s target format)')
@@ -120,7 +139,10 @@ export function registerAdd(program: Command): void {
     };
     events = options.wait ? await service.events({ reconnect: true, onResync: recheck }) : undefined;
     try {
-      const { id } = await service.add(task, input, { startLater: options.startLater, timeout: options.timeout });
+      const { id } = await service.add(task, input, {
+        startLater: options.startLater, timeout: options.timeout, priority: options.priority,
+        key: options.key, keyScope: options.keyScope, keyPeriod: options.keyPeriod, onKeyTaken: options.replace ? 'replace' : undefined,
+      });
       if (!events) return printLine(String(id));
       followed = id;
       const result = await waitForJob(service, id, events);

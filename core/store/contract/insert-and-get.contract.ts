@@ -34,6 +34,8 @@ export function insertAndGetContract(t: ContractContext): void {
         progress: null,
         progressMessage: null,
         timeout: 90_000,
+        priority: 0,
+        key: null,
         lockedBy: null,
         lockedUntil: null,
         cancelRequested: false,

@@ -16,6 +16,8 @@ import { retryContract } from './retry.contract.js';
 import { snoozeContract } from './snooze.contract.js';
 import { processRegistryContract } from './process-registry.contract.js';
 import { servicePausesContract } from './service-pauses.contract.js';
+import { prioritiesContract } from './priorities.contract.js';
+import { uniqueKeysContract } from './unique-keys.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -62,6 +64,8 @@ export function describeJobStoreContract(
     snoozeContract(t);
     processRegistryContract(t);
     servicePausesContract(t);
+    prioritiesContract(t);
+    uniqueKeysContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

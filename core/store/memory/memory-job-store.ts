@@ -6,45 +6,45 @@ import type {
   JobPage,
   JobQuery,
   JobStore,
+  KeyedInsert,
   NewJob,
   RetryQuery,
+  OnKeyTaken,
 } from '../job-store.js';
 import { comparePositions, decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from '../keyset-paging.js';
 import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE, zeroCounts } from '../store-rules.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
-import { MinHeap } from './min-heap.js';
 import { retryJob } from './retry-job.js';
 import { retryStatuses } from '../retry-rules.js';
 import { MemoryProcesses } from './memory-processes.js';
 import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
 import type { PausedService } from '../service-pauses.js';
+import { isCancellable } from '../status-sets.js';
+import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
+import { DueQueues } from './due-queues.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
 interface StoredJob extends MemoryRow {
-  /** The runAt of this job's live entry in its service's due heap, or null when it has none. */
+  /** The runAt of this job's live entry in its service's due queues, or null when it has none. */
   dueAt: number | null;
+  /** The priority it was queued under. */
+  duePriority: number;
   /** Bumped whenever the job's heap entry changes: older entries are stale and skipped. */
   dueStamp: number;
 }
 
-interface DueEntry {
-  runAt: number;
-  id: number;
-  stamp: number;
-}
-
 interface ServiceJobs {
   ids: Set<number>;
-  due: MinHeap<DueEntry>;
+  due: DueQueues;
   /** How many heap entries are live; the rest are stale and are dropped lazily. */
   liveEntries: number;
 }
 
 /**
- * Jobs in a Map, for unit tests and throwaway runs. Each service keeps a min-heap of its claimable
- * jobs ordered by (runAt, id), so claiming from tens of thousands of jobs stays O(log n) per job.
+ * Jobs in a Map, for unit tests and throwaway runs. Each service keeps its claimable jobs in a
+ * min-heap by (runAt, id) per priority, so claiming from tens of thousands of jobs stays O(log n) per job.
  * Every method runs synchronously inside its promise, which makes each one atomic.
  */
 export class MemoryJobStore extends SingleProcessSignals implements JobStore {
@@ -52,6 +52,8 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private readonly jobs = new Map<number, StoredJob>();
   private readonly services = new Map<string, ServiceJobs>();
   private readonly leased = new Set<number>();
+  /** The ids of the jobs with each key, by `service key`: to find a key's holder without a scan. */
+  private readonly keyed = new Map<string, Set<number>>();
   private lastId = 0;
   private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
 
@@ -88,11 +90,26 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   }
 
   async insert(job: NewJob): Promise<JobRecord> {
-    return this.insertAll([job])[0];
+    return this.insertAll([withoutKey(job)])[0];
   }
 
   async insertMany(jobs: NewJob[]): Promise<JobRecord[]> {
-    return this.insertAll(jobs);
+    return this.insertAll(jobs.map(withoutKey));
+  }
+
+  async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
+    const holder = this.keyHolder(job.service, job.key, now);
+    if (!holder) return { job: this.insertAll([job])[0], outcome: 'created' };
+    if (onKeyTaken === 'replace' && (REPLACEABLE_STATUSES as readonly string[]).includes(holder.status) && holder.locked_by === null) {
+      holder.input = JSON.stringify(job.input ?? null);
+      if (job.schedule !== null) {
+        holder.schedule = JSON.stringify(job.schedule);
+        holder.run_at = job.runAt;
+      }
+      this.refresh(holder);
+      return { job: toRecord(holder), outcome: 'replaced' };
+    }
+    return { job: toRecord(holder), outcome: 'existing' };
   }
 
   async get(id: number): Promise<JobRecord | undefined> {
@@ -148,12 +165,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       if (job && job.service === service && isClaimable(job) && job.run_at <= now && limit >= 1) picked.push(job);
     } else {
       const due = this.services.get(service)?.due;
-      while (due && picked.length < limit) {
-        const entry = this.peekDue(service);
-        if (!entry || entry.runAt > now) break;
-        due.pop();
-        picked.push(this.jobs.get(entry.id)!);
-      }
+      if (due && limit >= 1) for (const entry of due.popDue(now, limit)) picked.push(this.jobs.get(entry.id)!);
     }
     // Compute every cron job's next occurrence before changing anything: a schedule that throws
     // leaves the store as it was, with the popped heap entries pushed back.
@@ -259,6 +271,14 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     return toRecord(job);
   }
 
+  async setPriority(id: number, priority: number): Promise<JobRecord | undefined> {
+    const job = this.jobs.get(id);
+    if (!job || !isCancellable(job.status, job.locked_by !== null)) return undefined;
+    job.priority = priority;
+    this.refresh(job);
+    return toRecord(job);
+  }
+
   async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {
     const job = this.jobs.get(id);
     if (!job || !isHeldBy(job, workerId)) return false;
@@ -297,6 +317,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       if (!doomed.has(job.status)) continue;
       if (job.dueAt !== null) jobs.liveEntries -= 1;
       jobs.ids.delete(id);
+      if (job.job_key !== null) this.keyed.get(keyOf(job.service, job.job_key))?.delete(id);
       this.jobs.delete(id);
       this.leased.delete(id);
       removed += 1;
@@ -312,9 +333,10 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       schedule: job.schedule === null ? null : JSON.stringify(job.schedule),
     }));
     return prepared.map(({ job, input, schedule }) => {
-      const stored: StoredJob = { ...insertedRow(++this.lastId, job, input, schedule), dueAt: null, dueStamp: 0 };
+      const stored: StoredJob = { ...insertedRow(++this.lastId, job, input, schedule), dueAt: null, duePriority: 0, dueStamp: 0 };
       this.jobs.set(stored.id, stored);
       this.serviceJobs(stored.service).ids.add(stored.id);
+      if (stored.job_key !== null) this.keyedIds(stored.service, stored.job_key).add(stored.id);
       this.refresh(stored);
       return toRecord(stored);
     });
@@ -323,7 +345,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private serviceJobs(service: string): ServiceJobs {
     let jobs = this.services.get(service);
     if (!jobs) {
-      jobs = { ids: new Set(), due: new MinHeap(compareDue), liveEntries: 0 };
+      jobs = { ids: new Set(), due: this.dueQueues(), liveEntries: 0 };
       this.services.set(service, jobs);
     }
     return jobs;
@@ -339,7 +361,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     else this.leased.add(job.id);
     const jobs = this.serviceJobs(job.service);
     if (isClaimable(job)) {
-      if (job.dueAt !== job.run_at) {
+      if (job.dueAt !== job.run_at || job.duePriority !== job.priority) {
         if (job.dueAt === null) jobs.liveEntries += 1;
         this.pushEntry(jobs, job);
         this.wakes.wake(job.service);
@@ -355,38 +377,54 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   /** Puts back the entry of a job popped by a claim that then failed. */
   private requeueEntry(job: StoredJob): void {
     const jobs = this.serviceJobs(job.service);
-    jobs.due.push({ runAt: job.run_at, id: job.id, stamp: job.dueStamp });
+    jobs.due.push(job.duePriority, { runAt: job.run_at, id: job.id, stamp: job.dueStamp });
   }
 
   private pushEntry(jobs: ServiceJobs, job: StoredJob): void {
     job.dueAt = job.run_at;
+    job.duePriority = job.priority;
     job.dueStamp += 1;
-    jobs.due.push({ runAt: job.run_at, id: job.id, stamp: job.dueStamp });
+    jobs.due.push(job.priority, { runAt: job.run_at, id: job.id, stamp: job.dueStamp });
   }
 
   private compact(jobs: ServiceJobs): void {
-    jobs.due = new MinHeap(compareDue);
+    jobs.due.clear();
     for (const id of jobs.ids) {
       const job = this.jobs.get(id)!;
       if (job.dueAt !== null) this.pushEntry(jobs, job);
     }
   }
 
-  /** The service's earliest live heap entry, dropping stale ones on the way. */
-  private peekDue(service: string): DueEntry | undefined {
-    const due = this.services.get(service)?.due;
-    if (!due) return undefined;
-    for (let entry = due.peek(); entry !== undefined; entry = due.peek()) {
-      if (this.jobs.get(entry.id)?.dueStamp === entry.stamp) return entry;
-      due.pop();
+  /** The job holding the key, if one does; a `finished` key whose period is over is let go on the way. */
+  private keyHolder(service: string, key: string, now: number): StoredJob | undefined {
+    for (const id of this.keyedIds(service, key)) {
+      const job = this.jobs.get(id)!;
+      if (keyExpired(job, now)) job.key_scope = 'expired';
+      if (holdsKey(job)) return job;
     }
     return undefined;
   }
+
+  private keyedIds(service: string, key: string): Set<number> {
+    let ids = this.keyed.get(keyOf(service, key));
+    if (!ids) this.keyed.set(keyOf(service, key), (ids = new Set()));
+    return ids;
+  }
+
+  private dueQueues(): DueQueues {
+    return new DueQueues((entry) => this.jobs.get(entry.id)?.dueStamp === entry.stamp);
+  }
+
+  /** The service's live entry with the earliest runAt. */
+  private peekDue(service: string): { runAt: number } | undefined {
+    return this.services.get(service)?.due.earliest();
+  }
 }
 
-function compareDue(a: DueEntry, b: DueEntry): number {
-  return a.runAt - b.runAt || a.id - b.id;
-}
+const keyOf = (service: string, key: string) => `${service} ${key}`;
+
+/** insert and insertMany store no key, as the SQL stores' do not: keyed jobs go through insertKeyed. */
+const withoutKey = (job: NewJob): NewJob => (job.key == null ? job : { ...job, key: null, keyScope: undefined, keyPeriodMs: null });
 
 function positionOf(sort: Sort, job: StoredJob): Position {
   return { value: job[sort.key], id: job.id };

@@ -27,18 +27,19 @@ const claimSet = `
 // back if a cron schedule cannot say when it runs next.
 const claimReturning = `
       RETURNING j.id, j.task, j.input, j.status, j.result, j.error, j.error_stack, j.attempts, j.max_attempts,
-        j.created, j.completed, j.run_at, j.schedule, j.timeout_ms, j.cancel_requested,
+        j.created, j.completed, j.run_at, j.schedule, j.timeout_ms, j.priority, j.job_key, j.cancel_requested,
         due.status AS previous_status, due.started AS previous_started,
         due.progress AS previous_progress, due.progress_message AS previous_progress_message`;
 // ctid: the row version just locked, fetched again directly instead of by a primary-key search.
 const claimDueColumns = 'ctid, status, started, progress, progress_message';
 
+// In the claim index's order (priority first, then first come first served): one ordered probe.
 // SKIP LOCKED: concurrent claimers pass over each other's rows instead of queueing on them.
 export const claimText = sqlText(({ jobs }) => `
       WITH due AS (
         SELECT ${claimDueColumns} FROM ${jobs}
         WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
-        ORDER BY run_at, id
+        ORDER BY priority, run_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
       )
@@ -53,6 +54,8 @@ const claimOneText = sqlText(({ jobs }) => `
       )
       UPDATE ${jobs} j SET ${claimSet}
       FROM due WHERE j.ctid = due.ctid ${claimReturning}`);
+
+const claimOrder = (a: ClaimedRow, b: ClaimedRow) => a.priority - b.priority || a.run_at - b.run_at || a.id - b.id;
 
 /** Takes due jobs and leases them, in one statement; cron jobs then move on to their next occurrence. */
 export async function claimJobs(ctx: PostgresContext, options: ClaimOptions): Promise<JobRecord[]> {
@@ -72,7 +75,7 @@ export async function claimJobs(ctx: PostgresContext, options: ClaimOptions): Pr
           text: claimOneText(ctx.tables),
           values: [service, now, jobId, workerId, lockedUntil],
         });
-  rows.sort((a, b) => a.run_at - b.run_at || a.id - b.id);
+  rows.sort(claimOrder);
   // The columns the claim set, from what it set them to: completes each row to a job row.
   const claimed = (row: ClaimedRow): JobRecord =>
     toJobRecord(

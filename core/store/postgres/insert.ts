@@ -8,10 +8,10 @@ import { sqlText } from './tables.js';
 
 const insertText = sqlText(({ jobs }) => `
       WITH inserted AS (
-        INSERT INTO ${jobs} (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms)
-        SELECT service, task, input::jsonb, status, max_attempts, created, run_at, schedule::jsonb, timeout_ms
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[])
-          WITH ORDINALITY AS n(service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, position)
+        INSERT INTO ${jobs} (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority)
+        SELECT service, task, input::jsonb, status, max_attempts, created, run_at, schedule::jsonb, timeout_ms, priority
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], $10::smallint[])
+          WITH ORDINALITY AS n(service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, position)
         ORDER BY position
         RETURNING *
       ), ${notify('inserted', WAITING_SQL)}, ${announceAdded('inserted')}
@@ -33,6 +33,7 @@ export async function insertJobs(ctx: PostgresContext, jobs: NewJob[]): Promise<
       jobs.map((job) => job.runAt),
       jobs.map((job) => jsonText(job.schedule)),
       jobs.map((job) => job.timeout ?? null),
+      jobs.map((job) => job.priority ?? 0),
     ],
   });
   // Identities are drawn in input order, so id order is the order the caller gave.

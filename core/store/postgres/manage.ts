@@ -1,5 +1,6 @@
 import type { JobRecord, JobStatus, Schedule } from '../../jobs/job.js';
 import { decodedJson, jsonText, toJobRecord, type JobRow } from '../job-row.js';
+import { hasWaitingSql, nextRunAtSql } from '../priority-levels.js';
 import { HELD_SQL, WAITING_SQL, isWaiting } from '../status-sets.js';
 import { afterNotify, notify } from './notify.js';
 import type { PostgresContext } from './postgres-context.js';
@@ -15,10 +16,7 @@ export async function getJob(ctx: PostgresContext, id: number): Promise<JobRecor
   return rows[0] ? toJobRecord(rows[0], decodedJson) : undefined;
 }
 
-const hasWaitingText = sqlText(({ jobs }) => `
-      SELECT EXISTS (
-        SELECT 1 FROM ${jobs} WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
-      ) AS waiting`);
+const hasWaitingText = sqlText(({ jobs }) => hasWaitingSql(jobs, '$1::text', '$2::bigint'));
 
 export async function hasWaiting(ctx: PostgresContext, service: string, now: number): Promise<boolean> {
   const { rows } = await ctx.query<{ waiting: boolean }>({
@@ -29,7 +27,7 @@ export async function hasWaiting(ctx: PostgresContext, service: string, now: num
   return rows[0].waiting;
 }
 
-const nextRunAtText = sqlText(({ jobs }) => `SELECT min(run_at) AS run_at FROM ${jobs} WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL`);
+const nextRunAtText = sqlText(({ jobs }) => nextRunAtSql(jobs, '$1::text'));
 
 export async function nextRunAt(ctx: PostgresContext, service: string): Promise<number | null> {
   const { rows } = await ctx.query<{ run_at: number | null }>({

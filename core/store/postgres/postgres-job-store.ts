@@ -9,6 +9,8 @@ import type {
   JobStore,
   NewJob,
   RetryQuery,
+  KeyedInsert,
+  OnKeyTaken,
   WakeListener,
 } from '../job-store.js';
 import { InsertBatcher } from '../insert-batching.js';
@@ -22,6 +24,7 @@ import type { PostgresContext } from './postgres-context.js';
 import { quoteSchema } from './postgres-migrations.js';
 import { tablesIn, type Tables } from './tables.js';
 import { insertJobs } from './insert.js';
+import { insertKeyedJob } from './insert-keyed.js';
 import { claimJobs } from './claim.js';
 import { cancelRequestedAmong, recoverExpired, renewLeases } from './leases.js';
 import { finishJobs } from './finish.js';
@@ -33,6 +36,7 @@ import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
 import { listProcesses, recordProcess, removeProcess } from './processes.js';
 import { pausedServices, setServicePaused } from './pauses.js';
 import { type ControlListener, ControlHub, type PausedService } from '../service-pauses.js';
+import { setPriority } from './set-priority.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
 export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
@@ -179,6 +183,10 @@ export class PostgresJobStore implements JobStore {
     return insertJobs(this.context, jobs);
   }
 
+  async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
+    return insertKeyedJob(this.context, job, onKeyTaken, now);
+  }
+
   async get(id: number): Promise<JobRecord | undefined> {
     return getJob(this.context, id);
   }
@@ -237,6 +245,10 @@ export class PostgresJobStore implements JobStore {
 
   async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {
     return rescheduleJob(this.context, id, runAt, schedule);
+  }
+
+  async setPriority(id: number, priority: number): Promise<JobRecord | undefined> {
+    return setPriority(this.context, id, priority);
   }
 
   async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {

@@ -13,7 +13,7 @@ import type { Prepared } from './sqlite-statements.js';
  */
 const CLAIMED = [
   'id', 'task', 'input', 'status', 'result', 'error', 'error_stack', 'attempts', 'max_attempts', 'created', 'completed',
-  'run_at', 'schedule', 'timeout_ms', 'cancel_requested',
+  'run_at', 'schedule', 'timeout_ms', 'cancel_requested', 'priority', 'job_key',
 ] as const;
 const CLAIMED_COLUMNS = CLAIMED.join(', ');
 type ClaimedRow = [
@@ -32,6 +32,8 @@ type ClaimedRow = [
   schedule: string | null,
   timeout: number | null,
   cancelRequested: number,
+  priority: number,
+  key: string | null,
 ];
 /** A column's position in a claimed row; the compiler checks that `name` is at `index`. */
 function position<I extends number>(index: I, name: (typeof CLAIMED)[I]): I {
@@ -42,6 +44,7 @@ const ID = position(0, 'id');
 const STATUS = position(3, 'status');
 const RUN_AT = position(11, 'run_at');
 const SCHEDULE = position(12, 'schedule');
+const PRIORITY = position(15, 'priority');
 
 /** Claims and leases: who holds which job. */
 export const CLAIM_SQL = {
@@ -53,7 +56,7 @@ export const CLAIM_SQL = {
     WHERE id IN (
       SELECT id FROM jobs
       WHERE service = @service AND ${WAITING_SQL} AND run_at <= @now AND locked_by IS NULL
-      ORDER BY run_at, id LIMIT @limit)
+      ORDER BY priority, run_at, id LIMIT @limit)
     RETURNING ${CLAIMED_COLUMNS}`,
   claimOne: `
     UPDATE jobs SET
@@ -83,8 +86,8 @@ export function claimJobs(db: Database, sql: Statements, options: ClaimOptions):
     const rows = (
       jobId === undefined ? sql.claimBatch.all({ ...params, limit }) : sql.claimOne.all({ ...params, id: jobId })
     ) as ClaimedRow[];
-    // RETURNING gives no order; the claim's order is the order jobs were due.
-    rows.sort((a, b) => a[RUN_AT] - b[RUN_AT] || a[ID] - b[ID]);
+    // RETURNING gives no order; the claim's order is by priority, then the order jobs were due.
+    rows.sort((a, b) => a[PRIORITY] - b[PRIORITY] || a[RUN_AT] - b[RUN_AT] || a[ID] - b[ID]);
     for (const row of rows) {
       if (row[STATUS] !== 'cronjob') continue;
       // Inside the transaction: a schedule that throws rolls the whole claim back.
@@ -97,11 +100,11 @@ export function claimJobs(db: Database, sql: Statements, options: ClaimOptions):
   });
   // The columns the claim set, from what it set them to.
   return claim.immediate().map(
-    ([id, task, input, status, result, error, error_stack, attempts, max_attempts, created, completed, run_at, schedule, timeout_ms, cancel_requested]) =>
+    ([id, task, input, status, result, error, error_stack, attempts, max_attempts, created, completed, run_at, schedule, timeout_ms, cancel_requested, priority, job_key]) =>
       toJobRecord(
         {
           id, service, task, input, status, result, error, error_stack, attempts, max_attempts, created, started: now, completed,
-          run_at, schedule, progress: null, progress_message: null, timeout_ms, locked_by: workerId, locked_until: until, cancel_requested,
+          run_at, schedule, progress: null, progress_message: null, timeout_ms, locked_by: workerId, locked_until: until, cancel_requested, priority, job_key,
         },
         parseJsonText,
       ),

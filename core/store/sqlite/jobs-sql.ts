@@ -1,4 +1,5 @@
-import { WAITING_SQL, HELD_SQL } from '../status-sets.js';
+import { hasWaitingSql, nextRunAtSql } from '../priority-levels.js';
+import { CANCELLABLE_SQL, HELD_SQL } from '../status-sets.js';
 
 /** The statements of reading, counting and the small changes of a job, each run on its own. */
 export const JOBS_SQL = {
@@ -11,6 +12,8 @@ export const JOBS_SQL = {
   clean: `DELETE FROM jobs WHERE service = ? AND status IN (SELECT value FROM json_each(?))`,
   countAll: `SELECT status, count(*) AS count FROM jobs GROUP BY status`,
   countService: `SELECT status, count(*) AS count FROM jobs WHERE service = ? GROUP BY status`,
-  hasWaiting: `SELECT 1 FROM jobs WHERE service = ? AND ${WAITING_SQL} AND run_at <= ? AND locked_by IS NULL LIMIT 1`,
-  nextRunAt: `SELECT run_at FROM jobs WHERE service = ? AND ${WAITING_SQL} AND locked_by IS NULL ORDER BY run_at, id LIMIT 1`,
+  hasWaiting: hasWaitingSql('jobs', '@service', '@now'),
+  nextRunAt: nextRunAtSql('jobs', '@service'),
+  // A job's priority changes while it waits, no worker holding it: the jobs a cancel ends outright.
+  setPriority: `UPDATE jobs SET priority = @priority WHERE id = @id AND ${CANCELLABLE_SQL} RETURNING *`,
 } as const;

@@ -142,7 +142,7 @@ describe('SqliteJobStore', () => {
 
     const store = await openStore();
     const [job] = (await store.list({ service: '@Old' })).jobs;
-    expect(job).toMatchObject({ service: '@Old', input: { n: 1 }, status: 'queued', timeout: null });
+    expect(job).toMatchObject({ service: '@Old', input: { n: 1 }, status: 'queued', timeout: null, priority: 0 });
     const limited = await store.insert(newJob({ timeout: 2_000 }));
     expect(await store.get(limited.id)).toMatchObject({ timeout: 2_000 });
     const [claimed] = await store.claim({ service: '@Old', now: T0, workerId: 'w', leaseMs: 1_000, nextRunAt: () => null });

@@ -7,8 +7,10 @@ import type {
   JobPage,
   JobQuery,
   JobStore,
+  KeyedInsert,
   NewJob,
   RetryQuery,
+  OnKeyTaken,
 } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { zeroCounts } from '../store-rules.js';
@@ -16,6 +18,7 @@ import { InsertBatcher } from '../insert-batching.js';
 import { prepareAll, wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { INSERT_SQL, insertJobs } from './insert.js';
+import { INSERT_KEYED_SQL, insertKeyedJob } from './insert-keyed.js';
 import { CLAIM_SQL, cancelRequestedAmong, claimJobs, renewLeases } from './claim.js';
 import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
@@ -34,7 +37,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL };
+const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
@@ -96,6 +99,13 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
     return this.insertAll(jobs);
   }
 
+  async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
+    // After the inserts already asked for, so that a key one of them takes is seen.
+    await this.inserts.flush();
+    const { db, sql } = this.store;
+    return insertKeyedJob(db, sql, this.wakes, job, onKeyTaken, now);
+  }
+
   async get(id: number): Promise<JobRecord | undefined> {
     const row = this.store.sql.get.get(id) as JobRow<string> | undefined;
     return row && toJobRecord(row, parseJsonText);
@@ -117,11 +127,11 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   }
 
   async hasWaiting(service: string, now: number): Promise<boolean> {
-    return this.store.sql.hasWaiting.get(service, now) !== undefined;
+    return (this.store.sql.hasWaiting.get({ service, now }) as { waiting: number }).waiting === 1;
   }
 
   async nextRunAt(service: string): Promise<number | null> {
-    const row = this.store.sql.nextRunAt.get(service) as { run_at: number } | undefined;
+    const row = this.store.sql.nextRunAt.get({ service }) as { run_at: number | null } | undefined;
     return row?.run_at ?? null;
   }
 
@@ -170,6 +180,11 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
       schedule: schedule === undefined ? null : JSON.stringify(schedule),
     }) as (JobRow<string> & ChangedRow) | undefined;
     if (row) wakeIfWaiting(this.wakes, row);
+    return row && toJobRecord(row, parseJsonText);
+  }
+
+  async setPriority(id: number, priority: number): Promise<JobRecord | undefined> {
+    const row = this.store.sql.setPriority.get({ id, priority }) as JobRow<string> | undefined;
     return row && toJobRecord(row, parseJsonText);
   }
 

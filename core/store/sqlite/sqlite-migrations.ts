@@ -72,6 +72,23 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'job priority and key',
+    sql: `
+      -- Lower runs first, 0 by default. The claim index leads with the priority, in the order the
+      -- claim reads it (priority, then first come first served): still one ordered index walk.
+      ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+      DROP INDEX jobs_due;
+      CREATE INDEX jobs_due ON jobs (service, priority, run_at, id) WHERE status IN ('queued', 'delayed', 'cronjob');
+      -- A key unique within the service while the job holds it (see core/store/key-rules.ts).
+      ALTER TABLE jobs ADD COLUMN job_key TEXT;
+      ALTER TABLE jobs ADD COLUMN key_scope TEXT CHECK (key_scope IN ('waiting', 'running', 'finished', 'expired'));
+      ALTER TABLE jobs ADD COLUMN key_period_ms INTEGER;
+      CREATE UNIQUE INDEX jobs_key ON jobs (service, job_key)
+        WHERE job_key IS NOT NULL AND ((key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) OR key_scope = 'finished');
+    `,
+  },
 ];
 
 /**

@@ -103,6 +103,8 @@ export class HttpJobStore implements JobStore {
   insert(): never { return notOnAnAgent('adding jobs'); }
   insertMany(): never { return notOnAnAgent('adding jobs'); }
   retry(): never { return notOnAnAgent('retrying jobs'); }
+  insertKeyed(): never { return notOnAnAgent('adding jobs'); }
+  setPriority(): never { return notOnAnAgent('changing priorities'); }
   retryAll(): never { return notOnAnAgent('retrying jobs'); }
   get(): never { return notOnAnAgent('reading jobs'); }
   list(): never { return notOnAnAgent('listing jobs'); }

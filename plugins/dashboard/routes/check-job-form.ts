@@ -1,4 +1,4 @@
-import { type SchemaProblem, type TaskService, validateTaskInput } from 'remotetask';
+import { MAX_PRIORITY, MIN_PRIORITY, type SchemaProblem, type TaskService, validateTaskInput } from 'remotetask';
 import { JsonTextError, parseJsonText } from 'remotetask/http';
 import type { FormErrors, JobFormValues, TaskOption } from '../views/forms-view.js';
 
@@ -12,6 +12,16 @@ export function describeProblem(problem: SchemaProblem): string {
 export interface CheckedJobForm {
   errors: FormErrors;
   input: unknown;
+  priority: number;
+}
+
+/** The priority field: empty for 0, else a whole number in range. */
+function checkPriority(text: string, errors: FormErrors): number {
+  if (text === '') return 0;
+  const priority = Number(text);
+  if (/^-?\d+$/.test(text) && priority >= MIN_PRIORITY && priority <= MAX_PRIORITY) return priority;
+  errors.priority = `A priority is a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY} (lower runs first); "${text}" is not.`;
+  return 0;
 }
 
 /**
@@ -20,6 +30,7 @@ export interface CheckedJobForm {
  */
 export function checkJobForm(service: TaskService, values: JobFormValues): CheckedJobForm {
   const errors: FormErrors = {};
+  const priority = checkPriority(values.priority, errors);
   let input: unknown = null;
   if (values.input.trim() !== '') {
     try {
@@ -32,22 +43,22 @@ export function checkJobForm(service: TaskService, values: JobFormValues): Check
   }
   if (values.task === '') {
     errors.task = 'Choose a task.';
-    return { errors, input };
+    return { errors, input, priority };
   }
   const task = service.getTask(values.task);
   if (!task) {
     errors.task = `${service.address} has no task "${values.task}"; it has ${service.taskNames().join(', ') || 'none'}.`;
-    return { errors, input };
+    return { errors, input, priority };
   }
   if (!errors.input) {
     const problems = validateTaskInput(task, input);
     if (problems.length > 0) errors.input = problems.map(describeProblem);
   }
-  return { errors, input };
+  return { errors, input, priority };
 }
 
 export function hasErrors(errors: FormErrors): boolean {
-  return Boolean(errors.task || errors.input?.length || errors.form || (errors.schedule && Object.keys(errors.schedule).length > 0));
+  return Boolean(errors.task || errors.priority || errors.input?.length || errors.form || (errors.schedule && Object.keys(errors.schedule).length > 0));
 }
 
 export function taskOptions(service: TaskService): TaskOption[] {

@@ -38,10 +38,10 @@ export const jobParams = {
   },
 } as const;
 
-const EMPTY_JOB_FORM: JobFormValues = { task: '', input: '', startLater: false };
+const EMPTY_JOB_FORM: JobFormValues = { task: '', input: '', startLater: false, priority: '' };
 
 function readJobForm(get: (name: string) => string): JobFormValues {
-  return { task: get('task'), input: get('input'), startLater: get('startLater') !== '' };
+  return { task: get('task'), input: get('input'), startLater: get('startLater') !== '', priority: get('priority').trim() };
 }
 
 /** The schedule of the form, or the errors by field. */
@@ -133,10 +133,10 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
   app.post<{ Params: AddressParams }>('/jobs', async (request, reply) => {
     const { service } = request;
     const values = readJobForm((name) => formField(request, name));
-    const { errors, input } = checkJobForm(service, values);
+    const { errors, input, priority } = checkJobForm(service, values);
     if (!hasErrors(errors)) {
       try {
-        const id = await service.add(values.task, input, { startLater: values.startLater });
+        const id = await service.add(values.task, input, { startLater: values.startLater, priority });
         dashboard.flash(request, `Job ${id} added${values.startLater ? ': it waits in "start later"' : ''}.`);
         return reply.redirect(jobsUrl(service.address), 303);
       } catch (error) {
@@ -179,7 +179,7 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
     const errors: FormErrors = { ...checked.errors, ...scheduleErrors };
     if (schedule && !hasErrors(errors)) {
       try {
-        const id = await service.addCronJob(values.task, checked.input, schedule);
+        const id = await service.addCronJob(values.task, checked.input, schedule, { priority: checked.priority });
         dashboard.flash(request, `${'delay' in schedule ? 'Delayed job' : 'Cron job'} ${id} added.`);
         return reply.redirect(jobUrl(service.address, id), 303);
       } catch (error) {

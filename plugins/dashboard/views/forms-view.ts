@@ -1,3 +1,4 @@
+import { MAX_PRIORITY, MIN_PRIORITY } from 'remotetask';
 import type { JobRecord, TaskService } from 'remotetask';
 import { html, type SafeHtml } from 'remotetask/http';
 import {
@@ -20,6 +21,7 @@ export interface TaskOption {
 /** Problems of a submitted form, by field. */
 export interface FormErrors {
   task?: string;
+  priority?: string;
   /** The input's problems: a JSON syntax error, or each schema problem with its path. */
   input?: string[];
   schedule?: Partial<Record<keyof ScheduleFormValues, string>>;
@@ -31,6 +33,8 @@ export interface JobFormValues {
   task: string;
   input: string;
   startLater: boolean;
+  /** As typed; empty for the default (0). */
+  priority: string;
 }
 
 /** The input field's problems, or that the input fits: what the live check swaps in. */
@@ -69,6 +73,11 @@ ${taskHint(chosen)}
   <textarea id="input" name="input" rows="7" spellcheck="false" autocomplete="off" aria-describedby="input-errors"${errors.input?.length ? html` aria-invalid="true"` : ''}
     hx-post="${base}/jobs/check" hx-trigger="input changed delay:400ms, change from:#task" hx-include="#task, #input" hx-target="#input-errors" hx-swap="outerHTML">${values.input}</textarea>
   ${inputErrors(errors.input)}
+</div>
+<div class="field${errors.priority ? ' field--error' : ''}">
+  <label for="priority">Priority <span class="muted">(lower runs first; empty for 0)</span></label>
+  <input id="priority" name="priority" type="number" step="1" min="${MIN_PRIORITY}" max="${MAX_PRIORITY}" value="${values.priority}"${errors.priority ? html` aria-invalid="true" aria-describedby="priority-error"` : ''}>
+  ${errors.priority && html`<p class="field-error" id="priority-error">${errors.priority}</p>`}
 </div>`;
 }
 

@@ -68,6 +68,8 @@ ${job.status === 'processing' && html`<div class="panel progress progress--large
   ${field('Ran for', duration)}
   ${(job.status === 'queued' && job.attempts > 0) && field('Retry at', timeElement(job.runAt))}
   ${job.timeout !== null && field('Timeout', formatDuration(job.timeout))}
+  ${job.priority !== 0 && field('Priority', `${job.priority} (lower runs first)`)}
+  ${job.key !== null && field('Key', html`<code>${job.key}</code>`)}
   ${job.lockedBy !== null && field('Worker', job.lockedBy)}
 </dl>
 ${scheduleSection(job, ctx.now)}

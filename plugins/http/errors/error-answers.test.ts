@@ -16,6 +16,7 @@ const SAMPLES: Record<string, Error> = {
   ScheduleError: new core.ScheduleError('minute: 75 is out of range 0-59'),
   JobStateError: new core.JobStateError(3, 'queued', 'job 3 is queued, not "start later"'),
   InvalidCursorError: new core.InvalidCursorError('the cursor was made for another sort'),
+  KeyOptionsError: new core.KeyOptionsError('keyPeriod (seconds after the job ended) goes with keyScope "finished", and only with it'),
 };
 
 /** Core errors that never reach a web answer, and why. */
@@ -34,6 +35,7 @@ const EXPECTED = {
   invalid_schedule: { status: 400, fault: FAULT_CODES.INVALID_SCHEDULE },
   job_state: { status: 409, fault: FAULT_CODES.JOB_STATE },
   invalid_cursor: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  invalid_key_options: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
 };
 
 const errorClassNames = Object.entries(core)

@@ -3,6 +3,7 @@ import {
   InvalidInputError,
   isStoreUnreachable,
   JobStateError,
+  KeyOptionsError,
   ScheduleError,
   UnknownJobError,
   UnknownServiceError,
@@ -18,7 +19,8 @@ export type CoreError =
   | InvalidInputError
   | ScheduleError
   | JobStateError
-  | InvalidCursorError;
+  | InvalidCursorError
+  | KeyOptionsError;
 
 export type CoreErrorCode = CoreError['code'];
 
@@ -45,6 +47,7 @@ export const ERROR_ANSWERS: ErrorAnswers = {
   invalid_schedule: { type: ScheduleError, status: 400, fault: FAULT_CODES.INVALID_SCHEDULE },
   job_state: { type: JobStateError, status: 409, fault: FAULT_CODES.JOB_STATE, details: (error) => ({ status: error.status }) },
   invalid_cursor: { type: InvalidCursorError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  invalid_key_options: { type: KeyOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
 };
 
 /** A store that cannot be reached is no error class of the core but the driver's own (refused, reset, shutting down). */

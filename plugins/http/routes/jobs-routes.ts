@@ -1,4 +1,4 @@
-import { FINAL_STATUSES, type Schedule } from 'remotetask';
+import { FINAL_STATUSES, type KeyOptions, type Schedule } from 'remotetask';
 import type { JobCreatedJson, JobListQuery, JobPageJson, ScheduleJson } from 'remotetask/client';
 import { HttpError } from '../errors/http-error.js';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../schemas/api-schemas.js';
 import { parseStatusList } from './parse-status-list.js';
 import { type AddressParams, type JobParams, jobUrl, type RegisterRoutes } from './route-types.js';
+import { keyedAnswer } from './keyed-answer.js';
 import { toJobJson } from './to-job-json.js';
 
 const SORT_KEYS = ['id', 'created', 'started', 'completed', 'status', 'task'];
@@ -30,7 +31,7 @@ const idAndStatus = {
 
 /** The routes of one service's plain jobs: add, list, read, cancel, start, reschedule, clean. */
 export const registerJobsRoutes: RegisterRoutes = (app) => {
-  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean; timeout?: number } }>(
+  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean; timeout?: number; priority?: number } & KeyOptions }>(
     '/jobs',
     {
       schema: {
@@ -39,16 +40,17 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
         summary: 'Add a job (queued at once, or in "start later")',
         params: addressParamsSchema,
         body: addJobBodySchema,
-        response: { 201: jobCreatedSchema, ...errorResponses },
+        response: { 201: jobCreatedSchema, 200: jobCreatedSchema, ...errorResponses },
       },
     },
     async (request, reply): Promise<JobCreatedJson> => {
       const { service } = request;
-      const { task, input = null, startLater = false, timeout } = request.body;
-      const { id, status } = await service.addJob(task, input, { startLater, timeout });
-      reply.code(201).header('location', jobUrl(service.address, id));
+      const { task, input = null, startLater = false, ...options } = request.body;
+      const { job, outcome } = await service.addOrFind(task, input, { startLater, ...options });
+      // 201 for a new job; 200 with the job that holds the key.
+      reply.code(outcome === 'created' ? 201 : 200).header('location', jobUrl(service.address, job.id));
       // The status it was stored with: a processor may take it any moment now.
-      return { id, status };
+      return keyedAnswer(job, outcome);
     },
   );
 

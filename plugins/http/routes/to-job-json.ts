@@ -31,5 +31,7 @@ export function toJobJson(job: JobRecord): JobJson {
     progressMessage: job.progressMessage,
     cancelRequested: job.cancelRequested,
     timeout: job.timeout,
+    priority: job.priority,
+    key: job.key,
   };
 }

@@ -3,7 +3,7 @@
  * /openapi.json from them. Free-form values (input, result, schedule fields) are left untyped here;
  * the task's own schema and validateSchedule check them with better messages.
  */
-import { JOB_STATUSES, MAX_DELAY_SECONDS, MAX_JOB_ID, MAX_TIMEOUT_MS } from 'remotetask';
+import { JOB_STATUSES, KEY_SCOPES, MAX_KEY_LENGTH, MAX_DELAY_SECONDS, MAX_JOB_ID, MAX_PRIORITY, MAX_TIMEOUT_MS, MIN_PRIORITY } from 'remotetask';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const isoTime = { type: 'string', format: 'date-time' };
@@ -51,6 +51,8 @@ export const jobSchema = {
     progressMessage: nullable('string'),
     cancelRequested: { type: 'boolean' },
     timeout: nullable('integer', { description: 'the job\'s own time limit per run (ms), or null' }),
+    priority: { type: 'integer', description: 'lower runs first; 0 by default' },
+    key: nullable('string', { description: 'unique within the service while the job holds it, or null' }),
   },
 } as const;
 
@@ -64,7 +66,11 @@ export const jobPageSchema = {
 
 export const jobCreatedSchema = {
   type: 'object',
-  properties: { id: { type: 'integer' }, status: jobStatusSchema },
+  properties: {
+    id: { type: 'integer' },
+    status: jobStatusSchema,
+    outcome: { type: 'string', enum: ['created', 'existing', 'replaced'], description: 'for a job added with a key: created, or the job holding the key (existing, or replaced with this input)' },
+  },
 } as const;
 
 export const addressParamsSchema = {
@@ -95,6 +101,22 @@ export const scheduleProperties = {
   tz: { type: 'string', description: 'the IANA time zone of cron (default UTC)', examples: ['Europe/Berlin'] },
 } as const;
 
+/** Lower runs first (graphile-worker's and Oban's convention); first come first served within one. */
+export const prioritySchema = {
+  type: 'integer',
+  minimum: MIN_PRIORITY,
+  maximum: MAX_PRIORITY,
+  description: `lower runs first, 0 by default; from ${MIN_PRIORITY} to ${MAX_PRIORITY}; jobs of one priority run first come first served`,
+} as const;
+
+/** A key that makes the job unique within its service, and what happens when it is taken. */
+export const keyProperties = {
+  key: { type: 'string', minLength: 1, maxLength: MAX_KEY_LENGTH, description: 'unique within the service while the job holds it: a second add with the key adds nothing (200 with the job holding it)' },
+  keyScope: { type: 'string', enum: [...KEY_SCOPES], description: 'how long the key holds: waiting (default: until the job first starts), running (until it ends), finished (for keyPeriod seconds after)' },
+  keyPeriod: { type: 'number', minimum: 0.001, maximum: MAX_DELAY_SECONDS, description: 'with keyScope finished: seconds after the job ended that its key stays taken' },
+  onKeyTaken: { type: 'string', enum: ['keep', 'replace'], description: 'keep (default): answer the job holding the key; replace: give it this input (and schedule) while it waits' },
+} as const;
+
 export const addJobBodySchema = {
   type: 'object',
   required: ['task'],
@@ -104,6 +126,8 @@ export const addJobBodySchema = {
     input: { description: 'the job\'s input; it must match the task\'s inputSchema', examples: [{ foo: 'bar' }] },
     startLater: { type: 'boolean', description: 'add in "start later"; start it with POST …/jobs/{id}/start' },
     timeout: { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_MS, description: 'a time limit for each run of this job, in ms (over the task\'s own; at most 2^31 - 1, about 24.8 days)' },
+    priority: prioritySchema,
+    ...keyProperties,
   },
 } as const;
 
@@ -114,6 +138,8 @@ export const addCronJobBodySchema = {
   properties: {
     task: addJobBodySchema.properties.task,
     input: addJobBodySchema.properties.input,
+    priority: prioritySchema,
+    ...keyProperties,
     ...scheduleProperties,
   },
 } as const;

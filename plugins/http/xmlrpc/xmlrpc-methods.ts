@@ -1,30 +1,10 @@
 import type { TaskService } from 'remotetask';
+import { JOB_CONTROL_METHODS } from './job-control-methods.js';
+import { expectParams, jobIdParam, type XmlrpcMethod } from './xmlrpc-params.js';
 import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
 import { FLEET_METHODS } from './xmlrpc-fleet-methods.js';
 
-export interface XmlrpcMethod {
-  /** XML-RPC type names: the return type first, then the parameters'. */
-  signatures: string[][];
-  help: string;
-  /** Whether a viewer may call it. */
-  readOnly: boolean;
-  call(service: TaskService, params: unknown[]): Promise<unknown>;
-}
-
-function expectParams(name: string, params: unknown[], counts: number[], usage: string): void {
-  if (!counts.includes(params.length)) {
-    throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${name} takes ${usage}, got ${params.length} parameter${params.length === 1 ? '' : 's'}`);
-  }
-}
-
-function jobIdParam(name: string, params: unknown[]): number {
-  expectParams(name, params, [1], '(jobid)');
-  const [jobId] = params;
-  if (typeof jobId !== 'number' || !Number.isInteger(jobId)) {
-    throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${name}: jobid must be an <int>, got ${JSON.stringify(jobId)}`);
-  }
-  return jobId;
-}
+export type { XmlrpcMethod } from './xmlrpc-params.js';
 
 /** The seed's XML-RPC view of a task service, method by method. */
 export const SERVICE_METHODS: Record<string, XmlrpcMethod> = {
@@ -94,6 +74,7 @@ export const SERVICE_METHODS: Record<string, XmlrpcMethod> = {
     },
   },
   ...FLEET_METHODS,
+  ...JOB_CONTROL_METHODS,
 };
 
 const INTROSPECTION_NAMES = ['listMethods', 'methodHelp', 'methodSignature'];

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, SERVICE, newJob, cronJob, delayedJob, claimOptions } from './fixtures.contract.js';
+
+/** The contract of priorities: lower runs first, first come first served within one. */
+export function prioritiesContract(t: ContractContext): void {
+  const ids = (jobs: { id: number }[]) => jobs.map((job) => job.id);
+
+  describe('priorities', () => {
+    it('keeps a job’s priority, 0 when none is given', async () => {
+      const plain = await t.store.insert(newJob());
+      const urgent = await t.store.insert(newJob({ priority: -5 }));
+      const [late] = await t.store.insertMany([newJob({ priority: 32767 })]);
+      expect([plain.priority, urgent.priority, late.priority]).toEqual([0, -5, 32767]);
+      expect((await t.mustGet(urgent.id)).priority).toBe(-5);
+      expect((await t.mustGet(late.id)).priority).toBe(32767);
+    });
+
+    it('claims the lowest priority first, and within a priority by runAt, then id', async () => {
+      const [low1, high1, low2, mid, high2] = await t.store.insertMany([
+        newJob({ priority: 10 }),
+        newJob({ priority: -1 }),
+        newJob({ priority: 10 }),
+        delayedJob({ runAt: T0 - 50, priority: 0 }),
+        delayedJob({ runAt: T0 - 100, priority: -1 }),
+      ]);
+      const cron = await t.store.insert(cronJob({ runAt: T0 - 10, priority: 0 }));
+      const claimed = await t.store.claim(claimOptions({ limit: 3 }));
+      expect(ids(claimed)).toEqual([high1.id, high2.id, mid.id]);
+      expect(ids(await t.store.claim(claimOptions({ limit: 10 })))).toEqual([cron.id, low1.id, low2.id]);
+    });
+
+    it('passes over a more urgent job that is not due yet', async () => {
+      await t.store.insert(delayedJob({ runAt: T0 + 1_000, priority: -10 }));
+      const due = await t.store.insert(newJob({ priority: 5 }));
+      expect(ids(await t.store.claim(claimOptions({ limit: 5 })))).toEqual([due.id]);
+    });
+
+    it('still says when the earliest waiting job is due, whatever the priorities', async () => {
+      await t.store.insert(delayedJob({ runAt: T0 + 300, priority: -3 }));
+      await t.store.insert(delayedJob({ runAt: T0 + 100, priority: 7 }));
+      await t.store.insert(cronJob({ runAt: T0 + 200, priority: 0 }));
+      expect(await t.store.nextRunAt(SERVICE)).toBe(T0 + 100);
+      expect(await t.store.hasWaiting(SERVICE, T0 + 99)).toBe(false);
+      expect(await t.store.hasWaiting(SERVICE, T0 + 100)).toBe(true);
+    });
+
+    it('changes the priority of a waiting job, which then runs in its new place', async () => {
+      const first = await t.store.insert(newJob());
+      const second = await t.store.insert(newJob());
+      const later = await t.store.insert(newJob({ status: 'start later' }));
+      expect(await t.store.setPriority(second.id, -1)).toMatchObject({ id: second.id, priority: -1, status: 'queued' });
+      expect((await t.store.setPriority(later.id, 3))?.priority).toBe(3);
+      expect(ids(await t.store.claim(claimOptions({ limit: 1 })))).toEqual([second.id]);
+      expect(ids(await t.store.claim(claimOptions({ limit: 1 })))).toEqual([first.id]);
+    });
+
+    it('leaves running, finished and unknown jobs alone', async () => {
+      const running = await t.runningJob();
+      expect(await t.store.setPriority(running.id, 4)).toBeUndefined();
+      expect((await t.mustGet(running.id)).priority).toBe(0);
+      const cancelled = await t.store.insert(newJob());
+      await t.store.cancel(cancelled.id, T0);
+      expect(await t.store.setPriority(cancelled.id, 4)).toBeUndefined();
+      expect(await t.store.setPriority(987_654_321, 4)).toBeUndefined();
+    });
+
+    it('keeps the priority through a claim and a retry', async () => {
+      const job = await t.runningJob({ priority: 2 });
+      expect(job.priority).toBe(2);
+      await t.finishOne({ id: job.id, workerId: 'w1', now: T0 + 1, kind: 'retry', error: 'again', errorStack: null, runAt: T0 + 2 });
+      expect((await t.mustGet(job.id)).priority).toBe(2);
+    });
+  });
+}

@@ -1,0 +1,43 @@
+import type { JobRow } from './job-row.js';
+
+/*
+ * When a job holds its key, for every store: the predicate of the SQL stores' unique index of
+ * (service, job_key), and the same rule in code for the memory store. The status alone decides,
+ * so no claim, finish or cancel has to touch the key: a `waiting` key is let go when the job first
+ * starts (`started` is set then, and stays set), a `running` one when the job ends. A `finished`
+ * key is held until an insert finds its period over and marks it `expired`.
+ */
+
+/** The unique index's predicate, word for word as the migrations create it (an upsert must name it so). */
+export const KEY_HELD_SQL =
+  `job_key IS NOT NULL AND (` +
+  `(key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) ` +
+  `OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) ` +
+  `OR key_scope = 'finished')`;
+
+/** A `finished` key whose period is over (its job ended at least `key_period_ms` before `now`), as SQL; `now` names the parameter. */
+export const keyExpiredSql = (now: string) =>
+  `key_scope = 'finished' AND status IN ('completed', 'error', 'cancelled') AND completed + coalesce(key_period_ms, 0) <= ${now}`;
+
+type KeyColumns = Pick<JobRow, 'job_key' | 'key_scope' | 'key_period_ms' | 'status' | 'started' | 'completed'>;
+
+export function holdsKey(row: KeyColumns): boolean {
+  if (row.job_key === null) return false;
+  switch (row.key_scope) {
+    case 'waiting':
+      return row.status === 'cronjob' || (row.started === null && ['queued', 'start later', 'delayed'].includes(row.status));
+    case 'running':
+      return !['completed', 'error', 'cancelled'].includes(row.status);
+    case 'finished':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function keyExpired(row: KeyColumns, now: number): boolean {
+  return row.key_scope === 'finished' && ['completed', 'error', 'cancelled'].includes(row.status) && (row.completed ?? 0) + (row.key_period_ms ?? 0) <= now;
+}
+
+/** The statuses in which `replace` may give a job new input and schedule: it waits, no worker holds it. */
+export const REPLACEABLE_STATUSES = ['queued', 'start later', 'delayed', 'cronjob'] as const;

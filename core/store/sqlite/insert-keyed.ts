@@ -1,0 +1,53 @@
+import type { Database } from 'better-sqlite3';
+import type { KeyedInsert, NewJob, OnKeyTaken } from '../job-store.js';
+import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
+import { KEY_HELD_SQL, REPLACEABLE_STATUSES, keyExpiredSql } from '../key-rules.js';
+import type { WakeHub } from '../wake-hub.js';
+import type { Prepared } from './sqlite-statements.js';
+import { wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
+
+const replaceable = REPLACEABLE_STATUSES.map((status) => `'${status}'`).join(', ');
+
+export const INSERT_KEYED_SQL = {
+  expireKey: `UPDATE jobs SET key_scope = 'expired' WHERE service = @service AND job_key = @key AND ${keyExpiredSql('@now')}`,
+  keyHolder: `SELECT * FROM jobs WHERE service = @service AND job_key = @key AND ${KEY_HELD_SQL}`,
+  insertKeyed: `
+    INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, job_key, key_scope, key_period_ms)
+    VALUES (@service, @task, @input, @status, @maxAttempts, @created, @runAt, @schedule, @timeout, @priority, @key, @keyScope, @keyPeriodMs)
+    RETURNING *`,
+  replaceKeyed: `
+    UPDATE jobs SET input = @input, schedule = coalesce(@schedule, schedule),
+      run_at = CASE WHEN @schedule IS NULL THEN run_at ELSE @runAt END
+    WHERE id = @id AND status IN (${replaceable}) AND locked_by IS NULL
+    RETURNING *`,
+} as const;
+
+/** One transaction (the file is this process's alone): free an expired key, then find its holder or insert. */
+export function insertKeyedJob(
+  db: Database,
+  sql: Prepared<typeof INSERT_KEYED_SQL>,
+  wakes: WakeHub,
+  job: NewJob & { key: string },
+  onKeyTaken: OnKeyTaken,
+  now: number,
+): KeyedInsert {
+  const params = {
+    service: job.service, task: job.task, input: JSON.stringify(job.input ?? null), status: job.status,
+    maxAttempts: job.maxAttempts, created: job.created, runAt: job.runAt,
+    schedule: job.schedule === null ? null : JSON.stringify(job.schedule), timeout: job.timeout ?? null,
+    priority: job.priority ?? 0, key: job.key, keyScope: job.keyScope ?? 'waiting', keyPeriodMs: job.keyPeriodMs ?? null,
+  };
+  const run = db.transaction((): { row: JobRow<string> & ChangedRow; outcome: KeyedInsert['outcome'] } => {
+    sql.expireKey.run({ service: job.service, key: job.key, now });
+    const holder = sql.keyHolder.get({ service: job.service, key: job.key }) as (JobRow<string> & ChangedRow) | undefined;
+    if (!holder) return { row: sql.insertKeyed.get(params) as JobRow<string> & ChangedRow, outcome: 'created' };
+    if (onKeyTaken === 'replace') {
+      const replaced = sql.replaceKeyed.get({ id: holder.id, input: params.input, schedule: params.schedule, runAt: params.runAt });
+      if (replaced) return { row: replaced as JobRow<string> & ChangedRow, outcome: 'replaced' };
+    }
+    return { row: holder, outcome: 'existing' };
+  });
+  const { row, outcome } = run.immediate();
+  if (outcome !== 'existing') wakeIfWaiting(wakes, row);
+  return { job: toJobRecord(row, parseJsonText), outcome };
+}

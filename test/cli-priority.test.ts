@@ -1,0 +1,33 @@
+/** `remotetask add --priority` and `remotetask priority`, spawned as a user runs them, against a real `remotetask serve`. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-process.js';
+import { type RunningServer, startRemotetaskServer } from './helpers/start-remotetask-server.js';
+
+let server: RunningServer;
+
+beforeAll(async () => {
+  server = await startRemotetaskServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+const cli = (...args: string[]) => runCli([...args, '--url', server.url]);
+
+describe('priorities from the command line', () => {
+  it('adds a job with a priority and changes it while the job waits', async () => {
+    const id = (await cli('add', 'echo', '--start-later', '--priority', '5')).stdout.trim();
+    expect(id).toMatch(/^\d+$/);
+    expect(JSON.parse((await cli('status', id, '--json')).stdout)).toMatchObject({ id: Number(id), status: 'start later', priority: 5 });
+    expect(await cli('priority', id, '-2')).toMatchObject({ code: 0, stdout: '-2\n' });
+    expect(JSON.parse((await cli('status', id, '--json')).stdout)).toMatchObject({ priority: -2 });
+  });
+
+  it('refuses a priority that is not a whole number in range, saying which are', async () => {
+    for (const bad of ['1.5', '40000', 'high']) {
+      const result = await cli('add', 'echo', '--priority', bad);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/a priority is a whole number from -32768 to 32767/);
+    }
+  });
+});
