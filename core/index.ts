@@ -75,3 +75,4 @@ export type { ProcessBeat, ProcessRecord, HeldJobEntry } from './store/process-r
 export { InvalidCursorError } from './store/keyset-paging.js';
 export { isStoreUnreachable } from './store/is-store-unreachable.js';
 export { createLogger, LOGGER_NAME, type LoggerOptions } from './log/create-logger.js';
+export { addRunMetrics } from './fleet/run-metrics.js';

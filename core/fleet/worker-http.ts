@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Kernel } from '../kernel/kernel.js';
+import { addRunMetrics } from './run-metrics.js';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -9,26 +10,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 function workerMetrics(kernel: Kernel): { registry: Registry; stop: () => void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  new Gauge({
-    name: 'remotetask_service_processing',
-    help: '1 while the service\'s processor runs in this process, else 0',
-    labelNames: ['service'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const service of kernel.services()) this.set({ service: service.address }, service.isProcessing() ? 1 : 0);
-    },
-  });
-  const ended = new Counter({
-    name: 'remotetask_jobs_processed_total',
-    help: 'Job runs that ended in this process (completed or failed, retried ones included), by service and task',
-    labelNames: ['service', 'task'],
-    registers: [registry],
-  });
-  const stop = kernel.events.on((event) => {
-    if (event.type === 'completed' || event.type === 'failed' || event.type === 'retrying') ended.inc({ service: event.service, task: event.task });
-  });
-  return { registry, stop };
+  return { registry, stop: addRunMetrics(kernel, registry) };
 }
 
 async function storeAnswers(kernel: Kernel): Promise<boolean> {
