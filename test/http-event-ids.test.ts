@@ -3,27 +3,23 @@
  * gets what came after that id, none twice; a reconnecting client (`reconnect: true`) picks up
  * where it left off after the server ended its stream.
  */
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kernel } from '../core/index.js';
 import { type JobEventJson, RemotetaskClient } from '../core/client/index.js';
 import { buildHttpApp } from '../plugins/http/index.js';
-import { createHttpTestKernel } from './helpers/http-test-kernel.js';
+import { type ServedTestKernel, serveHttpTestKernel } from './helpers/http-test-kernel.js';
 import { waitUntil } from './helpers/wait-for.js';
 
+let served: ServedTestKernel;
 let kernel: Kernel;
-let app: FastifyInstance;
 let client: RemotetaskClient;
 
 beforeAll(async () => {
-  kernel = await createHttpTestKernel();
-  app = await buildHttpApp(kernel);
-  client = new RemotetaskClient({ url: await app.listen({ host: '127.0.0.1', port: 0 }) });
+  served = await serveHttpTestKernel();
+  ({ kernel } = served);
+  client = new RemotetaskClient({ url: served.base });
 });
-afterAll(async () => {
-  await app.close();
-  await kernel.close();
-});
+afterAll(() => served.close());
 
 describe('event ids', () => {
   it('replays the events after Last-Event-ID, then goes on live, none twice', async () => {

@@ -2,22 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemotetaskClient } from 'remotetask/client';
 import type { Kernel } from '../core/index.js';
-import { buildHttpApp } from '../plugins/http/index.js';
-import { createHttpTestKernel } from './helpers/http-test-kernel.js';
+import { type ServedTestKernel, serveHttpTestKernel } from './helpers/http-test-kernel.js';
 
+let served: ServedTestKernel;
 let kernel: Kernel;
 let app: FastifyInstance;
 let client: RemotetaskClient;
 
 beforeAll(async () => {
-  kernel = await createHttpTestKernel();
-  app = await buildHttpApp(kernel);
-  client = new RemotetaskClient({ url: await app.listen({ host: '127.0.0.1', port: 0 }) });
+  served = await serveHttpTestKernel();
+  ({ kernel, app } = served);
+  client = new RemotetaskClient({ url: served.base });
 });
-afterAll(async () => {
-  await app.close();
-  await kernel.close();
-});
+afterAll(() => served.close());
 
 /** Adds jobs of the failing task and runs them: they end `error`. */
 async function failedJobs(count: number): Promise<number[]> {
