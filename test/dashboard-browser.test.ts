@@ -412,3 +412,28 @@ describe('safety and reach', () => {
     await phone.close();
   });
 });
+
+// Last: its job would change the counts the tests above check.
+describe('live updates', () => {
+  it('shows a change made between the page\'s rendering and its subscription', async () => {
+    const id = await addJob(REPORTS, 'echo', { gap: true });   // Reports does not process: it waits
+    // Hold the page's event stream until the job has changed, as a slow network would.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/events\?/, async (route) => {
+      await released;
+      await route.continue();
+    });
+    try {
+      await page.goto(jobsUrl(REPORTS));
+      await expectText(badgeOf(id), 'queued');
+      expect((await server.api(`/api/services/${encodeURIComponent(REPORTS)}/jobs/${id}/cancel`, { body: {} })).status).toBe(200);
+      release();
+      await page.locator('#live[data-state="open"]').waitFor();
+      await expectText(badgeOf(id), 'cancelled');
+    } finally {
+      release();
+      await page.unroute(/\/events\?/);
+    }
+  });
+});

@@ -143,6 +143,29 @@ describe('without users', () => {
     expect((await app.inject({ url: '/services/@RootTaskService/jobs', headers: { cookie } })).body).toContain('No jobs were selected.');
   });
 
+  it('starts a page\'s stream at the event the page was rendered at, and asks for a resync when it cannot', async () => {
+    const { url } = httpServerOf(kernel)!;
+    const address = '@RootTaskService';
+    const page = await fetch(`${url}/services/${encodeURIComponent(address)}/jobs`);
+    const cookie = cookieOf({ headers: { 'set-cookie': page.headers.get('set-cookie') } });
+    const since = /data-events-since="([^"]+)"/.exec(await page.text())?.[1];
+    expect(since).toMatch(/^[0-9a-f]+-\d+$/);
+    // Added after the page was rendered, before its stream opened.
+    const id = await kernel.getService(address).add('echo', { gap: true });
+    const firstMessage = async (query: string, event: string) => {
+      const controller = new AbortController();
+      const response = await fetch(`${url}/events?service=${encodeURIComponent(address)}&${query}`, { headers: { cookie }, signal: controller.signal });
+      const reader = response.body!.getReader();
+      let text = '';
+      const pattern = new RegExp(`event: ${event}\\ndata: (.*)\\n\\n`);
+      while (!pattern.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      controller.abort();
+      return JSON.parse(pattern.exec(text)![1]);
+    };
+    expect(await firstMessage(`since=${encodeURIComponent(since!)}`, 'jobs')).toContainEqual({ service: address, id, task: 'echo', status: 'queued', added: true });
+    expect(await firstMessage('since=0-1', 'resync')).toEqual({});
+  });
+
   it('streams job changes live in batches: one message for a burst', async () => {
     const { url } = httpServerOf(kernel)!;
     const page = await fetch(`${url}/`);

@@ -15,6 +15,11 @@ export class EventWindow<T> {
     this.#items = new Array<T | undefined>(size);
   }
 
+  /** The sequence number of the last item added (0 before the first). */
+  get last(): number {
+    return this.#last;
+  }
+
   add(item: T): number {
     this.#last += 1;
     this.#items[this.#last % this.size] = item;

@@ -97,6 +97,11 @@ export class JobEventBus {
     return () => this.#emitter.off('resync', listener);
   }
 
+  /** The id of the last event so far: a page rendered now asks for what came after it (see {@link since}). */
+  lastId(): string {
+    return `${this.epoch}-${this.#window.last}`;
+  }
+
   /**
    * The events after `lastId` that the bus still holds, or undefined when it cannot say (an id of
    * another run, older than the window, or before a gap): the caller must resync from the store.

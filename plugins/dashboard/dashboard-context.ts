@@ -45,6 +45,7 @@ export class DashboardContext {
       flash,
       here: request.url,
       now: this.kernel.clock(),
+      eventsSince: request.dashboardEventsSince ?? this.kernel.events.lastId(),
       assets: this.assets,
     };
   }

@@ -20,6 +20,13 @@ import { SessionStore } from './session/session-store.js';
 import { Throughput } from './stats/throughput.js';
 import { errorPage } from './views/layout.js';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The id of the last job event when the request came in (see ViewContext.eventsSince). */
+    dashboardEventsSince?: string;
+  }
+}
+
 export interface DashboardOptions {
   /** Signs session cookies; random per process by default. */
   sessionSecret?: string;
@@ -64,6 +71,12 @@ export async function registerDashboard(app: FastifyInstance, kernel: Kernel, op
     done(null, new URLSearchParams(body as string));
   });
   installSession(app, { sessions, authEnabled: dashboard.authEnabled });
+  // Taken before a page reads the store: its live updates replay what happened from here on, so
+  // no change falls between what the page shows and its subscription.
+  app.decorateRequest('dashboardEventsSince', undefined);
+  app.addHook('onRequest', async (request) => {
+    request.dashboardEventsSince = kernel.events.lastId();
+  });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     reply.header('x-content-type-options', 'nosniff');

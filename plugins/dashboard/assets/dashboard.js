@@ -25,10 +25,13 @@
   /**
    * Subscribes to the dashboard's event stream and calls `onChanges` with each batch of job
    * changes, or with null when changes may have been missed (the stream came back after a drop,
-   * or the server lost events of other processes): then everything shown is read again.
+   * or the server no longer holds the events since the page was rendered, or lost events of other
+   * processes): then everything shown is read again. The stream starts at the event the page was
+   * rendered at (`data-events-since`), so a change made before the subscription still arrives.
    */
   function subscribe(url, onChanges) {
-    const source = new EventSource(url);
+    const since = document.body.dataset.eventsSince;
+    const source = new EventSource(since ? `${url}${url.includes('?') ? '&' : '?'}since=${encodeURIComponent(since)}` : url);
     let opened = false;
     setLive('connecting');
     source.addEventListener('ready', () => {

@@ -16,6 +16,8 @@ export interface ViewContext {
   /** The path and query of this page, to come back to after an action. */
   here: string;
   now: number;
+  /** The id of the last job event before this request read anything: its live updates start there. */
+  eventsSince: string;
   assets: AssetUrls;
 }
 
@@ -78,7 +80,7 @@ export function layout(ctx: ViewContext, page: PageOptions): SafeHtml {
 <script src="${ctx.assets.htmx}" defer></script>
 <script src="${ctx.assets.js}" defer></script>
 </head>
-<body hx-headers='${JSON.stringify({ 'x-csrf-token': ctx.csrfToken })}'>
+<body hx-headers='${JSON.stringify({ 'x-csrf-token': ctx.csrfToken })}' data-events-since="${ctx.eventsSince}">
 <header class="topbar">
   <a class="brand" href="/"><img src="${ctx.assets.icon}" alt="" width="22" height="22"> remotetask</a>
   <a class="nav-link" href="/workers">Workers</a>
