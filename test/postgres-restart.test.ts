@@ -52,7 +52,9 @@ describe('PostgreSQL store: the database restarts while workers run', { timeout:
     const workers = await fleet.start(3, writeConfig(dir, config));
 
     const accepted = new Set<number>();
-    for (let n = 0; n < JOBS; n++) accepted.add(await service.add('record', { ms: 50 }));
+    // 150 ms each, 12 at a time: about 5 s of work, so the crash below lands in the middle of it
+    // even on a loaded machine (with 50 ms, the last jobs sometimes ended while the stop ran).
+    for (let n = 0; n < JOBS; n++) accepted.add(await service.add('record', { ms: 150 }));
     const ended = () => countsById(readRuns(out), 'end').size;
     await poll(() => ended() >= 40, { what: 'the first jobs to end', detail: () => fleet.output() });
 
