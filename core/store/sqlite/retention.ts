@@ -1,0 +1,46 @@
+import type { Database } from 'better-sqlite3';
+import { FIRST_POSITION, keptForKeySql, type FinishedPosition, type FinishedStatus, type RetentionBatch, type RetentionBatchResult } from '../retention-rules.js';
+import type { Prepared } from './sqlite-statements.js';
+
+// Retention through the finished-jobs index of (service, status, completed, id) (migration 6).
+// The status list is spelled out beside `status = @status` so that SQLite may use the partial index.
+const FINISHED = `status IN ('completed', 'error', 'cancelled')`;
+const OF_STATUS = `service = @service AND status = @status AND ${FINISHED}`;
+
+export const RETENTION_SQL = {
+  finishedPosition: `
+    SELECT completed, id FROM jobs WHERE ${OF_STATUS} AND completed IS NOT NULL
+    ORDER BY completed DESC, id DESC LIMIT 1 OFFSET @offset`,
+  // The `limit`th position after `after`: the end of this batch's range, when it is that long.
+  batchEnd: `
+    SELECT completed, id FROM jobs WHERE ${OF_STATUS} AND (completed, id) > (@afterCompleted, @afterId)
+    ORDER BY completed, id LIMIT 1 OFFSET @offset`,
+  removeRange: `
+    DELETE FROM jobs WHERE ${OF_STATUS}
+      AND (completed, id) > (@afterCompleted, @afterId) AND (completed, id) <= (@endCompleted, @endId)
+      AND (completed, id) < (@beforeCompleted, @beforeId)
+      AND NOT ${keptForKeySql('@now')}`,
+} as const;
+
+type Statements = Prepared<typeof RETENTION_SQL>;
+
+export function finishedPosition(sql: Statements, service: string, status: FinishedStatus, n: number): FinishedPosition | null {
+  return (sql.finishedPosition.get({ service, status, offset: Math.max(0, Math.floor(n) - 1) }) as FinishedPosition | undefined) ?? null;
+}
+
+/** One batch in one transaction: a worker's claim gets the file between two batches. */
+export function removeFinished(db: Database, sql: Statements, batch: RetentionBatch): RetentionBatchResult {
+  const { service, status, before, now, limit } = batch;
+  const after = batch.after ?? FIRST_POSITION;
+  const run = db.transaction((): RetentionBatchResult => {
+    const range = { service, status, afterCompleted: after.completed, afterId: after.id };
+    const end = sql.batchEnd.get({ ...range, offset: Math.max(0, limit - 1) }) as FinishedPosition | undefined;
+    const full = end !== undefined && (end.completed < before.completed || (end.completed === before.completed && end.id < before.id));
+    const last = full ? end : before;
+    const removed = sql.removeRange.run({
+      ...range, endCompleted: last.completed, endId: last.id, beforeCompleted: before.completed, beforeId: before.id, now,
+    }).changes;
+    return { removed, last: full ? end : null };
+  });
+  return run.immediate();
+}
