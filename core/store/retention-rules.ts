@@ -50,9 +50,9 @@ export function comparePositions(a: FinishedPosition, b: FinishedPosition): numb
   return a.id === b.id ? 0 : a.id < b.id ? -1 : 1;
 }
 
-/** A job kept for its key: its `finished` key period has not run out at `now`. As SQL, `now` naming the parameter. */
+/** A job kept for its key: its `finished` key period has not run out at `now`. As SQL (never NULL: a plain job has no key scope), `now` naming the parameter. */
 export const keptForKeySql = (now: string) =>
-  `(key_scope = 'finished' AND completed + coalesce(key_period_ms, 0) > ${now})`;
+  `(key_scope IS NOT NULL AND key_scope = 'finished' AND completed + coalesce(key_period_ms, 0) > ${now})`;
 
 export function keptForKey(row: { key_scope?: string | null; completed: number | null; key_period_ms?: number | null }, now: number): boolean {
   return row.key_scope === 'finished' && (row.completed ?? 0) + (row.key_period_ms ?? 0) > now;

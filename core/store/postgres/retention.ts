@@ -7,7 +7,7 @@ import { sqlText } from './tables.js';
 // the partial index in a generic plan.
 const FINISHED = `status IN ('completed', 'error', 'cancelled')`;
 
-const positionText = sqlText(({ jobs }) => `
+export const positionText = sqlText(({ jobs }) => `
       SELECT completed, id FROM ${jobs}
       WHERE service = $1 AND status = $2 AND ${FINISHED} AND completed IS NOT NULL
       ORDER BY completed DESC, id DESC
@@ -25,7 +25,7 @@ export async function finishedPosition(ctx: PostgresContext, service: string, st
 // One batch: the positions looked at, in index order; the jobs among them not kept for their key
 // are deleted (a job retried meanwhile is in another status, and the DELETE's own check skips it).
 // Removed completed jobs leave the completed count by a count delta, as clean() does.
-const removeText = sqlText(({ jobs, completedCounts }) => `
+export const removeText = sqlText(({ jobs, completedCounts }) => `
       WITH looked AS (
         SELECT id, completed AS ended FROM ${jobs}
         WHERE service = $1 AND status = $2 AND ${FINISHED}
@@ -40,10 +40,12 @@ const removeText = sqlText(({ jobs, completedCounts }) => `
         INSERT INTO ${completedCounts} (service, delta)
         SELECT $1, -count(*) FROM gone WHERE status = 'completed' HAVING count(*) > 0
       ), last AS (
-        SELECT ended, id FROM looked ORDER BY ended DESC, id DESC LIMIT 1
+        -- The batch's last position, by two aggregates (no sort).
+        SELECT max(ended) AS ended FROM looked
       )
       SELECT (SELECT count(*) FROM gone) AS removed, (SELECT count(*) FROM looked) AS looked,
-        (SELECT ended FROM last) AS last_completed, (SELECT id FROM last) AS last_id`);
+        (SELECT ended FROM last) AS last_completed,
+        (SELECT max(id) FROM looked WHERE ended = (SELECT ended FROM last)) AS last_id`);
 
 export async function removeFinished(ctx: PostgresContext, batch: RetentionBatch): Promise<RetentionBatchResult> {
   const after = batch.after ?? FIRST_POSITION;
