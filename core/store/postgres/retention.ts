@@ -1,4 +1,5 @@
 import { FIRST_POSITION, keptForKeySql, type FinishedPosition, type FinishedStatus, type RetentionBatch, type RetentionBatchResult } from '../retention-rules.js';
+import { retryOnDeadlock } from '../retry-on-deadlock.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
 
@@ -49,11 +50,13 @@ export const removeText = sqlText(({ jobs, completedCounts }) => `
 
 export async function removeFinished(ctx: PostgresContext, batch: RetentionBatch): Promise<RetentionBatchResult> {
   const after = batch.after ?? FIRST_POSITION;
-  const { rows } = await ctx.query<{ removed: number; looked: number; last_completed: number | null; last_id: number | null }>({
+  // A retryAll or clean locking some of the same finished rows in another order may deadlock with
+  // the batch; PostgreSQL aborts one of the two, and the batch runs again.
+  const { rows } = await retryOnDeadlock(() => ctx.query<{ removed: number; looked: number; last_completed: number | null; last_id: number | null }>({
     name: 'remotetask-remove-finished',
     text: removeText(ctx.tables),
     values: [batch.service, batch.status, after.completed, after.id, batch.before.completed, batch.before.id, batch.limit, batch.now],
-  });
+  }));
   const { removed, looked, last_completed, last_id } = rows[0];
   if (removed > 0 && batch.status === 'completed') ctx.countDeltasAdded(1);
   const full = looked >= batch.limit && last_completed !== null && last_id !== null;
