@@ -29,7 +29,7 @@ import { targets } from './lib/targets.js';
 import { fmt } from './lib/util.js';
 import { enqueue, latency, throughput, type ThroughputOptions, type ThroughputResult } from './lib/workloads.js';
 import { REDIS_HOST, REDIS_PORT } from './systems/bullmq.js';
-import { allSystems, FEATURES, FLOOR_OF, tries, WORKLOADS, type SystemEntry, type Try, type Workload } from './systems/registry.js';
+import { allSystems, features, FLOOR_OF, tries, WORKLOADS, type SystemEntry, type Try, type Workload } from './systems/registry.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -180,6 +180,33 @@ async function runTries() {
   results.tries = out as Results['tries'];
 }
 
+/**
+ * The cost of each feature: c=32 throughput of each system with the feature used and without, in
+ * the same round robin (so both share the machine's changes of speed).
+ */
+async function runFeatures() {
+  const n = (x: number) => x.toLocaleString('en-US');
+  for (const entry of features(scratch)) {
+    const rows = entry.systems.filter((s) => !wantSystems || wantSystems.has(s.id));
+    if (rows.length === 0) continue;
+    log(`## feature: ${entry.feature} (c=32, ${n(SIZES.jobs)} jobs${entry.finishedBefore ? `, ${n(SIZES.finished)} finished jobs first` : ''})`);
+    const measured: SystemFactory[] = rows.flatMap((s) => [
+      { ...s, id: `${s.id}+feature`, label: `${s.label} with ${entry.feature}` },
+      { id: s.id, label: `${s.label} without`, backend: s.backend, create: s.without },
+    ]);
+    const out = await roundRobin('feature', measured, [32], SIZES.reps, (s) =>
+      throughput(s, { jobs: SIZES.jobs, concurrency: 32, maxMs: SIZES.maxMs, log, finishedBefore: entry.finishedBefore ? SIZES.finished : undefined }),
+    );
+    for (const s of rows) {
+      const used = out[`${s.id}+feature`]?.[32];
+      const plain = out[s.id]?.[32];
+      if (!used || !plain) continue;
+      ((results.features ??= {})[entry.feature] ??= {})[s.id] = { with: used.jobsPerSecond, without: plain.jobsPerSecond };
+      log(`  ${s.label}: ${entry.feature} costs ${fmt((1 - used.jobsPerSecond / plain.jobsPerSecond) * 100, 1)} % of the throughput (${s.use})`);
+    }
+  }
+}
+
 async function runLatency() {
   log('## latency');
   for (const s of taking('latency')) {
@@ -294,9 +321,7 @@ try {
   }
   if (only.has('processes')) await runProcesses();
   if (only.has('tries')) await runTries();
-  // The cost of priorities, unique keys, cross-process events and retention goes here once
-  // remotetask has them (see FEATURES in systems/registry.ts); nothing to measure yet.
-  if (only.has('features') && FEATURES.length === 0 && args.only) log('## features: none yet (FEATURES in bench/systems/registry.ts is empty)');
+  if (only.has('features')) await runFeatures();
   if (only.has('memory')) await measure('memory', () => runMemory(results, SIZES.memoryJobs, scratch, log));
   if (only.has('http')) await measure('http', () => runHttp(results, SIZES.httpSeconds, scratch, measure, log));
 } finally {

@@ -59,6 +59,8 @@ export { TaskService, type AddOptions, type CronJobOptions } from './service/tas
 export { MAX_KEY_LENGTH, KEY_SCOPES, KeyOptionsError, type KeyOptions } from './service/key-options.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
+export { DEFAULT_RETENTION, parseDuration, type Duration, type RetentionConfig, type RetentionRule } from './service/retention/retention-options.js';
+export { RetentionSweeper, type RetentionRemoved, type SweepReport } from './service/retention/retention-sweeper.js';
 export { EVENT_WINDOW_SIZE, JobEventBus, type JobEvent, type JobEventType, type NumberedJobEvent } from './service/job-events.js';
 export { parseDirective, type Directive } from './service/parse-directive.js';
 export { startRemoteTasks } from './service/start-remote-tasks.js';

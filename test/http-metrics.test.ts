@@ -46,6 +46,17 @@ describe('/metrics', () => {
     expect(sample((await app.inject('/metrics')).body, 'remotetask_jobs{service="@RootTaskService",status="cancelled"}')).toBe(2);
   });
 
+  it('counts the finished jobs retention removed, by service and status', async () => {
+    const service = kernel.getService('site1@Svc');
+    await service.cancel(await service.add('echo'));
+    // A sweep as eight days from now: the default keeps cancelled jobs seven.
+    const report = await kernel.retention.sweep(kernel.clock() + 8 * 86_400_000);
+    expect(report.removed).toContainEqual({ service: 'site1@Svc', status: 'cancelled', count: 1 });
+    const text = (await app.inject('/metrics')).body;
+    expect(text).toContain('# TYPE remotetask_retention_removed_total counter');
+    expect(sample(text, 'remotetask_retention_removed_total{service="site1@Svc",status="cancelled"}')).toBe(1);
+  });
+
   it('counts processed and failed runs and observes their durations, from the job events', async () => {
     const root = kernel.getService('@RootTaskService');
     await root.add('echo');

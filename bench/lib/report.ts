@@ -119,6 +119,16 @@ export function report(results: Results, meta: Record<string, unknown>, targetRo
     }
     lines.push('');
   }
+  if (results.features && Object.keys(results.features).length > 0) {
+    lines.push(`### Cost of features (c=32; ${n(sizes.jobs)} jobs; jobs/s without and with the feature on every job)`, '');
+    lines.push('| feature | system | without | with | cost |', '|---|---|--:|--:|--:|');
+    for (const [feature, rows] of Object.entries(results.features)) {
+      for (const [id, r] of Object.entries(rows)) {
+        lines.push(`| ${feature} | ${label(id)} | ${fmt(r.without)} | ${fmt(r.with)} | ${fmt((1 - r.with / r.without) * 100, 1)} % |`);
+      }
+    }
+    lines.push('');
+  }
   if (Object.keys(results.enqueue).length > 0) {
     lines.push('### Enqueue throughput (jobs/s; no worker running)', '');
     lines.push(`| system | one at a time (awaited) | batches of ${sizes.batchSize} |`, '|---|--:|--:|');

@@ -7,14 +7,13 @@ import { GraphileSystem, type GraphileSettings } from './graphile.js';
 import { LITEQUE_BEST, LitequeSystem, type LitequeSettings } from './liteque.js';
 import { PGBOSS_BEST, PgBossSystem, type PgBossSettings } from './pgboss.js';
 import { PlainjobSystem } from './plainjob.js';
-import { RemotetaskSystem } from './remotetask.js';
+import { RemotetaskSystem, type RemotetaskBackend } from './remotetask.js';
 import { SIDEQUEST_BEST, SidequestSystem, type SidequestSettings } from './sidequest.js';
 
 /**
  * The workloads, in the order a run makes them. `features` is the place for the cost of a
- * feature (priorities, unique keys, cross-process events, retention): each entry of FEATURES
- * names a feature and the systems that have it; remotetask has none of them yet, so the list is
- * empty and the workload measures nothing until a feature and its adapters' hooks are added.
+ * feature (priorities, unique keys, cross-process events, retention): each entry
+ * names a feature and the systems that have it (see features()), each measured with the feature and without.
  */
 export const WORKLOADS = [
   'enqueue', 'throughput', 'latency', 'finished', 'backlog', 'io', 'payload', 'services', 'processes', 'tries', 'features', 'http', 'memory',
@@ -29,10 +28,34 @@ export type Workload = (typeof WORKLOADS)[number];
  * and unique keys, Sidequest uniqueness and priorities, BullMQ all four).
  */
 export interface Feature {
-  feature: 'priorities' | 'unique keys' | 'cross-process events' | 'retention';
-  systems: (SystemFactory & { use: string })[];
+  feature: 'priorities' | 'unique keys' | 'cross-process events' | 'retention' | 'keys and priorities' | 'retention sweep';
+  /** Each system with the feature used (`create`), and the same system without it (`without`). */
+  systems: (SystemFactory & { use: string; without: SystemFactory['create'] })[];
+  /** Finished jobs put into the store first, both with and without (the run's `finished` size). */
+  finishedBefore?: boolean;
 }
-export const FEATURES: Feature[] = [];
+
+/** remotetask on both backends, for a feature entry: made with `use`, or plain. */
+function remotetaskRows(scratch: string, use: string, options: ConstructorParameters<typeof RemotetaskSystem>[1]) {
+  const backends: [string, RemotetaskBackend][] = [
+    ['remotetask-pg', { kind: 'postgres', database: 'bench_remotetask' }],
+    ['remotetask-sqlite', { kind: 'sqlite', dir: join(scratch, 'remotetask') }],
+  ];
+  return backends.map(([id, where]) => ({
+    id, backend: where.kind, label: `remotetask (${where.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'})`, use,
+    create: () => new RemotetaskSystem(where, options), without: () => new RemotetaskSystem(where),
+  }));
+}
+
+export function features(scratch: string): Feature[] {
+  return [
+    // The issue's target: within 10% of plain jobs.
+    { feature: 'keys and priorities', systems: remotetaskRows(scratch, 'a key of its own and one of 5 priorities on every job', { keyed: true }) },
+    // The issue's target: the processing costs under 15% more while the sweep runs.
+    { feature: 'retention sweep', finishedBefore: true,
+      systems: remotetaskRows(scratch, 'a sweep of every prefilled finished job from the start of processing', { sweep: true }) },
+  ];
+}
 
 export interface SystemEntry extends SystemFactory {
   /** The workloads it takes part in. */

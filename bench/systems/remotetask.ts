@@ -24,9 +24,22 @@ export const benchPlugin = definePlugin({
 
 export type RemotetaskBackend = { kind: 'postgres'; database: string } | { kind: 'sqlite'; dir: string };
 
-/** The site config of `count` services (`@Bench` alone, or `@Bench0` … `@Bench<count-1>`), each with its own processor. */
-export function benchServices(count: number, maxConcurrency: number): Record<string, Partial<ServiceOptions>> {
-  const options = { processor: 'multi' as const, maxConcurrency };
+/** How a remotetask row of the `features` workload uses the feature. */
+export interface RemotetaskFeatureUse {
+  /** Every job added with a key of its own and one of five priorities. */
+  keyed?: boolean;
+  /** A retention sweep of every finished job runs from the start of processing (else retention is off). */
+  sweep?: boolean;
+}
+
+/**
+ * The site config of `count` services (`@Bench` alone, or `@Bench0` … `@Bench<count-1>`), each with
+ * its own processor. Retention is off unless the workload measures it: the default's interval sweep
+ * would otherwise remove prefilled finished jobs in the middle of another workload.
+ */
+export function benchServices(count: number, maxConcurrency: number, sweep = false): Record<string, Partial<ServiceOptions>> {
+  const retention: ServiceOptions['retention'] = sweep ? { completed: { maxAge: '1h' }, error: false, cancelled: false } : false;
+  const options = { processor: 'multi' as const, maxConcurrency, retention };
   if (count <= 1) return { Bench: options };
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [`Bench${i}`, options]));
 }
@@ -47,8 +60,14 @@ export class RemotetaskSystem implements QueueSystem {
   #file = '';
   #concurrency = 1;
   #serviceCount = 1;
+  #added = 0;
+  #sweep?: Promise<unknown>;
+  #swept = 0;
 
-  constructor(private readonly where: RemotetaskBackend) {
+  constructor(
+    private readonly where: RemotetaskBackend,
+    private readonly use: RemotetaskFeatureUse = {},
+  ) {
     this.backend = where.kind;
     this.label = `remotetask (${where.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'})`;
   }
@@ -80,7 +99,7 @@ export class RemotetaskSystem implements QueueSystem {
   }
 
   async #boot(): Promise<void> {
-    const services = benchServices(this.#serviceCount, this.#concurrency);
+    const services = benchServices(this.#serviceCount, this.#concurrency, this.use.sweep);
     this.#kernel = await createKernel(
       {
         store: this.where.kind === 'postgres' ? { kind: 'postgres', url: this.#url } : { kind: 'sqlite', path: this.#file },
@@ -95,20 +114,38 @@ export class RemotetaskSystem implements QueueSystem {
   }
 
   async addOne(data: unknown): Promise<void> {
-    await this.#service.add('noop', data);
+    await this.#service.add('noop', data, this.#addOptions());
   }
 
   /** The service API adds one job per call: a batch is that many add() calls at once. */
   async addBatch(data: unknown[]): Promise<void> {
-    await Promise.all(data.map((d) => this.#service.add('noop', d)));
+    await Promise.all(data.map((d) => this.#service.add('noop', d, this.#addOptions())));
+  }
+
+  /** Keyed: a key of its own (every add creates a job) and priorities 0 … 4 in turn. */
+  #addOptions() {
+    const n = this.#added++;
+    return this.use.keyed ? { key: `job-${n}`, priority: n % 5 } : {};
   }
 
   async startWorkers(): Promise<void> {
     for (const service of this.#services) service.startProcessing();
+    if (this.use.sweep) {
+      const retention = this.kernel.retention;
+      const stop = retention.onRemoved(({ count }) => (this.#swept += count));
+      this.#sweep = retention.sweep().finally(stop);
+    }
   }
 
   async stopWorkers(): Promise<void> {
     await Promise.all(this.#services.map((service) => service.stopProcessing()));
+    if (this.#sweep) {
+      // What the sweep got through while the jobs ran; closing the kernel ends it after its batch.
+      process.stderr.write(`    the retention sweep removed ${this.#swept.toLocaleString('en-US')} finished jobs by then\n`);
+      this.#sweep.catch(() => undefined);
+      this.#sweep = undefined;
+      this.#swept = 0;
+    }
   }
 
   async anyUnfinished(): Promise<boolean> {

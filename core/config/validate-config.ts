@@ -2,6 +2,7 @@ import { ScheduleError, validateSchedule } from '../jobs/validate-schedule.js';
 import { parseDirective } from '../service/parse-directive.js';
 import { ConfigError } from './config-error.js';
 import { ajv, keyPath, schemaProblems } from './schema-problems.js';
+import { retentionProblems } from '../service/retention/retention-options.js';
 import type { RemotetaskConfig } from './define-config.js';
 
 const positiveInteger = { type: 'integer', minimum: 1 };
@@ -44,6 +45,8 @@ const serviceProperties = {
     properties: { threads: positiveInteger, processes: positiveInteger, memoryLimitMb: { type: 'integer', minimum: 16 } },
   },
   missedCron: { enum: ['run-once', 'skip'] },
+  // Checked by retentionProblems (durations like "7d" need more than a schema says).
+  retention: true,
 };
 
 /** Core's own keys; any other key is a plugin's (see validatePluginOptions, at boot). */
@@ -118,6 +121,9 @@ export function validateConfig(config: unknown, file?: string): RemotetaskConfig
       if (!/^[\w.-]+$/.test(service)) {
         problems.push(`${keyPath(['sites', site, 'services', service])}: a service name may hold letters, digits, "_", "." and "-"`);
       }
+      if (serviceConfig?.retention !== undefined) {
+        problems.push(...retentionProblems(serviceConfig.retention, keyPath(['sites', site, 'services', service, 'retention'])));
+      }
       const cron = (serviceConfig as { cron?: unknown[] }).cron ?? [];
       cron.forEach((entry, index) => {
         if (typeof entry !== 'object' || entry === null) return;
@@ -132,6 +138,7 @@ export function validateConfig(config: unknown, file?: string): RemotetaskConfig
       });
     }
   }
+  if (typed.defaults?.retention !== undefined) problems.push(...retentionProblems(typed.defaults.retention, 'defaults.retention'));
   (typed.autostart ?? []).forEach((directive, index) => {
     if (typeof directive !== 'string') return;
     try {

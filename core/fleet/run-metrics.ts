@@ -43,8 +43,16 @@ export function addRunMetrics(kernel: Kernel, registry: Registry): () => void {
     registers: [registry],
   });
 
+  const retentionRemoved = new Counter({
+    name: 'remotetask_retention_removed_total',
+    help: 'Finished jobs this process removed by retention, by service and status',
+    labelNames: ['service', 'status'],
+    registers: [registry],
+  });
+  const stopRetention = kernel.retention.onRemoved(({ service, status, count }) => retentionRemoved.inc({ service, status }, count));
+
   const startedAt = new Map<string, number>();
-  return kernel.events.on((event, _id, local) => {
+  const stopEvents = kernel.events.on((event, _id, local) => {
     if (!local) return;
     const key = `${event.service}#${event.jobId}`;
     const labels = { service: event.service, task: event.task };
@@ -71,4 +79,8 @@ export function addRunMetrics(kernel: Kernel, registry: Registry): () => void {
         return;
     }
   });
+  return () => {
+    stopEvents();
+    stopRetention();
+  };
 }

@@ -28,6 +28,8 @@ export interface KernelOptions {
   autostart?: boolean;
   /** How often expired leases are swept back to the queue (ms); default half the shortest lease. */
   sweepInterval?: number;
+  /** How often this process tries a retention sweep (ms); default a minute. */
+  retentionInterval?: number;
   /** A store to use instead of the config's (an agent's, which reaches its jobs over HTTP). */
   store?: JobStore;
 }
@@ -61,6 +63,7 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
     workerId,
     clock,
     sweepInterval: options.sweepInterval,
+    retentionInterval: options.retentionInterval,
   });
   for (const site of sites) {
     for (const [name, serviceConfig] of Object.entries(valid.sites?.[site.name]?.services ?? {})) {

@@ -16,6 +16,8 @@ import { KernelResources } from './kernel-resources.js';
 import { ProcessHeartbeat } from '../fleet/process-heartbeat.js';
 import { FleetControl } from '../fleet/fleet-control.js';
 import { packageVersion } from '../cli/package-version.js';
+import { mergeRetention, retentionLimits } from '../service/retention/retention-options.js';
+import { DEFAULT_RETENTION_INTERVAL, RetentionSweeper } from '../service/retention/retention-sweeper.js';
 
 /** The kernel itself: a root singleton. */
 export const KernelToken: Token<Kernel> = Symbol.for('remotetask.Kernel');
@@ -55,6 +57,8 @@ export interface KernelParts {
   clock: () => number;
   /** How often expired leases are swept (ms); undefined: half the shortest lease. */
   sweepInterval?: number;
+  /** How often this process tries a retention sweep (ms); default a minute. */
+  retentionInterval?: number;
 }
 
 /**
@@ -77,6 +81,8 @@ export class Kernel {
   readonly heartbeat: ProcessHeartbeat;
   /** Applies the store's fleet-wide pauses to this process's services. */
   readonly fleetControl: FleetControl;
+  /** Removes finished jobs past their service's retention; one process of a store sweeps at a time. */
+  readonly retention: RetentionSweeper;
   readonly #parts: KernelParts;
   #sweeper?: NodeJS.Timeout;
   #closing?: Promise<void>;
@@ -96,6 +102,7 @@ export class Kernel {
       services: () => this.services(), ttl: () => this.#shortestLease(),
     });
     this.fleetControl = new FleetControl({ store: this.store, logger: this.logger, services: () => this.services() });
+    this.retention = new RetentionSweeper({ store: this.store, logger: this.logger, clock: this.clock, services: () => this.services() });
   }
 
   /** Every site, the root first. */
@@ -178,6 +185,7 @@ export class Kernel {
     }
     const { store, events, logger, clock, workerId } = this;
     const options = this.#serviceOptions(config);
+    retentionLimits(options.retention, `the retention of service "${name}"`);
     const service = new TaskService({ site, name, store, events, logger, options, clock, workerId });
     site.bindNamed(TaskServiceToken, name, service);
     const isolation = { service: service.address, isolation: options.isolation, grace: options.abortGrace };
@@ -193,6 +201,7 @@ export class Kernel {
       ...defaults,
       ...own,
       backoff: { ...DEFAULT_SERVICE_OPTIONS.backoff, ...defaults?.backoff, ...own.backoff },
+      retention: mergeRetention(defaults?.retention, own.retention),
       ...(defaults?.isolation || own.isolation ? { isolation: { ...defaults?.isolation, ...own.isolation } } : {}),
     };
   }
@@ -250,6 +259,7 @@ export class Kernel {
     await this.fleetControl.start();
     if (options.autostart !== false) this.startRemoteTasks();
     this.#startSweeper();
+    this.retention.start(this.#parts.retentionInterval ?? DEFAULT_RETENTION_INTERVAL);
     this.heartbeat.start();
   }
 
@@ -284,6 +294,7 @@ export class Kernel {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#sweeper);
+      await this.retention.stop();
       await this.#runHooks('stopping');
       await Promise.all(this.services().map((service) => service.stopProcessing()));
       this.fleetControl.stop();

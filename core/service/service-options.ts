@@ -1,4 +1,5 @@
 import type { IsolationOptions } from '../isolation/isolation-options.js';
+import { DEFAULT_RETENTION, type RetentionConfig } from './retention/retention-options.js';
 
 /** How a task service runs its jobs; every field has a default (see DEFAULT_SERVICE_OPTIONS). */
 export interface ServiceOptions {
@@ -26,6 +27,8 @@ export interface ServiceOptions {
   timeout?: number;
   /** The worker pools of its `thread` and `process` tasks: sizes and memory limit. */
   isolation?: IsolationOptions;
+  /** How long its finished jobs are kept, by status (see docs/retention.md); `false`: forever. */
+  retention: RetentionConfig | false;
 }
 
 export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
@@ -38,6 +41,7 @@ export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {
   stopTimeout: 10_000,
   abortGrace: 5_000,
   missedCron: 'run-once',
+  retention: DEFAULT_RETENTION,
 };
 
 /** The delay before the next attempt after `attempts` failed runs. */

@@ -1,6 +1,7 @@
 import type { JobRecord, JobStatus, RetryableStatus, Schedule } from '../jobs/job.js';
 import type { ProcessBeat, ProcessRecord } from './process-registry.js';
 import type { ControlListener, PausedService } from './service-pauses.js';
+import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from './retention-rules.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
 export interface NewJob {
@@ -208,6 +209,16 @@ export interface JobStore {
   /** Removes the service's jobs in these statuses; returns how many. */
   clean(service: string, statuses: JobStatus[]): Promise<number>;
 
+  // Retention (core/store/retention-rules.ts), through the (service, status, completed) index.
+  /** The position of the service's `n`th newest job in this finished status (1: the newest); null when it has fewer. */
+  finishedPosition(service: string, status: FinishedStatus, n: number): Promise<FinishedPosition | null>;
+  /**
+   * One batch of a retention sweep, in one short write: removes the jobs of the batch's service
+   * and status that ended between `after` and `before`, oldest first, at most `limit`, keeping
+   * those whose `finished` key is still held at `now`.
+   */
+  removeFinished(batch: RetentionBatch): Promise<RetentionBatchResult>;
+
   /** Subscribes to wake-ups for the service; returns the unsubscribe function. */
   onWake(service: string, listener: WakeListener): () => void;
   /**
@@ -222,6 +233,11 @@ export interface JobStore {
    * reads and then writes, say). Returns what `fn` returns.
    */
   exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Like {@link exclusively}, but never waits: when the lock is held (here or by another
+   * process), `fn` does not run and `{ ran: false }` comes back at once.
+   */
+  tryExclusively<T>(name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
 
   // The registry of processes (core/store/process-registry.ts): every process that serves the
   // store's services beats here; the jobs each holds are read from the jobs' leases.

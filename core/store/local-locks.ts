@@ -13,4 +13,10 @@ export class LocalLocks {
       if (this.#tails.get(name) === tail) this.#tails.delete(name);
     }
   }
+
+  /** Runs `fn` under the lock only when no caller holds it or waits for it; otherwise answers `{ ran: false }` at once. */
+  async tryRun<T>(name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    if (this.#tails.has(name)) return { ran: false };
+    return { ran: true, value: await this.run(name, fn) };
+  }
 }

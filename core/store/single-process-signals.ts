@@ -30,6 +30,10 @@ export abstract class SingleProcessSignals {
     return this.locks.run(name, fn);
   }
 
+  tryExclusively<T>(name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    return this.locks.tryRun(name, fn);
+  }
+
   /** Drops every subscription (the store closes). */
   protected clearSignals(): void {
     this.wakes.clear();

@@ -23,6 +23,8 @@ import type { PausedService } from '../service-pauses.js';
 import { isCancellable } from '../status-sets.js';
 import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
 import { DueQueues } from './due-queues.js';
+import { nthNewest, retentionBatch } from './memory-retention.js';
+import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from '../retention-rules.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
@@ -315,14 +317,34 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     for (const id of [...jobs.ids]) {
       const job = this.jobs.get(id)!;
       if (!doomed.has(job.status)) continue;
-      if (job.dueAt !== null) jobs.liveEntries -= 1;
-      jobs.ids.delete(id);
-      if (job.job_key !== null) this.keyed.get(keyOf(job.service, job.job_key))?.delete(id);
-      this.jobs.delete(id);
-      this.leased.delete(id);
+      this.remove(jobs, job);
       removed += 1;
     }
     return removed;
+  }
+
+  async finishedPosition(service: string, status: FinishedStatus, n: number): Promise<FinishedPosition | null> {
+    return nthNewest(this.jobsOf(service), status, n);
+  }
+
+  async removeFinished(batch: RetentionBatch): Promise<RetentionBatchResult> {
+    const jobs = this.services.get(batch.service);
+    if (!jobs) return { removed: 0, last: null };
+    const { doomed, last } = retentionBatch(this.jobsOf(batch.service), batch);
+    for (const id of doomed) this.remove(jobs, this.jobs.get(id)!);
+    return { removed: doomed.length, last };
+  }
+
+  private jobsOf(service: string): StoredJob[] {
+    return this.jobIdsOf(service).map((id) => this.jobs.get(id)!);
+  }
+
+  private remove(jobs: ServiceJobs, job: StoredJob): void {
+    if (job.dueAt !== null) jobs.liveEntries -= 1;
+    jobs.ids.delete(job.id);
+    if (job.job_key !== null) this.keyed.get(keyOf(job.service, job.job_key))?.delete(job.id);
+    this.jobs.delete(job.id);
+    this.leased.delete(job.id);
   }
 
   private insertAll(newJobs: NewJob[]): JobRecord[] {

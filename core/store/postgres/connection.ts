@@ -150,6 +150,22 @@ export class PostgresConnection implements Queries {
     }
   }
 
+  /** The advisory lock if no connection holds it now, without waiting: `{ ran: false }` when another does. */
+  async tryExclusively<T>(key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    const client = await this.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [key]);
+      if (!rows[0].locked) return { ran: false };
+      try {
+        return { ran: true, value: await fn() };
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
   private async connect(): Promise<pg.PoolClient> {
     return this.pool.connect().catch((error: unknown) => {
       throw explainError(this.server, error);

@@ -37,6 +37,8 @@ import { listProcesses, recordProcess, removeProcess } from './processes.js';
 import { pausedServices, setServicePaused } from './pauses.js';
 import { type ControlListener, ControlHub, type PausedService } from '../service-pauses.js';
 import { setPriority } from './set-priority.js';
+import { finishedPosition, removeFinished } from './retention.js';
+import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from '../retention-rules.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
 export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
@@ -329,5 +331,19 @@ export class PostgresJobStore implements JobStore {
   async exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (!this.connection) throw new Error(`The PostgreSQL job store at ${this.server} is not open`);
     return this.connection.exclusively(`remotetask:lock:${this.schema}:${name}`, fn);
+  }
+
+  /** The same advisory lock, taken only when free (pg_try_advisory_lock). */
+  async tryExclusively<T>(name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    if (!this.connection) throw new Error(`The PostgreSQL job store at ${this.server} is not open`);
+    return this.connection.tryExclusively(`remotetask:lock:${this.schema}:${name}`, fn);
+  }
+
+  async finishedPosition(service: string, status: FinishedStatus, n: number): Promise<FinishedPosition | null> {
+    return finishedPosition(this.context, service, status, n);
+  }
+
+  async removeFinished(batch: RetentionBatch): Promise<RetentionBatchResult> {
+    return removeFinished(this.context, batch);
   }
 }

@@ -139,6 +139,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         WHERE job_key IS NOT NULL AND ((key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) OR key_scope = 'finished');
     `,
   },
+  {
+    version: 8,
+    name: 'finished jobs by end time',
+    // Retention removes a service's finished jobs of one status oldest end first, and the
+    // dashboard counts completions per minute: both read this index by (service, status, completed).
+    // id last makes every position unique, so a sweep walks on from where its last batch stopped.
+    // Only finished jobs have an entry: a claim writes none, a finish writes one (the cost of
+    // retention on the hot path: one index entry per finished job, about 40 bytes).
+    sql: (s) => `
+      CREATE INDEX jobs_finished_idx ON ${s}.jobs (service, status, completed, id)
+        WHERE status IN ('completed', 'error', 'cancelled');
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;

@@ -24,6 +24,8 @@ import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
 import { JOBS_SQL } from './jobs-sql.js';
 import { RETRY_SQL, retryAllJobs, retryJob } from './retry.js';
+import { RETENTION_SQL, finishedPosition, removeFinished } from './retention.js';
+import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from '../retention-rules.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
@@ -37,7 +39,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL };
+const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
@@ -204,6 +206,14 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   async clean(service: string, statuses: JobStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
     return this.store.sql.clean.run(service, JSON.stringify(statuses)).changes;
+  }
+
+  async finishedPosition(service: string, status: FinishedStatus, n: number): Promise<FinishedPosition | null> {
+    return finishedPosition(this.store.sql, service, status, n);
+  }
+
+  async removeFinished(batch: RetentionBatch): Promise<RetentionBatchResult> {
+    return removeFinished(this.store.db, this.store.sql, batch);
   }
 
   async recordProcess(beat: ProcessBeat): Promise<void> {

@@ -86,6 +86,11 @@ export class HttpJobStore implements JobStore {
     return fn();
   }
 
+  /** The server sweeps its store itself: an agent never gets its locks, so it never sweeps. */
+  async tryExclusively(): Promise<{ ran: false }> {
+    return { ran: false };
+  }
+
   /** The server lists its agents itself (`GET …/agents`): an agent records no process of its own. */
   async recordProcess(): Promise<void> {}
   async removeProcess(): Promise<boolean> {
@@ -115,4 +120,6 @@ export class HttpJobStore implements JobStore {
   cancelAll(): never { return notOnAnAgent('cancelling jobs'); }
   reschedule(): never { return notOnAnAgent('rescheduling jobs'); }
   clean(): never { return notOnAnAgent('cleaning jobs'); }
+  finishedPosition(): never { return notOnAnAgent('sweeping finished jobs'); }
+  removeFinished(): never { return notOnAnAgent('sweeping finished jobs'); }
 }
