@@ -89,6 +89,15 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         WHERE job_key IS NOT NULL AND ((key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) OR key_scope = 'finished');
     `,
   },
+  {
+    version: 10,
+    name: 'claim index by task',
+    // A claim limited to some tasks (an agent's) probes this per task, reading no job of another
+    // task. Costs one more index entry per waiting job, written at insert and removed at claim.
+    sql: `
+      CREATE INDEX jobs_task_due ON jobs (service, task, priority, run_at, id) WHERE status IN ('queued', 'delayed', 'cronjob');
+    `,
+  },
 ];
 
 /**
