@@ -7,6 +7,7 @@ import { type AgentsOptions, agentsOptionsSpec } from './agents-options.js';
 import { agentCommand } from './node/agent-command.js';
 import type { AgentRoutesContext } from './routes/agent-context.js';
 import { registerAgentEventsRoute } from './routes/agent-events-route.js';
+import { registerAgentFileRoutes } from './routes/agent-file-routes.js';
 import { registerAgentJobRoutes } from './routes/agent-job-routes.js';
 import { registerAgentSessionRoutes } from './routes/agent-session-routes.js';
 
@@ -46,6 +47,7 @@ export default definePlugin({
       registerServiceScope(app, kernel, SERVICE_PREFIX, (scope) => {
         registerAgentSessionRoutes(scope, context);
         registerAgentJobRoutes(scope, context);
+        registerAgentFileRoutes(scope, context);
         registerAgentEventsRoute(scope, context, 15_000);
       });
     });
