@@ -1,5 +1,7 @@
 import { definePlugin, type Kernel, TaskToken } from 'remotetask';
 import { CliCommands } from 'remotetask/cli';
+import { type WorkersSection, WorkersSections } from 'remotetask/dashboard';
+import { agentsSection } from './dashboard/agents-section.js';
 import { HttpRoutes, registerServiceScope, SERVICE_PREFIX } from 'remotetask/http';
 import { AgentDirectoryToken, MemoryAgentDirectory } from './agent-registry.js';
 import { AgentTask } from './agent-task.js';
@@ -32,6 +34,7 @@ export default definePlugin({
     ctx.provide(AgentDirectoryToken, directory);
     for (const [name, task] of Object.entries(declared)) ctx.addTask(name, new AgentTask(name, directory, task));
     ctx.contribute(CliCommands, agentCommand);
+    ctx.contribute<WorkersSection>(WorkersSections, { render: (view) => agentsSection(directory, view) });
 
     let stopCancels: (() => void) | undefined;
     ctx.on('bootstrap', (kernel) => {
