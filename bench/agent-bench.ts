@@ -33,6 +33,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     store: { type: 'string', default: 'sqlite' },
     'cpu-prof': { type: 'string' },
+    /** Leave out the in-process rounds (to profile the agent path alone). */
+    'agent-only': { type: 'boolean', default: false },
   },
 });
 const JOBS = Number(args.jobs);
@@ -106,6 +108,12 @@ async function main(): Promise<void> {
     autostart: [],
   }, { logger: captureLog('warn').logger });
   const app = await buildHttpApp(kernel);
+  const serverMs: Record<string, number> = {};
+  app.addHook('onResponse', (request, reply, done) => {
+    const key = request.url.replace(/^.*\/agents\/[^/]+/, '') || 'hello';
+    serverMs[key] = (serverMs[key] ?? 0) + reply.elapsedTime;
+    done();
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const agentConfig = join(dir, 'agent.config.mjs');
@@ -120,19 +128,37 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
+  // How the agent's requests batch: claims and finishes, and the jobs in them.
+  const calls = { claims: 0, claimed: 0, finishes: 0, finished: 0 };
+  const { claim, finish } = kernel.store;
+  kernel.store.claim = async (options) => {
+    const jobs = await claim.call(kernel.store, options);
+    if (options.service === '@Agents') { calls.claims++; calls.claimed += jobs.length; }
+    return jobs;
+  };
+  kernel.store.finish = async (outcomes) => {
+    if (outcomes.some((outcome) => outcome.workerId.startsWith('agent:'))) { calls.finishes++; calls.finished += outcomes.length; }
+    return finish.call(kernel.store, outcomes);
+  };
   const local = kernel.getService('@Local');
   const figures = { local: [] as number[], agent: [] as number[] };
   try {
     for (let round = 1; round <= ROUNDS; round++) {
-      figures.local.push(await throughput(kernel, '@Local', () => local.startProcessing()));
-      await local.stopProcessing();
+      if (!args['agent-only']) {
+        figures.local.push(await throughput(kernel, '@Local', () => local.startProcessing()));
+        await local.stopProcessing();
+      }
       figures.agent.push(await throughput(kernel, '@Agents', () => undefined));
-      console.log(`round ${round}: in process ${Math.round(figures.local.at(-1)!)} jobs/s, through the agent ${Math.round(figures.agent.at(-1)!)} jobs/s`);
+      console.log(`  agent requests: ${calls.claims} claims (${(calls.claimed / calls.claims).toFixed(1)} jobs each), ${calls.finishes} finishes (${(calls.finished / calls.finishes).toFixed(1)} each)`);
+      console.log(`  server time answering (ms, wall): ${JSON.stringify(Object.fromEntries(Object.entries(serverMs).map(([k, v]) => [k, Math.round(v)])))}`);
+      for (const key of Object.keys(serverMs)) delete serverMs[key];
+      Object.assign(calls, { claims: 0, claimed: 0, finishes: 0, finished: 0 });
+      console.log(`round ${round}: in process ${Math.round(figures.local.at(-1) ?? NaN)} jobs/s, through the agent ${Math.round(figures.agent.at(-1)!)} jobs/s`);
       await local.clean(['completed']);
       await kernel.getService('@Agents').clean(['completed']);
     }
     await local.startProcessing();
-    const localLatency = await latency(kernel, '@Local');
+    const localLatency = args['agent-only'] ? [NaN] : await latency(kernel, '@Local');
     await local.stopProcessing();
     const agentLatency = await latency(kernel, '@Agents');
     const line = (name: string, jobsPerSecond: number[], samples: number[]) =>
@@ -141,6 +167,7 @@ async function main(): Promise<void> {
     console.log('| | jobs/s | add → start p50 (ms) | p95 (ms) |\n|---|---:|---:|---:|');
     console.log(line('in process', figures.local, localLatency));
     console.log(line('one agent over loopback', figures.agent, agentLatency));
+    console.log(`\nslowest starts: in process ${localLatency.slice(-3).map((ms) => ms.toFixed(1)).join(', ')} ms; through the agent ${agentLatency.slice(-3).map((ms) => ms.toFixed(1)).join(', ')} ms`);
   } finally {
     agent.child.kill('SIGTERM');
     await agent.exited;

@@ -104,10 +104,13 @@ export const agentCommand: CliCommand = {
         const { leaseMs } = await connection.hello(tasks);
         const service = kernel.addService(siteOf, options.service.slice(at + 1), { processor: 'multi', maxConcurrency: options.concurrency, leaseMs });
         void connection.listen();
-        kernel.events.on((event) => {
-          const line = progressLine(event);
-          if (line) kernel.logger.info(line);
-        });
+        // A line per job start and end: at thousands of jobs a second, not even built when info is not logged.
+        if (kernel.logger.isInfoEnabled()) {
+          kernel.events.on((event) => {
+            const line = progressLine(event);
+            if (line) kernel.logger.info(line);
+          });
+        }
         service.startProcessing();
         kernel.logger.info(`agent ${name} serves ${tasks.map((task) => task.name).join(', ') || '(no task)'} of ${options.server} ${options.service}, ${options.concurrency} at once, lease ${leaseMs} ms`);
         await signals.runUntilSignal(kernel.logger, () => kernel.close());
