@@ -52,7 +52,8 @@ export interface ClaimOptions {
   jobId?: number;
   /**
    * Claim only jobs of these tasks (an agent serving some of a service's tasks); absent: any task.
-   * The SQL stores read a (service, task, …) index per task, so other tasks' jobs are never read.
+   * The SQL stores read a (service, task, …) index per task, so other tasks' jobs are never read;
+   * the memory store passes over them (a pop and a push each).
    */
   tasks?: readonly string[];
   /**

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { JobRecord } from 'remotetask';
 import { HttpError } from 'remotetask/http';
 import { FILE_ID_PATTERN, FileNotFoundError, FileStoreToken, type FileStore, FileTooLargeError, toFileJson, type FileJson } from '../../files/index.js';
+import type { AgentSession } from '../agent-registry.js';
 import { type AgentParams, type AgentRoutesContext, sessionOf } from './agent-context.js';
 import { agentParams } from './agent-schemas.js';
 
@@ -59,18 +60,18 @@ export function registerAgentFileRoutes(app: FastifyInstance, { kernel, director
     return files;
   };
 
-  async function heldJob(request: FastifyRequest<{ Params: JobParams }>): Promise<JobRecord> {
+  async function heldJob(request: FastifyRequest<{ Params: JobParams }>): Promise<{ job: JobRecord; session: AgentSession }> {
     const session = sessionOf(directory, request);
     const { id } = request.params;
     const job = await store.get(id);
     if (!job || job.service !== request.service.address || job.lockedBy !== session.workerId) {
       throw new HttpError(403, 'job_not_held', `agent "${session.agent}" does not hold job ${id} of ${request.service.address}: it reads and writes files only for jobs it holds`);
     }
-    return job;
+    return { job, session };
   }
 
   async function fileOfJob(request: FastifyRequest<{ Params: FileParams }>): Promise<FileStore> {
-    const job = await heldJob(request);
+    const { job } = await heldJob(request);
     const { file, id } = request.params;
     if (!mentions(job.input, file)) {
       throw new HttpError(403, 'file_not_of_job', `file ${file} is not named in the input of job ${id}: an agent reads only the files its jobs' inputs name`);
@@ -122,8 +123,7 @@ export function registerAgentFileRoutes(app: FastifyInstance, { kernel, director
       if (!(request.headers['content-type'] ?? '').startsWith('application/octet-stream')) {
         throw new HttpError(415, 'unsupported_media_type', 'send the file\'s bytes as the body, with Content-Type: application/octet-stream');
       }
-      const job = await heldJob(request);
-      const session = sessionOf(directory, request);
+      const { job, session } = await heldJob(request);
       const files = filesStore();
       try {
         const file = await files.create(request.body as Readable, {
