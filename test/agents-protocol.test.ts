@@ -122,4 +122,20 @@ describe('the agent protocol', () => {
     const job = await service.getJob(id);
     expect([job.status, job.attempts, job.runAt > Date.now() + 30_000]).toEqual(['delayed', 0, true]);
   });
+
+  it('claims only the tasks it asks for: a job of another task is neither taken nor touched', async () => {
+    await post(BASE, { tasks: [{ name: 'remote-upper' }, { name: 'echo' }] });
+    const service = kernel.getService('@RootTaskService');
+    const echo = await service.add('echo', { n: 1 });
+    const upper = await service.add('remote-upper', { text: 'mine' });
+    // The echo job is first in the queue: a claim of one still gets the job of its task.
+    const claimed = (await post(`${BASE}/claim`, { limit: 1, tasks: ['remote-upper'] })).json().jobs;
+    expect(claimed.map((job: { id: number }) => job.id)).toEqual([upper]);
+    const left = await service.getJob(echo);
+    expect([left.status, left.attempts]).toEqual(['queued', 0]);
+    await post(`${BASE}/finish`, { outcomes: [{ id: upper, kind: 'completed', result: null }] });
+    const rest = (await post(`${BASE}/claim`, { limit: 10, tasks: ['echo'] })).json().jobs;
+    expect(rest.map((job: { id: number }) => job.id)).toEqual([echo]);
+    await post(`${BASE}/finish`, { outcomes: [{ id: echo, kind: 'completed', result: null }] });
+  });
 });

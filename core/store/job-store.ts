@@ -52,6 +52,12 @@ export interface ClaimOptions {
   /** Claim only this job (the seed's `processNext(now, jobId)`). */
   jobId?: number;
   /**
+   * Claim only jobs of these tasks (an agent serving some of a service's tasks); absent: any task.
+   * The SQL stores read a (service, task, …) index per task, so other tasks' jobs are never read;
+   * the memory store passes over them (a pop and a push each).
+   */
+  tasks?: readonly string[];
+  /**
    * For a claimed cron job, the next time it is due after `now`, or null when none falls within a
    * year. The store calls it inside the claim so that one occurrence runs once across workers.
    */

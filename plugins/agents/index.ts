@@ -1,5 +1,7 @@
 import { definePlugin, type Kernel, TaskToken } from 'remotetask';
 import { CliCommands } from 'remotetask/cli';
+import { type WorkersSection, WorkersSections } from 'remotetask/dashboard';
+import { agentsSection } from './dashboard/agents-section.js';
 import { HttpRoutes, registerServiceScope, SERVICE_PREFIX } from 'remotetask/http';
 import { AgentDirectoryToken, MemoryAgentDirectory } from './agent-registry.js';
 import { AgentTask } from './agent-task.js';
@@ -7,6 +9,7 @@ import { type AgentsOptions, agentsOptionsSpec } from './agents-options.js';
 import { agentCommand } from './node/agent-command.js';
 import type { AgentRoutesContext } from './routes/agent-context.js';
 import { registerAgentEventsRoute } from './routes/agent-events-route.js';
+import { registerAgentFileRoutes } from './routes/agent-file-routes.js';
 import { registerAgentJobRoutes } from './routes/agent-job-routes.js';
 import { registerAgentSessionRoutes } from './routes/agent-session-routes.js';
 
@@ -31,6 +34,7 @@ export default definePlugin({
     ctx.provide(AgentDirectoryToken, directory);
     for (const [name, task] of Object.entries(declared)) ctx.addTask(name, new AgentTask(name, directory, task));
     ctx.contribute(CliCommands, agentCommand);
+    ctx.contribute<WorkersSection>(WorkersSections, { render: (view) => agentsSection(directory, view) });
 
     let stopCancels: (() => void) | undefined;
     ctx.on('bootstrap', (kernel) => {
@@ -46,6 +50,7 @@ export default definePlugin({
       registerServiceScope(app, kernel, SERVICE_PREFIX, (scope) => {
         registerAgentSessionRoutes(scope, context);
         registerAgentJobRoutes(scope, context);
+        registerAgentFileRoutes(scope, context);
         registerAgentEventsRoute(scope, context, 15_000);
       });
     });

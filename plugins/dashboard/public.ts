@@ -7,3 +7,4 @@
  * ```
  */
 export { DetailRenderers, defaultDetail, truncate, type DetailRenderer, type RenderedDetail } from './detail-renderers.js';
+export { WorkersSections, jobUrl, type WorkersSection, type WorkersSectionView } from './workers-sections.js';

@@ -15,7 +15,7 @@ export {
   type CreateFileOptions,
   type FileStoreOptions,
 } from './file-store.js';
-export { filesOf, FileStoreToken } from './files-of.js';
+export { filesOf, FileStoreToken, JobFilesToken, type JobFiles, type TaskFiles } from './files-of.js';
 export { isFileId, newFileId, FILE_ID_PATTERN } from './file-id.js';
 export { contentTypeOf } from './content-type.js';
 export { toFileJson } from './files-routes.js';

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { TaskError } from 'remotetask';
-import { FileNotFoundError, type FileStore } from '../files/index.js';
+import { FileNotFoundError, type TaskFiles } from '../files/index.js';
 import type { VideoConvertInput } from './input-schema.js';
 
 export interface Source {
@@ -26,7 +26,7 @@ export function isInside(dir: string, path: string): boolean {
  */
 export async function resolveSource(
   input: Pick<VideoConvertInput, 'file' | 'path'>,
-  where: { files: FileStore; mediaDir?: string },
+  where: { files: TaskFiles; mediaDir?: string },
 ): Promise<Source> {
   if (input.file !== undefined) {
     const label = `file ${input.file}`;

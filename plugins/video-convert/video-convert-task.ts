@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { TaskError, type Task, type TaskContext } from 'remotetask';
-import { type FileStore, filesOf } from '../files/index.js';
+import { filesOf, type TaskFiles } from '../files/index.js';
 import { buildFfmpegArgs } from './build-ffmpeg-args.js';
 import { FORMATS, TARGET_FORMATS, type TargetFormat } from './formats.js';
 import type { MediaTools } from './find-executable.js';
@@ -36,7 +36,7 @@ export interface VideoConvertTaskOptions {
   /** After an abort, how long ffmpeg may take to stop on SIGTERM before SIGKILL (ms). */
   killGrace: number;
   /** The store the input files and the outputs are in; default the kernel's (`filesOf(context)`). */
-  files?: (context: TaskContext) => FileStore;
+  files?: (context: TaskContext) => TaskFiles;
 }
 
 const round = (value: number | null, digits = 3) => (value === null ? null : Number(value.toFixed(digits)));
@@ -101,7 +101,7 @@ export function createVideoConvertTask(options: VideoConvertTaskOptions): Task<V
       checkInput(input);
       const { signal, logger } = context;
       const report = progressReporter(context);
-      const files = (options.files ?? filesOf)(context);
+      const files = options.files ? options.files(context) : filesOf(context);
       await report(0, 'probing the input', true);
 
       let tools: MediaTools;

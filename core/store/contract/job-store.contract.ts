@@ -3,6 +3,7 @@ import type { JobStore } from '../job-store.js';
 import { makeContractContext } from './contract-context.contract.js';
 import { insertAndGetContract } from './insert-and-get.contract.js';
 import { claimContract } from './claim.contract.js';
+import { claimTasksContract } from './claim-tasks.contract.js';
 import { finishContract } from './finish.contract.js';
 import { leasesContract } from './leases.contract.js';
 import { managingContract } from './managing.contract.js';
@@ -53,6 +54,7 @@ export function describeJobStoreContract(
 
     insertAndGetContract(t);
     claimContract(t);
+    claimTasksContract(t);
     finishContract(t);
     leasesContract(t);
     managingContract(t);

@@ -60,6 +60,25 @@ export class DueQueues {
     return taken;
   }
 
+  /**
+   * As popDue, taking only entries `accept`s; the others it passes over go back. Costs a pop and
+   * a push per entry passed over: the memory store keeps no index by task.
+   */
+  popDueWhere(now: number, limit: number, accept: (entry: DueEntry) => boolean): DueEntry[] {
+    const taken: DueEntry[] = [];
+    const passed: [number, DueEntry][] = [];
+    for (const priority of this.inOrder()) {
+      for (let entry = this.first(priority); entry && entry.runAt <= now && taken.length < limit; entry = this.first(priority)) {
+        this.heaps.get(priority)!.pop();
+        if (accept(entry)) taken.push(entry);
+        else passed.push([priority, entry]);
+      }
+      if (taken.length >= limit) break;
+    }
+    for (const [priority, entry] of passed) this.push(priority, entry);
+    return taken;
+  }
+
   clear(): void {
     this.heaps.clear();
     this.priorities = null;

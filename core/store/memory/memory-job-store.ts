@@ -161,13 +161,15 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   async claim(options: ClaimOptions): Promise<JobRecord[]> {
     const { service, now, workerId, leaseMs, jobId, nextRunAt } = options;
     const limit = Math.floor(options.limit ?? 1);
+    const tasks = options.tasks && new Set(options.tasks);
     const picked: StoredJob[] = [];
     if (jobId !== undefined) {
       const job = this.jobs.get(jobId);
-      if (job && job.service === service && isClaimable(job) && job.run_at <= now && limit >= 1) picked.push(job);
+      if (job && job.service === service && isClaimable(job) && job.run_at <= now && limit >= 1 && (!tasks || tasks.has(job.task))) picked.push(job);
     } else {
       const due = this.services.get(service)?.due;
-      if (due && limit >= 1) for (const entry of due.popDue(now, limit)) picked.push(this.jobs.get(entry.id)!);
+      const entries = !due || limit < 1 ? [] : tasks ? due.popDueWhere(now, limit, (entry) => tasks.has(this.jobs.get(entry.id)!.task)) : due.popDue(now, limit);
+      for (const entry of entries) picked.push(this.jobs.get(entry.id)!);
     }
     // Compute every cron job's next occurrence before changing anything: a schedule that throws
     // leaves the store as it was, with the popped heap entries pushed back.

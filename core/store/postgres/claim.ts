@@ -5,6 +5,7 @@ import { NEVER_DUE } from '../store-rules.js';
 import { WAITING_SQL } from '../status-sets.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
+import { dueOfTasksText } from './claim-of-tasks.js';
 
 /** What a claim returns: the job less the columns the claim set, and what it overwrote. */
 type ClaimedRow = Omit<JobRow, 'service' | 'started' | 'progress' | 'progress_message' | 'locked_by' | 'locked_until'> & {
@@ -46,10 +47,18 @@ export const claimText = sqlText(({ jobs }) => `
       UPDATE ${jobs} j SET ${claimSet}
       FROM due WHERE j.ctid = due.ctid ${claimReturning}`);
 
+// As claimText, from the task index (see claim-of-tasks.ts).
+export const claimOfTasksText = sqlText((tables) => `
+      WITH due AS (${dueOfTasksText(claimDueColumns)(tables)}
+      )
+      UPDATE ${tables.jobs} j SET ${claimSet}
+      FROM due WHERE j.ctid = due.ctid ${claimReturning}`);
+
 const claimOneText = sqlText(({ jobs }) => `
       WITH due AS (
         SELECT ${claimDueColumns} FROM ${jobs}
         WHERE id = $3 AND service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
+          AND ($6::text[] IS NULL OR task = ANY($6::text[]))
         FOR UPDATE SKIP LOCKED
       )
       UPDATE ${jobs} j SET ${claimSet}
@@ -59,22 +68,28 @@ const claimOrder = (a: ClaimedRow, b: ClaimedRow) => a.priority - b.priority || 
 
 /** Takes due jobs and leases them, in one statement; cron jobs then move on to their next occurrence. */
 export async function claimJobs(ctx: PostgresContext, options: ClaimOptions): Promise<JobRecord[]> {
-  const { service, now, workerId, leaseMs, jobId } = options;
+  const { service, now, workerId, leaseMs, jobId, tasks } = options;
   const limit = Math.floor(options.limit ?? 1);
   if (!(limit >= 1) || (jobId !== undefined && !Number.isSafeInteger(jobId))) return [];
   const lockedUntil = now + leaseMs;
   const { rows } =
-    jobId === undefined
+    jobId !== undefined
       ? await ctx.query<ClaimedRow>({
-          name: 'remotetask-claim',
-          text: claimText(ctx.tables),
-          values: [service, now, limit, workerId, lockedUntil],
-        })
-      : await ctx.query<ClaimedRow>({
           name: 'remotetask-claim-one',
           text: claimOneText(ctx.tables),
-          values: [service, now, jobId, workerId, lockedUntil],
-        });
+          values: [service, now, jobId, workerId, lockedUntil, tasks ?? null],
+        })
+      : tasks
+        ? await ctx.query<ClaimedRow>({
+            name: 'remotetask-claim-of-tasks',
+            text: claimOfTasksText(ctx.tables),
+            values: [service, now, limit, workerId, lockedUntil, [...new Set(tasks)]],
+          })
+        : await ctx.query<ClaimedRow>({
+            name: 'remotetask-claim',
+            text: claimText(ctx.tables),
+            values: [service, now, limit, workerId, lockedUntil],
+          });
   rows.sort(claimOrder);
   // The columns the claim set, from what it set them to: completes each row to a job row.
   const claimed = (row: ClaimedRow): JobRecord =>

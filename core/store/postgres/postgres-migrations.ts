@@ -152,6 +152,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         WHERE status IN ('completed', 'error', 'cancelled');
     `,
   },
+  {
+    version: 13,
+    name: 'claim index by task',
+    // A claim limited to some tasks (an agent's) probes this per task, reading no job of another
+    // task. Costs one more index entry per waiting job, written at insert, dead after the claim.
+    sql: (s) => `
+      CREATE INDEX jobs_task_claim_idx ON ${s}.jobs (service, task, priority, run_at, id)
+        WHERE status IN ('queued', 'delayed', 'cronjob') AND locked_by IS NULL;
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;

@@ -5,6 +5,7 @@ import { parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE } from '../store-rules.js';
 import { HELD_SQL, WAITING_SQL } from '../status-sets.js';
 import type { Prepared } from './sqlite-statements.js';
+import { type CLAIM_OF_TASKS_SQL, dueIdsOfTasks } from './claim-of-tasks.js';
 
 /**
  * What a claim returns, as an array in this order (the statement runs in raw mode): the columns it
@@ -58,12 +59,20 @@ export const CLAIM_SQL = {
       WHERE service = @service AND ${WAITING_SQL} AND run_at <= @now AND locked_by IS NULL
       ORDER BY priority, run_at, id LIMIT @limit)
     RETURNING ${CLAIMED_COLUMNS}`,
+  claimIds: `
+    UPDATE jobs SET
+      status = CASE status WHEN 'cronjob' THEN 'cronjob' ELSE 'processing' END,
+      attempts = attempts + 1, started = @now, locked_by = @workerId, locked_until = @until,
+      progress = NULL, progress_message = NULL
+    WHERE id IN (SELECT value FROM json_each(@ids))
+    RETURNING ${CLAIMED_COLUMNS}`,
   claimOne: `
     UPDATE jobs SET
       status = CASE status WHEN 'cronjob' THEN 'cronjob' ELSE 'processing' END,
       attempts = attempts + 1, started = @now, locked_by = @workerId, locked_until = @until,
       progress = NULL, progress_message = NULL
     WHERE id = @id AND service = @service AND ${WAITING_SQL} AND run_at <= @now AND locked_by IS NULL
+      AND (@tasks IS NULL OR task IN (SELECT value FROM json_each(@tasks)))
     RETURNING ${CLAIMED_COLUMNS}`,
   setRunAt: `UPDATE jobs SET run_at = ? WHERE id = ?`,
   renewLeases: `
@@ -73,18 +82,20 @@ export const CLAIM_SQL = {
   cancelRequestedAmong: `SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND cancel_requested`,
 } as const;
 
-type Statements = Prepared<typeof CLAIM_SQL>;
+type Statements = Prepared<typeof CLAIM_SQL & typeof CLAIM_OF_TASKS_SQL>;
 
 /** Claims due jobs in one transaction, cron jobs moved to their next occurrence in it. */
 export function claimJobs(db: Database, sql: Statements, options: ClaimOptions): JobRecord[] {
-  const { service, now, workerId, leaseMs, jobId, nextRunAt } = options;
+  const { service, now, workerId, leaseMs, jobId, nextRunAt, tasks } = options;
   const limit = Math.floor(options.limit ?? 1);
   if (!(limit >= 1)) return [];
   const until = now + leaseMs;
   const claim = db.transaction(() => {
     const params = { service, now, workerId, until };
     const rows = (
-      jobId === undefined ? sql.claimBatch.all({ ...params, limit }) : sql.claimOne.all({ ...params, id: jobId })
+      jobId !== undefined ? sql.claimOne.all({ ...params, id: jobId, tasks: tasks ? JSON.stringify(tasks) : null })
+      : tasks ? sql.claimIds.all({ ...params, ids: JSON.stringify(dueIdsOfTasks(sql, { service, now, limit }, tasks)) })
+      : sql.claimBatch.all({ ...params, limit })
     ) as ClaimedRow[];
     // RETURNING gives no order; the claim's order is by priority, then the order jobs were due.
     rows.sort((a, b) => a[PRIORITY] - b[PRIORITY] || a[RUN_AT] - b[RUN_AT] || a[ID] - b[ID]);

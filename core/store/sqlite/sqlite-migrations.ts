@@ -99,6 +99,15 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX jobs_finished ON jobs (service, status, completed, id) WHERE status IN ('completed', 'error', 'cancelled');
     `,
   },
+  {
+    version: 10,
+    name: 'claim index by task',
+    // A claim limited to some tasks (an agent's) probes this per task, reading no job of another
+    // task. Costs one more index entry per waiting job, written at insert and removed at claim.
+    sql: `
+      CREATE INDEX jobs_task_due ON jobs (service, task, priority, run_at, id) WHERE status IN ('queued', 'delayed', 'cronjob');
+    `,
+  },
 ];
 
 /**

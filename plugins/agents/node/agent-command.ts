@@ -4,6 +4,7 @@ import { createKernel, createLogger, type JobEvent, loadConfig, type PluginSpec,
 import { catchStopSignals, type CliCommand } from 'remotetask/cli';
 import { AGENT_NAME_PATTERN, type AnnouncedTask } from '../protocol.js';
 import { AgentConnection } from './agent-connection.js';
+import { agentFilesPlugin } from './agent-files-plugin.js';
 import { HttpJobStore } from './http-job-store.js';
 
 interface AgentOptions {
@@ -30,12 +31,15 @@ function positive(text: string): number {
   return value;
 }
 
-/** The config's plugins and their options; no store, no services, nothing started: the agent adds its one service. */
-function agentConfig(config: RemotetaskConfig, site: string): RemotetaskConfig {
+/**
+ * The config's plugins and their options; no store, no services, nothing started: the agent adds
+ * its one service. Its `files` are the server's, reached over the connection.
+ */
+function agentConfig(config: RemotetaskConfig, site: string, connection: AgentConnection): RemotetaskConfig {
   return {
     ...config,
     store: { kind: 'memory' },
-    plugins: (config.plugins ?? []).filter((spec) => !SERVER_PLUGINS.has(specName(spec))),
+    plugins: [...(config.plugins ?? []).filter((spec) => !SERVER_PLUGINS.has(specName(spec)) && specName(spec) !== 'files'), agentFilesPlugin(connection)],
     sites: { [site]: {} },
     autostart: [],
   };
@@ -92,7 +96,7 @@ export const agentCommand: CliCommand = {
           server: options.server, token: options.token ?? process.env[options.tokenEnv], service: options.service, agent: name,
           logger: createLogger(loaded.config.log),
         });
-        const kernel = await createKernel(agentConfig(loaded.config, site), {
+        const kernel = await createKernel(agentConfig(loaded.config, site, connection), {
           configFile: loaded.file, baseDir: loaded.baseDir, store: new HttpJobStore(connection), workerId: `agent:${name}`,
         });
         const siteOf = kernel.getSite(site)!;
@@ -100,10 +104,13 @@ export const agentCommand: CliCommand = {
         const { leaseMs } = await connection.hello(tasks);
         const service = kernel.addService(siteOf, options.service.slice(at + 1), { processor: 'multi', maxConcurrency: options.concurrency, leaseMs });
         void connection.listen();
-        kernel.events.on((event) => {
-          const line = progressLine(event);
-          if (line) kernel.logger.info(line);
-        });
+        // A line per job start and end: at thousands of jobs a second, not even built when info is not logged.
+        if (kernel.logger.isInfoEnabled()) {
+          kernel.events.on((event) => {
+            const line = progressLine(event);
+            if (line) kernel.logger.info(line);
+          });
+        }
         service.startProcessing();
         kernel.logger.info(`agent ${name} serves ${tasks.map((task) => task.name).join(', ') || '(no task)'} of ${options.server} ${options.service}, ${options.concurrency} at once, lease ${leaseMs} ms`);
         await signals.runUntilSignal(kernel.logger, () => kernel.close());

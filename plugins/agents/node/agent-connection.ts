@@ -70,6 +70,33 @@ export class AgentConnection {
     }
   }
 
+  /**
+   * A request whose body or answer is not JSON (a file's bytes): `init` makes it afresh, for the
+   * repeat after a hello when the server forgot the agent. A failure answer throws AgentHttpError.
+   */
+  async fetch(path: string, init: () => RequestInit): Promise<Response> {
+    const once = async () => {
+      const made = init();
+      const response = await fetch(this.#base + path, { ...made, headers: { ...this.#auth(), ...(made.headers as Record<string, string>) } });
+      if (response.ok) return response;
+      const text = await response.text();
+      let error: { code?: string; message?: string } | undefined;
+      try {
+        error = (JSON.parse(text) as { error?: typeof error }).error;
+      } catch {
+        // Not JSON: the text is the message.
+      }
+      throw new AgentHttpError(response.status, error?.code ?? 'http_error', `${made.method ?? 'GET'} ${path}: ${response.status} ${error?.message ?? text}`);
+    };
+    try {
+      return await once();
+    } catch (error) {
+      if (!(error instanceof AgentHttpError && error.code === 'agent_unknown')) throw error;
+      await this.#send('POST', '', { tasks: this.#tasks });
+      return once();
+    }
+  }
+
   async #send(method: string, path: string, body?: unknown): Promise<unknown> {
     const response = await fetch(this.#base + path, {
       method,

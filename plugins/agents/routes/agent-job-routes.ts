@@ -43,17 +43,10 @@ export function registerAgentJobRoutes(app: FastifyInstance, { kernel, directory
     // A service paused for every process is paused for its agents too: they claim nothing.
     if (service.pausedEverywhere) return { jobs: [] };
     const now = clock();
-    const claimed = await store.claim({
-      service: service.address, now, workerId: session.workerId, leaseMs: service.options.leaseMs, limit: request.body.limit, nextRunAt,
+    // Only the tasks it runs, read from the store's task index: a job of another task is never taken.
+    const jobs = await store.claim({
+      service: service.address, now, workerId: session.workerId, leaseMs: service.options.leaseMs, limit: request.body.limit, nextRunAt, tasks,
     });
-    const wanted = new Set(tasks);
-    const jobs = claimed.filter((job) => wanted.has(job.task));
-    // The store claims by service: jobs of tasks this agent does not run go straight back, no attempt spent.
-    const others = claimed.filter((job) => !wanted.has(job.task));
-    if (others.length > 0) {
-      await store.finish(others.map((job) => ({ id: job.id, workerId: session.workerId, now, kind: 'released' as const })));
-      kernel.logger.warn(`agent ${session.agent} claimed ${others.length} job(s) of tasks it does not serve (${[...new Set(others.map((job) => job.task))].join(', ')}): handed back; serve each task set from a service of its own`);
-    }
     directory.held(session, jobs);
     for (const job of jobs) {
       events.emit({ type: 'started', service: service.address, jobId: job.id, task: job.task, status: job.status, time: now });

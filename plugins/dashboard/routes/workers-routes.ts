@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DashboardContext } from '../dashboard-context.js';
 import { workersPage, workersTable } from '../views/workers-view.js';
+import { type WorkersSection, WorkersSections } from '../workers-sections.js';
 
 /** `/workers`: the registry of processes (the table alone for htmx's refresh). */
 export function registerWorkersRoutes(app: FastifyInstance, dashboard: DashboardContext): void {
@@ -12,6 +13,8 @@ export function registerWorkersRoutes(app: FastifyInstance, dashboard: Dashboard
       address: service.address,
       pausedSince: paused.find((entry) => entry.service === service.address)?.since ?? null,
     }));
-    return dashboard.send(reply, request.headers['hx-request'] === 'true' ? workersTable(ctx, processes) : workersPage(ctx, processes, services));
+    // Plugins' sections (the agents), refreshed with the table.
+    const sections = await Promise.all(dashboard.kernel.contributions<WorkersSection>(WorkersSections).map((section) => section.render(ctx)));
+    return dashboard.send(reply, request.headers['hx-request'] === 'true' ? workersTable(ctx, processes, sections) : workersPage(ctx, processes, services, sections));
   });
 }

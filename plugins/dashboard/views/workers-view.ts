@@ -43,23 +43,24 @@ function processRow(ctx: ViewContext, process: ProcessRecord): SafeHtml {
 }
 
 /** The registry's table; it refreshes itself every two seconds (htmx polling, no script of its own). */
-export function workersTable(ctx: ViewContext, processes: ProcessRecord[]): SafeHtml {
+export function workersTable(ctx: ViewContext, processes: ProcessRecord[], sections: SafeHtml[] = []): SafeHtml {
   return html`<div id="workers" hx-get="/workers" hx-trigger="every 2s" hx-swap="outerHTML">
   ${processes.length === 0
     ? html`<p class="panel muted">No process is registered: start <code>remotetask serve</code> or <code>remotetask worker</code>.</p>`
     : html`<table class="workers"><thead><tr><th>Host</th><th>Pid</th><th>Role</th><th>State</th><th>Services</th><th>Running now</th><th>Started</th><th>Last beat</th></tr></thead>
   <tbody>${processes.map((process) => processRow(ctx, process))}</tbody></table>`}
+${sections}
 </div>`;
 }
 
 /** `/workers`: every process of the store's registry, what each runs now and since when. */
-export function workersPage(ctx: ViewContext, processes: ProcessRecord[], services: ServicePause[]): SafeHtml {
+export function workersPage(ctx: ViewContext, processes: ProcessRecord[], services: ServicePause[], sections: SafeHtml[] = []): SafeHtml {
   return layout(ctx, {
     title: 'Workers',
     crumbs: [{ label: 'Overview', href: '/' }, { label: 'Workers' }],
     body: html`<section class="panel"><h1>Workers</h1>
 <p class="muted">The web servers and workers that serve this store. A process that stops beating for its lease time is shown lost; its jobs go back to the queue when their leases run out.</p>
-${workersTable(ctx, processes)}</section>
+${workersTable(ctx, processes, sections)}</section>
 <section class="panel"><h2>Services, fleet-wide</h2>
 <p class="muted">A pause holds for every process: none claims the service's jobs, running ones finish. Start / Stop on the overview acts on this web server's process only.</p>
 <table class="pauses"><tbody>${services.map((service) => pauseRow(ctx, service))}</tbody></table></section>`,

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { ContractContext } from './contract-context.contract.js';
+import { T0, newJob, cronJob, claimOptions } from './fixtures.contract.js';
+
+/** The contract of claim limited to some tasks (`tasks`): what an agent serving only those claims. */
+export function claimTasksContract(t: ContractContext): void {
+  const { mustGet } = t;
+  describe('claim of some tasks', () => {
+    it('takes only jobs of the tasks named, and leaves the others waiting, no attempt spent', async () => {
+      const [upper, echo, lower, echo2] = await t.store.insertMany([
+        newJob({ task: 'upper' }), newJob({ task: 'echo' }), newJob({ task: 'lower' }), newJob({ task: 'echo' }),
+      ]);
+      const claimed = await t.store.claim(claimOptions({ limit: 10, tasks: ['upper', 'lower'] }));
+      expect(claimed.map((job) => job.id)).toEqual([upper!.id, lower!.id]);
+      for (const id of [echo!.id, echo2!.id]) {
+        const job = await mustGet(id);
+        expect([job.status, job.attempts, job.lockedBy]).toEqual(['queued', 0, null]);
+      }
+      expect((await t.store.claim(claimOptions({ limit: 10 }))).map((job) => job.id)).toEqual([echo!.id, echo2!.id]);
+    });
+
+    it('takes the most urgent jobs across the tasks: priority, then runAt, then id', async () => {
+      const [a1, b1, a2, b2, c1] = await t.store.insertMany([
+        newJob({ task: 'a', runAt: T0 - 10 }),
+        newJob({ task: 'b', runAt: T0 - 20 }),
+        newJob({ task: 'a', runAt: T0 - 30, priority: 1 }),
+        newJob({ task: 'b', runAt: T0 - 5, priority: -1 }),
+        newJob({ task: 'c', runAt: T0 - 40, priority: -2 }),
+      ]);
+      const first = await t.store.claim(claimOptions({ limit: 3, tasks: ['a', 'b'] }));
+      expect(first.map((job) => job.id)).toEqual([b2!.id, b1!.id, a1!.id]);
+      expect((await t.store.claim(claimOptions({ limit: 3, tasks: ['b', 'a'] }))).map((job) => job.id)).toEqual([a2!.id]);
+      expect((await mustGet(c1!.id)).status).toBe('queued');
+    });
+
+    it('takes a due cron job of a task named and moves it to its next occurrence', async () => {
+      const cron = await t.store.insert(cronJob({ task: 'tick', runAt: T0 - 1 }));
+      await t.store.insert(cronJob({ task: 'tock', runAt: T0 - 1 }));
+      const [claimed] = await t.store.claim(claimOptions({ limit: 5, tasks: ['tick'] }));
+      expect(claimed?.id).toBe(cron.id);
+      expect((await mustGet(cron.id)).runAt).toBe(T0 + 60_000);
+    });
+
+    it('with jobId, takes that job only when it is of a task named', async () => {
+      const job = await t.store.insert(newJob({ task: 'echo' }));
+      expect(await t.store.claim(claimOptions({ jobId: job.id, tasks: ['upper'] }))).toEqual([]);
+      expect((await t.store.claim(claimOptions({ jobId: job.id, tasks: ['upper', 'echo'] }))).map((claimed) => claimed.id)).toEqual([job.id]);
+    });
+
+    it('with no task named, takes nothing', async () => {
+      await t.store.insert(newJob());
+      expect(await t.store.claim(claimOptions({ limit: 5, tasks: [] }))).toEqual([]);
+    });
+  });
+}
