@@ -8,12 +8,12 @@ export const notify = (source: string, condition: string) =>
 export const afterNotify = `(SELECT count(*) FROM woken) >= 0`;
 
 /**
- * Announces `source`'s rows (just inserted) as `added` job events on the events channel, inside the
+ * Announces `source`'s rows that match `condition` (just inserted) as `added` job events on the events channel, inside the
  * inserting statement: delivered at its commit, so before any event of a claim that sees them.
  * Rows go in arrays of up to 7,500 bytes of JSON (NOTIFY's limit is 8,000); a row too large for
  * one alone is sent as the `"resync"` marker instead (receivers read the store).
  */
-export const announceAdded = (source: string) => `
+export const announceAdded = (source: string, condition = 'true') => `
       announced AS (
         SELECT pg_notify('${EVENTS_CHANNEL}', json_agg(a.event ORDER BY a.id)::text)
         FROM (
@@ -21,7 +21,7 @@ export const announceAdded = (source: string) => `
             sum(least(octet_length(e.event::text), 7000) + 1) OVER (ORDER BY e.id) / 7500 AS chunk
           FROM (
             SELECT id, json_build_object('type', 'added', 'service', service, 'jobId', id, 'task', task, 'status', status, 'time', created) AS event
-            FROM ${source}
+            FROM ${source} WHERE ${condition}
           ) e
         ) a
         GROUP BY a.chunk)`;
