@@ -26,7 +26,15 @@ export function hostTransactionInserts(tables: Tables): HostTransactionInserts {
 function hostContext(tables: Tables, client: HostClient): PostgresContext {
   const query = async <Row extends pg.QueryResultRow>(config: pg.QueryConfig) => {
     const { text, values } = config;
-    return (await client.query({ text, values, types: STORE_TYPES })) as pg.QueryResult<Row>;
+    try {
+      return (await client.query({ text, values, types: STORE_TYPES })) as pg.QueryResult<Row>;
+    } catch (error) {
+      // undefined_table: the client is connected to another database than the store's.
+      if ((error as { code?: string }).code === '42P01') {
+        throw new Error(`the client given to add is not connected to the store's database (its schema has no ${tables.jobs} table): ${(error as Error).message}`, { cause: error });
+      }
+      throw error;
+    }
   };
   return {
     tables,
