@@ -1,8 +1,9 @@
 /**
- * What one enqueue costs on PostgreSQL: awaited `service.add` calls one after another (each its
- * own insert statement and commit), on a kernel whose events go to the other processes, with a
- * second store instance on the same schema listening (as a fleet's server would). Rounds of
- * `ADDS` adds; the median round is reported.
+ * What an enqueue costs on PostgreSQL, through the service: awaited `service.add` calls one after
+ * another (each its own insert statement and commit), then `addMany` calls of 1,000 jobs; on a
+ * kernel whose events go to the other processes, with a second kernel on the same schema whose
+ * events are watched (as a fleet's server's would be), so it receives every `added`. Rounds of
+ * each; the median round is reported. Run it on two commits to compare them.
  *
  *     npx tsx bench/pg-enqueue-cost.ts [adds per round] [rounds]
  */
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   });
   const service = kernel.getService('@S');
   const rates: number[] = [];
+  const batchRates: number[] = [];
   try {
     for (let n = 0; n < 200; n++) await service.add('echo', { n });
     for (let round = 1; round <= ROUNDS; round++) {
@@ -37,7 +39,11 @@ async function main(): Promise<void> {
       for (let n = 0; n < ADDS; n++) await service.add('echo', { n });
       const rate = ADDS / ((performance.now() - started) / 1000);
       rates.push(rate);
-      console.log(`round ${round}: ${Math.round(rate)} adds/s`);
+      const batchStarted = performance.now();
+      for (let n = 0; n < 5; n++) await service.addMany('echo', Array.from({ length: 1_000 }, (_, i) => ({ i })));
+      const batchRate = 5_000 / ((performance.now() - batchStarted) / 1000);
+      batchRates.push(batchRate);
+      console.log(`round ${round}: ${Math.round(rate)} single adds/s, ${Math.round(batchRate)} jobs/s in addMany of 1,000`);
     }
   } finally {
     stop();
@@ -45,8 +51,11 @@ async function main(): Promise<void> {
     await kernel.close();
     await database.drop();
   }
-  const sorted = [...rates].sort((a, b) => a - b);
-  console.log(`median: ${Math.round(sorted[Math.floor(sorted.length / 2)]!)} single adds/s (${ADDS} per round, ${ROUNDS} rounds); added events seen by the other instance: ${added}`);
+  const median = (values: number[]) => Math.round([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
+  console.log(
+    `median: ${median(rates)} single adds/s (${ADDS} a round), ${median(batchRates)} jobs/s in addMany of 1,000 (5 a round); ${ROUNDS} rounds; ` +
+      `added events the other kernel received: ${added}`,
+  );
 }
 
 await main();

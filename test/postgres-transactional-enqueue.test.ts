@@ -118,6 +118,12 @@ describe('transactional enqueue (PostgreSQL)', { timeout: 60_000 }, () => {
     await host.query('COMMIT');
     expect((await service.jobs.countByStatus()).queued).toBe(0);
 
+    // A client of another database: the error says so.
+    const elsewhere = new pg.Client({ connectionString: new URL('/postgres', url).toString() });
+    await elsewhere.connect();
+    clients.push(elsewhere);
+    await expect(service.add('echo', {}, { client: elsewhere })).rejects.toThrow(/the client given to add is not connected to the store's database/);
+
     const memory = await worker(undefined, { kind: 'memory' });
     await expect(memory.service.add('echo', {}, { client: host })).rejects.toThrow(
       'adding a job with your own client (transactional enqueue) needs the PostgreSQL store; this service\'s store is "memory": add without client',

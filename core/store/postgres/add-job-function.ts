@@ -1,11 +1,12 @@
 import { MAX_DELAY_SECONDS, MAX_PRIORITY, MAX_TIMEOUT_MS, MIN_PRIORITY } from '../../jobs/job-limits.js';
-import { MAX_KEY_LENGTH } from '../../service/key-options.js';
 import { KEY_HELD_SQL, keyExpiredSql } from '../key-rules.js';
 import { EVENTS_CHANNEL, WAKE_CHANNEL } from './listener.js';
 
 /** The options `add_job` takes, in the order its error messages list them. */
 export const ADD_JOB_OPTIONS = ['runAt', 'delay', 'priority', 'maxAttempts', 'timeout', 'startLater', 'key', 'keyScope', 'keyPeriod', 'onKeyTaken'] as const;
 
+/** MAX_KEY_LENGTH of core/service/key-options.ts (the store does not import the service layer). */
+const MAX_KEY_LENGTH = 255;
 const KEYED_COLUMNS = 'service, task, input, status, max_attempts, created, run_at, timeout_ms, priority, job_key, key_scope, key_period_ms';
 const KEYED_VALUES = 'add_job.service, add_job.task, add_job.input, v_status, v_max_attempts, now_ms, v_run_at, v_timeout, v_priority, v_key, v_scope, v_period';
 
