@@ -109,7 +109,7 @@ describe('transactional enqueue (PostgreSQL)', { timeout: 60_000 }, () => {
   });
 
   it('checks the task, the input and the client before writing anything; stores without host transactions say so', async () => {
-    const { service } = await worker();
+    const { service, schema } = await worker();
     const host = await hostClient();
     await host.query('BEGIN');
     await expect(service.add('no-such-task', {}, { client: host })).rejects.toThrow(/no-such-task/);
@@ -117,6 +117,13 @@ describe('transactional enqueue (PostgreSQL)', { timeout: 60_000 }, () => {
     // The transaction saw no statement fail: it commits.
     await host.query('COMMIT');
     expect((await service.jobs.countByStatus()).queued).toBe(0);
+
+    // A delayed job on the host's client: there inside the transaction, gone with its rollback.
+    await host.query('BEGIN');
+    const delayed = await service.addCronJob('echo', {}, { delay: 3_600 }, { client: host });
+    expect((await host.query(`SELECT status FROM "${schema}".jobs WHERE id = $1`, [delayed])).rows).toEqual([{ status: 'delayed' }]);
+    await host.query('ROLLBACK');
+    expect(await service.jobs.countByStatus()).toMatchObject({ delayed: 0, queued: 0 });
 
     // A client of another database: the error says so.
     const elsewhere = new pg.Client({ connectionString: new URL('/postgres', url).toString() });
