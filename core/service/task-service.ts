@@ -6,6 +6,7 @@ import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
 import type { Site } from '../registry/site.js';
 import type { JobStore, KeyedInsert, NewJob } from '../store/job-store.js';
+import { jobWriter } from './job-writer.js';
 import { checkedKey, KeyOptionsError, type KeyOptions } from './key-options.js';
 import { type Task, TaskToken } from '../tasks/task.js';
 import { validateTaskInput } from '../tasks/task-schemas.js';
@@ -36,10 +37,16 @@ export interface AddOptions extends KeyOptions {
   timeout?: number;
   /** Lower runs first (graphile-worker's and Oban's convention), 0 by default; from -32768 to 32767. */
   priority?: number;
+  /**
+   * PostgreSQL: the host application's own `pg` Client or PoolClient. The job is written in its
+   * open transaction: it exists, runs and is announced only once that commits; a rollback leaves
+   * no job. The id returned names a job nobody else sees before the commit.
+   */
+  client?: unknown;
 }
 
 /** What a cron or delayed job may be added with besides its schedule. */
-export type CronJobOptions = Pick<AddOptions, 'priority'> & KeyOptions;
+export type CronJobOptions = Pick<AddOptions, 'priority' | 'client'> & KeyOptions;
 
 function checkedTimeout(timeout: number | undefined): number | null {
   if (timeout === undefined) return null;
@@ -131,7 +138,8 @@ export class TaskService {
     const created = this.#deps.clock();
     const timeout = checkedTimeout(options.timeout);
     const priority = checkedPriority(options.priority);
-    const records = await this.#deps.store.insertMany(
+    const writer = jobWriter(this.#deps.store, options.client);
+    const records = await writer.insertMany(
       inputs.map((input) => ({
         service: this.address,
         task,
@@ -145,7 +153,7 @@ export class TaskService {
         priority,
       })),
     );
-    for (const record of records) this.#emitAdded(record);
+    if (writer.committed) for (const record of records) this.#emitAdded(record);
     return records.map((record) => record.id);
   }
 
@@ -204,12 +212,13 @@ export class TaskService {
   }
 
   /** Inserts one job, through the key's holder check when it has a key; `added` only for a new job. */
-  async #insert(job: NewJob, options: KeyOptions): Promise<KeyedInsert> {
+  async #insert(job: NewJob, options: KeyOptions & { client?: unknown }): Promise<KeyedInsert> {
     const key = checkedKey(options);
+    const writer = jobWriter(this.#deps.store, options.client);
     const inserted = key
-      ? await this.#deps.store.insertKeyed({ ...job, key: key.key, keyScope: key.keyScope, keyPeriodMs: key.keyPeriodMs }, key.onKeyTaken, this.#deps.clock())
-      : { job: await this.#deps.store.insert(job), outcome: 'created' as const };
-    if (inserted.outcome === 'created') this.#emitAdded(inserted.job);
+      ? await writer.insertKeyed({ ...job, key: key.key, keyScope: key.keyScope, keyPeriodMs: key.keyPeriodMs }, key.onKeyTaken, this.#deps.clock())
+      : { job: await writer.insert(job), outcome: 'created' as const };
+    if (inserted.outcome === 'created' && writer.committed) this.#emitAdded(inserted.job);
     return inserted;
   }
 

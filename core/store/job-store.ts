@@ -123,6 +123,24 @@ export interface EventRelayListener {
   lost(): void;
 }
 
+/**
+ * The host application's own connection to the store's database: a `pg` Client or PoolClient,
+ * usually inside a transaction it opened. Only `query` is used, with a config object.
+ */
+export interface HostClient {
+  query(config: { text: string; values?: unknown[]; types?: unknown }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Inserts on a host client, in its transaction: what they write exists, and wakes the workers,
+ * only once the host commits; a rollback leaves nothing. The records they return name jobs that
+ * nobody else sees before that commit.
+ */
+export interface HostTransactionInserts {
+  insertMany(client: HostClient, jobs: NewJob[]): Promise<JobRecord[]>;
+  insertKeyed(client: HostClient, job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert>;
+}
+
 /** Carries job events between the processes that share a database. */
 export interface EventRelay {
   /** Sends an event (a JSON-able object) to every other process, after those published before it. */
@@ -139,6 +157,8 @@ export interface JobStore {
   readonly kind: string;
   /** Job events to and from the other processes of a shared database; absent for one-process stores. */
   readonly eventRelay?: EventRelay;
+  /** Inserts on the host application's own connection, in its transaction (PostgreSQL only). */
+  readonly hostTransactions?: HostTransactionInserts;
   open(): Promise<void>;
   close(): Promise<void>;
 

@@ -41,7 +41,7 @@ const INT8_OID = 20;
  * int8 (ids, millisecond times, counts) as numbers for this store's connections only; every value
  * it stores stays below 2^53. Other pg users in the process keep their own parsing.
  */
-const STORE_TYPES: pg.CustomTypesConfig = {
+export const STORE_TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID && format !== 'binary'
       ? (value: string) => Number(value)

@@ -15,7 +15,8 @@ export const RESYNC_PAYLOAD = 'resync';
  * {@link MAX_EVENT_PAYLOAD_BYTES}, each a JSON array); while one statement is on its way, later
  * events wait and go together in the next, so there is at most one in flight, and every process
  * receives this one's events in the order they happened. `added` events are not
- * sent from here: the insert statement announces them (notify.ts), delivered when it commits.
+ * sent from here: the insert statement announces them (notify.ts), delivered when it commits, one
+ * event for many jobs (`jobIds`), which {@link received} expands into one per job.
  */
 export class PostgresEventRelay implements EventRelay {
   readonly #listeners = new Set<EventRelayListener>();
@@ -76,11 +77,13 @@ export class PostgresEventRelay implements EventRelay {
       run = [];
     };
     for (const event of events) {
-      if (event !== RESYNC_PAYLOAD) run.push(event);
-      else {
+      if (event === RESYNC_PAYLOAD) {
         flush();
         this.lost();
-      }
+      } else if (isAddedGroup(event)) {
+        const { jobIds, ...added } = event;
+        for (const jobId of jobIds) run.push({ ...added, jobId });
+      } else run.push(event);
     }
     flush();
   }
@@ -149,4 +152,13 @@ function fitted(event: object): string {
   }
   text = JSON.stringify(cut);
   return Buffer.byteLength(text) + 2 <= MAX_EVENT_PAYLOAD_BYTES ? text : JSON.stringify(RESYNC_PAYLOAD);
+}
+
+/** An insert's announcement of many jobs: one `added` event with their ids (see notify.ts). */
+function isAddedGroup(value: unknown): value is { type: 'added'; jobIds: number[] } & Record<string, unknown> {
+  const event = value as { type?: unknown; jobIds?: unknown } | null;
+  return (
+    typeof event === 'object' && event !== null && event.type === 'added' &&
+    Array.isArray(event.jobIds) && event.jobIds.every((id) => Number.isSafeInteger(id))
+  );
 }

@@ -3,7 +3,7 @@ import type { KeyedInsert, NewJob, OnKeyTaken } from '../job-store.js';
 import { decodedJson, jsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { KEY_HELD_SQL, REPLACEABLE_STATUSES, keyExpiredSql } from '../key-rules.js';
 import { WAITING_SQL, isWaiting } from '../status-sets.js';
-import { afterNotify, notify } from './notify.js';
+import { afterAnnounce, afterNotify, announceAdded, notify } from './notify.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
 
@@ -16,14 +16,15 @@ const replaceable = REPLACEABLE_STATUSES.map((status) => `'${status}'`).join(', 
 
 // The unique index decides, in the insert itself: of two processes adding one key, one inserts and
 // the other finds the conflict. `replace` updates the holder in the same statement, while it waits.
+// A new job is announced as `added` to the other processes by the statement, as insert.ts does.
 const insertText = (onConflict: string) =>
   sqlText(({ jobs }) => `
       WITH inserted AS (
         INSERT INTO ${jobs} AS j (${columns}) VALUES (${values})
         ON CONFLICT (service, job_key) WHERE ${KEY_HELD_SQL} ${onConflict}
         RETURNING j.*, (j.xmax = 0) AS inserted_now
-      ), ${notify('inserted', WAITING_SQL)}
-      SELECT * FROM inserted WHERE ${afterNotify}`);
+      ), ${notify('inserted', WAITING_SQL)}, ${announceAdded('inserted', 'inserted_now')}
+      SELECT * FROM inserted WHERE ${afterNotify} AND ${afterAnnounce}`);
 const keepText = insertText('DO NOTHING');
 const replaceText = insertText(`
         DO UPDATE SET input = EXCLUDED.input,

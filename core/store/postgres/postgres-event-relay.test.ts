@@ -47,14 +47,28 @@ describe('PostgreSQL event relay', () => {
     const schema = newSchema();
     const [writer, reader] = await Promise.all([openStore(schema), openStore(schema)]);
     const there = watchRelay(reader);
-    const jobs = await writer.insertMany(Array.from({ length: 300 }, (_, n) => queuedJob('@announce', { input: { n } })));
-    await waitUntil(() => there.received.length === 300, { timeout: 10_000, what: '300 added events' });
+    // Several announcements (350 ids at most in each), in id order.
+    const jobs = await writer.insertMany(Array.from({ length: 1_000 }, (_, n) => queuedJob('@announce', { input: { n } })));
+    await waitUntil(() => there.received.length === 1_000, { timeout: 10_000, what: '1,000 added events' });
     expect(there.received.map((event) => event.jobId)).toEqual(jobs.map((job) => job.id));
     expect(there.received[0]).toEqual({ type: 'added', service: '@announce', jobId: jobs[0]!.id, task: jobs[0]!.task, status: 'queued', time: jobs[0]!.created });
 
     await writer.insert(queuedJob('@announce', { task: 't'.repeat(9_000) }));
     await waitUntil(() => there.seen.lost === 1, { timeout: 10_000, what: 'a resync for the job too large to announce' });
-    expect(there.received).toHaveLength(300);
+    expect(there.received).toHaveLength(1_000);
+  });
+
+  it('announces a keyed insert\'s new job as added, and nothing for a key already taken', async () => {
+    const schema = newSchema();
+    const [writer, reader] = await Promise.all([openStore(schema), openStore(schema)]);
+    const there = watchRelay(reader);
+    const first = await writer.insertKeyed({ ...queuedJob('@keyed'), key: 'k' }, 'keep', 1_000);
+    const again = await writer.insertKeyed({ ...queuedJob('@keyed'), key: 'k' }, 'replace', 1_000);
+    expect([first.outcome, again.outcome]).toEqual(['created', 'replaced']);
+    // A plain insert after them: once its event is in, theirs would have been.
+    const last = await writer.insert(queuedJob('@keyed'));
+    await waitUntil(() => there.received.some((event) => event.jobId === last.id), { timeout: 10_000, what: 'the plain insert\'s added event' });
+    expect(there.received.map((event) => [event.type, event.jobId])).toEqual([['added', first.job.id], ['added', last.id]]);
   });
 
   it('tells its subscribers to resync when its LISTEN connection was lost and is back', async () => {

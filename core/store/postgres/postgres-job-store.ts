@@ -10,6 +10,7 @@ import type {
   NewJob,
   RetryQuery,
   KeyedInsert,
+  HostTransactionInserts,
   OnKeyTaken,
   WakeListener,
 } from '../job-store.js';
@@ -25,6 +26,7 @@ import { quoteSchema } from './postgres-migrations.js';
 import { tablesIn, type Tables } from './tables.js';
 import { insertJobs } from './insert.js';
 import { insertKeyedJob } from './insert-keyed.js';
+import { hostTransactionInserts } from './host-transactions.js';
 import { claimJobs } from './claim.js';
 import { cancelRequestedAmong, recoverExpired, renewLeases } from './leases.js';
 import { finishJobs } from './finish.js';
@@ -64,6 +66,8 @@ export class PostgresJobStore implements JobStore {
   readonly kind = 'postgres';
   /** Job events to and from the other processes on the database. */
   readonly eventRelay: PostgresEventRelay;
+  /** Inserts on the host application's own client, in its transaction (transactional enqueue). */
+  readonly hostTransactions: HostTransactionInserts;
 
   private readonly url: string;
   private readonly schema: string;
@@ -108,6 +112,7 @@ export class PostgresJobStore implements JobStore {
       countDeltasAdded: (rows) => this.completedCounts.added(rows),
     };
     this.completedCounts = new CompletedCounts(this.context);
+    this.hostTransactions = hostTransactionInserts(this.tables);
     this.eventRelay = new PostgresEventRelay(() => this.connection, () => {
       // Sent from a lost connection: the others lost theirs too, and resync when it is back.
     });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { addJobFunctionSql } from './add-job-function.js';
 
 /** One step of the PostgreSQL schema. Versions only grow; a released migration is never edited. */
 export interface PostgresMigration {
@@ -153,6 +154,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
+    version: 11,
+    name: 'add_job function',
+    // Enqueueing with one SQL statement, in the caller's transaction (see add-job-function.ts).
+    sql: addJobFunctionSql,
+  },
+  {
     version: 13,
     name: 'claim index by task',
     // A claim limited to some tasks (an agent's) probes this per task, reading no job of another
@@ -164,7 +171,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   },
 ];
 
-export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;
+export const LATEST_POSTGRES_SCHEMA_VERSION = Math.max(...POSTGRES_MIGRATIONS.map((migration) => migration.version));
 
 /** Quotes a schema name after checking it is a plain identifier (it ends up in SQL text). */
 export function quoteSchema(schema: string): string {
