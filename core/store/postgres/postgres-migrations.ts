@@ -139,6 +139,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         WHERE job_key IS NOT NULL AND ((key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) OR key_scope = 'finished');
     `,
   },
+  {
+    version: 12,
+    name: 'a process told to drain',
+    // Set by an operator (setProcessDraining), read back by the process's own beats, so the order
+    // holds when its notification was missed. A constant default: a catalog-only change.
+    sql: (s) => `
+      ALTER TABLE ${s}.processes ADD COLUMN draining boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.length - 1].version;

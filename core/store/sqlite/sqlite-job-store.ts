@@ -11,6 +11,7 @@ import type {
   NewJob,
   RetryQuery,
   OnKeyTaken,
+  MinuteCompletions,
 } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { zeroCounts } from '../store-rules.js';
@@ -26,8 +27,9 @@ import { JOBS_SQL } from './jobs-sql.js';
 import { RETRY_SQL, retryAllJobs, retryJob } from './retry.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
-import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
-import { listProcesses, pausedServices, recordProcess, removeProcess, setServicePaused } from './processes.js';
+import { type ProcessBeat, type ProcessOrders, type ProcessRecord, processControlKey } from '../process-registry.js';
+import { listProcesses, pausedServices, recordProcess, removeProcess, setProcessDraining, setServicePaused } from './processes.js';
+import { completionsPerMinute } from './completions.js';
 import type { PausedService } from '../service-pauses.js';
 
 export interface SqliteJobStoreOptions {
@@ -206,8 +208,18 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
     return this.store.sql.clean.run(service, JSON.stringify(statuses)).changes;
   }
 
-  async recordProcess(beat: ProcessBeat): Promise<void> {
-    recordProcess(this.store.db, beat);
+  async recordProcess(beat: ProcessBeat): Promise<ProcessOrders> {
+    return recordProcess(this.store.db, beat);
+  }
+
+  async setProcessDraining(id: string, draining: boolean): Promise<boolean> {
+    const recorded = setProcessDraining(this.store.db, id, draining);
+    if (recorded) this.controls.changed(processControlKey(id));
+    return recorded;
+  }
+
+  async completionsPerMinute(service: string, since: number): Promise<MinuteCompletions[]> {
+    return completionsPerMinute(this.store.db, service, since);
   }
 
   async removeProcess(id: string): Promise<boolean> {

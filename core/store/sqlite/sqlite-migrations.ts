@@ -89,6 +89,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         WHERE job_key IS NOT NULL AND ((key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) OR key_scope = 'finished');
     `,
   },
+  {
+    version: 9,
+    name: 'a process told to drain',
+    // Set by an operator, read back by the process's own beats (see core/store/process-registry.ts).
+    sql: `
+      ALTER TABLE processes ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /**
