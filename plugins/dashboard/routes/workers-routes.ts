@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { DashboardContext } from '../dashboard-context.js';
+import { type DashboardContext, formField } from '../dashboard-context.js';
 import { workersPage, workersTable } from '../views/workers-view.js';
 
-/** `/workers`: the registry of processes (the table alone for htmx's refresh). */
+/** `/workers`: the registry of processes (the table alone for htmx's refresh); `POST /workers/drain` drains one. */
 export function registerWorkersRoutes(app: FastifyInstance, dashboard: DashboardContext): void {
   app.get('/workers', async (request, reply) => {
     const ctx = dashboard.view(request);
@@ -13,5 +13,21 @@ export function registerWorkersRoutes(app: FastifyInstance, dashboard: Dashboard
       pausedSince: paused.find((entry) => entry.service === service.address)?.since ?? null,
     }));
     return dashboard.send(reply, request.headers['hx-request'] === 'true' ? workersTable(ctx, processes) : workersPage(ctx, processes, services));
+  });
+
+  // The process id travels in the form, not the path: ids hold colons and host names.
+  app.post('/workers/drain', async (request, reply) => {
+    const id = formField(request, 'worker');
+    const action = formField(request, 'action');
+    if (action !== 'drain' && action !== 'undrain') {
+      dashboard.flash(request, `"${action}" is neither drain nor undrain.`, 'error');
+    } else if (!(await dashboard.kernel.store.setProcessDraining(id, action === 'drain'))) {
+      dashboard.flash(request, `No process "${id}" is registered: it stopped, or the page is old.`, 'error');
+    } else {
+      dashboard.flash(request, action === 'drain'
+        ? `Process ${id} drains: it finishes the jobs it runs and claims none. Stop it once it shows drained.`
+        : `Process ${id} claims jobs again.`);
+    }
+    return dashboard.back(request, reply, '/workers');
   });
 }
