@@ -69,7 +69,7 @@ export {
   InvalidInputError,
   JobStateError,
 } from './service/errors.js';
-export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener, KeyScope, OnKeyTaken, KeyedInsert } from './store/job-store.js';
+export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener, KeyScope, OnKeyTaken, KeyedInsert, MinuteCompletions } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
 export type { ProcessBeat, ProcessRecord, HeldJobEntry } from './store/process-registry.js';
 export { InvalidCursorError } from './store/keyset-paging.js';

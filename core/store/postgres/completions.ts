@@ -6,7 +6,7 @@ import { sqlText } from './tables.js';
 // Finished jobs per minute of their completion time, for the dashboard's fleet-wide chart. The
 // WHERE clause is the shape of the (service, status, completed) index: one range of it per status,
 // read index-only; the cost is the number of jobs that ended since `since`, not the table's size.
-const completionsText = sqlText(({ jobs }) => `
+export const completionsText = sqlText(({ jobs }) => `
       SELECT (completed / ${MINUTE_MS}) * ${MINUTE_MS} AS start,
              count(*) FILTER (WHERE status = 'completed')::int AS completed,
              count(*) FILTER (WHERE status = 'error')::int AS failed
