@@ -20,10 +20,10 @@ export class FinishedRunCounter {
     this.#clock = clock;
   }
 
-  /** Counts the bus's local run ends; returns the function that stops counting. */
+  /** Counts this process's run ends (not a listener of the other processes' events); returns the function that stops counting. */
   attach(events: JobEventBus): () => void {
-    return events.on((event, _id, local) => {
-      if (local && (event.type === 'completed' || event.type === 'failed' || event.type === 'retrying')) this.add();
+    return events.onOwn((event) => {
+      if (event.type === 'completed' || event.type === 'failed' || event.type === 'retrying') this.add();
     });
   }
 

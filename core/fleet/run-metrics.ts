@@ -44,8 +44,8 @@ export function addRunMetrics(kernel: Kernel, registry: Registry): () => void {
   });
 
   const startedAt = new Map<string, number>();
-  return kernel.events.on((event, _id, local) => {
-    if (!local) return;
+  // Its own events only, which does not make the process parse the others' (see JobEventBus.onOwn).
+  return kernel.events.onOwn((event) => {
     const key = `${event.service}#${event.jobId}`;
     const labels = { service: event.service, task: event.task };
     switch (event.type) {

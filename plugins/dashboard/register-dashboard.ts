@@ -55,6 +55,8 @@ export async function registerDashboard(app: FastifyInstance, kernel: Kernel, op
   );
   const throughput = new Throughput(kernel.store, kernel.clock, (service, error) =>
     kernel.logger.warn(`dashboard: reading the completions of ${service} from the store failed: ${error.message}`));
+  const stopThroughput = throughput.attach(kernel.events);
+  app.addHook('onClose', async () => stopThroughput());
 
   const assets = loadAssets();
   const dashboard = new DashboardContext(kernel, users, sessions, renderers, throughput, assetUrls(assets));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JobStore } from 'remotetask';
 import { MemoryJobStore } from '../../../core/store/memory/memory-job-store.js';
-import { THROUGHPUT_CACHE_MS, Throughput, WINDOW_MINUTES } from './throughput.js';
+import { JobEventBus } from '../../../core/service/job-events.js';
+import { THROUGHPUT_MAX_AGE_MS, Throughput, WINDOW_MINUTES } from './throughput.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
@@ -49,32 +50,52 @@ describe('Throughput', () => {
     expect(series.failed).toBe(false);
   });
 
-  it('reads the store once per cache period for every caller, then only from the minute before its last read', async () => {
+  it('reads the store again only once a job ended (an event of any process), at most once a second, and then only the last minutes', async () => {
     const { spy, asked, finished } = await storeWithJobs();
     let now = T0 + 30_000;
+    const bus = new JobEventBus();
     const throughput = new Throughput(spy, () => now);
+    const stop = throughput.attach(bus);
+    const ended = (service = '@S') => bus.deliver({ type: 'completed', service, jobId: 1, task: 't', status: 'completed', time: now });
     await finished('completed', T0 + 1_000);
     const [a, b] = await Promise.all([throughput.series('@S'), throughput.series('@S')]);
     expect(a).toEqual(b);
     expect(asked).toEqual([T0 - WINDOW_MINUTES * MINUTE]);
 
+    // No event: the counts read serve (a job written behind the events' back is not seen yet).
     await finished('completed', T0 + 31_000);
-    now = T0 + 30_000 + THROUGHPUT_CACHE_MS - 1;
+    now += 10_000;
+    ended('@Other');
     expect(total((await throughput.series('@S')).minutes)).toBe(1);
     expect(asked).toHaveLength(1);
 
-    // A job that ended before the last read but was written after it (a slow commit) is counted too.
+    // A job of the service ended: the next page reads. A job that ended before the last read but
+    // was written after it (a slow commit) is counted too.
     await finished('completed', T0 + 29_000);
     now = T0 + 2 * MINUTE + 10_000;
     await finished('failed', now - 1);
+    ended();
     const series = await throughput.series('@S');
     expect(asked[1]).toBe(T0 - MINUTE);
     expect(series.minutes.find((minute) => minute.start === T0)).toEqual({ start: T0, completed: 3, failed: 0 });
     expect(series.minutes.at(-1)).toEqual({ start: T0 + 2 * MINUTE, completed: 0, failed: 1 });
 
-    // An hour later the old minutes are gone from the window.
+    // Events in the same second: one read, a second after the last (the page waits for it).
+    ended();
+    ended();
+    const waited = await Promise.all([throughput.series('@S'), throughput.series('@S')]);
+    expect(waited[0]).toEqual(waited[1]);
+    expect(asked).toHaveLength(3);
+
+    // Without events, the counts are read again once they are THROUGHPUT_MAX_AGE_MS old; an hour
+    // later the old minutes are gone from the window.
     now = T0 + 2 * MINUTE + WINDOW_MINUTES * MINUTE;
     expect(total((await throughput.series('@S')).minutes)).toBe(0);
+    expect(asked).toHaveLength(4);
+    now += THROUGHPUT_MAX_AGE_MS - 1;
+    await throughput.series('@S');
+    expect(asked).toHaveLength(4);
+    stop();
   });
 
   it('keeps the counts it had when a read fails, says so, and reads the whole hour again next time', async () => {
@@ -85,13 +106,13 @@ describe('Throughput', () => {
     await finished('completed', T0 + 1_000);
     await throughput.series('@S');
     fail(true);
-    now += THROUGHPUT_CACHE_MS;
+    now += THROUGHPUT_MAX_AGE_MS;
     const failed = await throughput.series('@S');
     expect(failed.failed).toBe(true);
     expect(total(failed.minutes)).toBe(1);
     expect(failures).toEqual(['@S: store down']);
     fail(false);
-    now += THROUGHPUT_CACHE_MS;
+    now += THROUGHPUT_MAX_AGE_MS;
     expect((await throughput.series('@S')).failed).toBe(false);
     expect(asked.at(-1)).toBe(Math.floor(now / MINUTE) * MINUTE - WINDOW_MINUTES * MINUTE);
   });

@@ -1,10 +1,12 @@
-import type { JobStore, MinuteCompletions } from 'remotetask';
+import type { JobEventBus, JobStore, MinuteCompletions } from 'remotetask';
 
 const MINUTE_MS = 60_000;
 /** Minutes shown per service: the chart's hour and the minute in progress. */
 export const WINDOW_MINUTES = 60;
-/** How long one read of the store serves every page that asks (ms). */
-export const THROUGHPUT_CACHE_MS = 5_000;
+/** While jobs of a service finish, its counts are read at most this often (ms), however many pages ask. */
+export const THROUGHPUT_MIN_INTERVAL_MS = 1_000;
+/** Without a job event (none finished, or the events were lost), a read serves this long (ms). */
+export const THROUGHPUT_MAX_AGE_MS = 30_000;
 
 export type MinuteCount = MinuteCompletions;
 
@@ -20,6 +22,8 @@ interface ServiceCounts {
   minutes: Map<number, MinuteCount>;
   readAt: number;
   failed: boolean;
+  /** A job of the service ended (an event of any process) since the last read. */
+  dirty: boolean;
   reading?: Promise<void>;
 }
 
@@ -29,10 +33,12 @@ interface ServiceCounts {
  * which stay `cronjob`, are not counted).
  *
  * Cost: the first read of a service counts its last hour of finished jobs (one range of the
- * (service, status, completed) index per status); after that at most one read per
- * {@link THROUGHPUT_CACHE_MS} however many pages ask, and it counts only the jobs that ended since
- * the start of the minute before the last read: whole minutes before that are kept. That minute
- * is read again for jobs whose finish committed after their completion time was taken.
+ * (service, status, completed) index per status). After that a page gets the counts it had unless a
+ * job of the service ended since (a `completed` or `failed` event of any process), and then at most
+ * one read per {@link THROUGHPUT_MIN_INTERVAL_MS} for all pages; with no event, one per
+ * {@link THROUGHPUT_MAX_AGE_MS} (events can be lost). Each read counts only the jobs that ended
+ * since the start of the minute before the last read: whole minutes before that are kept. That
+ * minute is read again for jobs whose finish committed after their completion time was taken.
  */
 export class Throughput {
   readonly #counts = new Map<string, ServiceCounts>();
@@ -43,12 +49,31 @@ export class Throughput {
     private readonly onError: (service: string, error: Error) => void = () => undefined,
   ) {}
 
+  /** Marks a service's counts stale when one of its jobs ends, in any process; returns the unsubscribe function. */
+  attach(events: Pick<JobEventBus, 'on' | 'onResync'>): () => void {
+    const stopEvents = events.on((event) => {
+      if (event.type === 'completed' || event.type === 'failed') this.#of(event.service).dirty = true;
+    });
+    const stopResync = events.onResync(() => {
+      for (const counts of this.#counts.values()) counts.dirty = true;
+    });
+    return () => {
+      stopEvents();
+      stopResync();
+    };
+  }
+
   /** The last {@link WINDOW_MINUTES} whole minutes and the current one, oldest first. */
   async series(service: string): Promise<ThroughputSeries> {
-    let counts = this.#counts.get(service);
-    if (!counts) this.#counts.set(service, (counts = { minutes: new Map(), readAt: Number.NEGATIVE_INFINITY, failed: false }));
-    if (this.clock() - counts.readAt >= THROUGHPUT_CACHE_MS) {
-      counts.reading ??= this.#read(service, counts).finally(() => (counts.reading = undefined));
+    const counts = this.#of(service);
+    const age = this.clock() - counts.readAt;
+    if (counts.dirty || age >= THROUGHPUT_MAX_AGE_MS) {
+      counts.reading ??= (async () => {
+        // Many pages and many events within a second share one read, the next second.
+        if (age < THROUGHPUT_MIN_INTERVAL_MS) await new Promise((resolve) => setTimeout(resolve, THROUGHPUT_MIN_INTERVAL_MS - age));
+        counts.dirty = false;
+        await this.#read(service, counts);
+      })().finally(() => (counts.reading = undefined));
       await counts.reading;
     }
     const now = this.clock();
@@ -59,6 +84,12 @@ export class Throughput {
       minutes.push({ start, completed: count?.completed ?? 0, failed: count?.failed ?? 0 });
     }
     return { minutes, readAt: counts.readAt, failed: counts.failed };
+  }
+
+  #of(service: string): ServiceCounts {
+    let counts = this.#counts.get(service);
+    if (!counts) this.#counts.set(service, (counts = { minutes: new Map(), readAt: Number.NEGATIVE_INFINITY, failed: false, dirty: true }));
+    return counts;
   }
 
   async #read(service: string, counts: ServiceCounts): Promise<void> {
