@@ -97,7 +97,7 @@ export const registerWorkersRoutes: RegisterRoutes = (app, kernel) => {
 const workerParamsSchema = {
   type: 'object',
   required: ['id'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 200, description: 'the worker id, as GET /api/workers lists it' } },
+  properties: { id: { type: 'string', minLength: 1, maxLength: 100, description: 'the worker id, as GET /api/workers lists it' } },
 } as const;
 
 const drainedSchema = {
