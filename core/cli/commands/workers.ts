@@ -11,17 +11,17 @@ function describeJobs(worker: WorkerJson): string {
 
 export function registerWorkers(program: Command): void {
   const workers = program.command('workers');
+  // The client options (--url, --user, …) are the parent's: it parses them wherever they stand.
   for (const draining of [true, false]) {
-    withClientOptions(
-      workers
-        .command(`${draining ? 'drain' : 'undrain'} <id>`)
-        .description(draining
-          ? 'drain one process (its id from `remotetask workers`): it finishes its jobs and claims no more; it stays up until you stop it'
-          : 'let a drained process claim jobs again'),
-    ).action(async (id: string, options: ClientOptions) => {
-      await (await clientFor(options)).setWorkerDraining(id, draining);
-      printLine(draining ? `${id} drains: it finishes its jobs and claims none` : `${id} claims jobs again`);
-    });
+    workers
+      .command(`${draining ? 'drain' : 'undrain'} <id>`)
+      .description(draining
+        ? 'drain one process (its id from `remotetask workers`): it finishes its jobs and claims no more; it stays up until you stop it'
+        : 'let a drained process claim jobs again')
+      .action(async (id: string) => {
+        await (await clientFor(workers.opts<ClientOptions>())).setWorkerDraining(id, draining);
+        printLine(draining ? `${id} drains: it finishes its jobs and claims none` : `${id} claims jobs again`);
+      });
   }
   withClientOptions(
     workers
