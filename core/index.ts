@@ -71,7 +71,7 @@ export {
   InvalidInputError,
   JobStateError,
 } from './service/errors.js';
-export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener, KeyScope, OnKeyTaken, KeyedInsert, HostClient, HostTransactionInserts } from './store/job-store.js';
+export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener, KeyScope, OnKeyTaken, KeyedInsert, HostClient, HostTransactionInserts, MinuteCompletions } from './store/job-store.js';
 export { HostClientError } from './store/host-inserts.js';
 export { createJobStore } from './store/create-job-store.js';
 export type { ProcessBeat, ProcessRecord, HeldJobEntry } from './store/process-registry.js';

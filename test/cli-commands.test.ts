@@ -84,6 +84,19 @@ describe('listing and cleaning', () => {
     expect(JSON.parse((await cli('tasks', '--json')).stdout)[2]).toMatchObject({ name: 'greet', inputSchema: { required: ['name'] } });
   });
 
+  it('workers lists the server; workers drain ID and undrain ID change its state; an unknown id: exit 2', async () => {
+    const listed = JSON.parse((await cli('workers', '--json')).stdout);
+    expect(listed.workers).toHaveLength(1);
+    const { id } = listed.workers[0];
+    expect(await cli('workers', 'drain', id)).toMatchObject({ code: 0, stdout: `${id} drains: it finishes its jobs and claims none\n` });
+    const table = (await cli('workers')).stdout.split('\n');
+    expect(table[0]).toMatch(/^ID\s+HOST\s+PID\s+ROLE\s+STATE\s+SERVICES\s+LAST BEAT\s+DONE\/MIN\s+RUNNING/);
+    expect(table[1]).toMatch(new RegExp(`^${id}\\s.*\\sserve\\s+drained\\s`));
+    expect(await cli('workers', 'undrain', id)).toMatchObject({ code: 0, stdout: `${id} claims jobs again\n` });
+    expect(JSON.parse((await cli('workers', '--json')).stdout).workers[0].draining).toBe(false);
+    expect(await cli('workers', 'drain', 'nobody')).toMatchObject({ code: 2, stderr: expect.stringMatching(/no process "nobody" is registered/) });
+  });
+
   it('jobs lists with --status, --task and --limit', async () => {
     const id = (await cli('add', 'greet', '{"name": "jobs"}', '--start-later')).stdout.trim();
     const table = await cli('jobs', '--status', 'start later', '--task', 'greet');

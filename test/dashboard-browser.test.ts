@@ -102,7 +102,7 @@ describe('overview', () => {
     // Jobs of this test file so far on the root service: none completed yet but the failure.
     await poll(() => chart.locator('.legend--failed').innerText()).toBe('1 failed');
     await poll(() => chart.locator('rect.bar-failed').count()).toBe(1);
-    await expectText(chart.locator('figcaption'), "this server's job events");
+    await expectText(chart.locator('figcaption'), "from the store's completion times");
     await expectText(page.locator(`[data-chart="${REPORTS}"] .legend--ok`), '2 completed');
   });
 });

@@ -147,6 +147,11 @@ describe('bad requests', () => {
     expect(response.json().error.code).toBe('unknown_job');
   });
 
+  it('draining a process the registry does not list: 404, nothing drained', async () => {
+    await rejects({ method: 'POST', url: '/api/workers/host:1:abc/drain' }, 404, 'unknown_worker', /^no process "host:1:abc" is registered: GET \/api\/workers lists their ids$/);
+    await rejects({ method: 'POST', url: `/api/workers/${'x'.repeat(101)}/undrain` }, 414, 'uri_too_long', /longer than the server reads/);
+  });
+
   it('an unknown address: 404 saying what exists', async () => {
     await rejects({ method: 'POST', url: '/api/services/@NoSuchService/jobs', payload: { task: 'echo' } }, 404, 'unknown_service', /service "NoSuchService" not found in site root \(services: @RootTaskService\)/);
     await rejects({ method: 'POST', url: '/api/services/nosite%40Svc/jobs', payload: { task: 'echo' } }, 404, 'unknown_service', /site "nosite" not found/);

@@ -96,9 +96,10 @@ describe('/metrics', () => {
   });
 
   it('stops listening to job events when its server closes', async () => {
-    const subscribe = kernel.events.on.bind(kernel.events);
+    // The run metrics follow this process's own events (onOwn).
+    const subscribe = kernel.events.onOwn.bind(kernel.events);
     const unsubscribed = vi.fn();
-    const on = vi.spyOn(kernel.events, 'on').mockImplementation((listener) => {
+    const on = vi.spyOn(kernel.events, 'onOwn').mockImplementation((listener) => {
       const off = subscribe(listener);
       return () => {
         unsubscribed();

@@ -48,6 +48,8 @@ describe('/openapi.json', () => {
       'POST /api/services/{address}/pause',
       'POST /api/services/{address}/processing',
       'POST /api/services/{address}/resume',
+      'POST /api/workers/{id}/drain',
+      'POST /api/workers/{id}/undrain',
       'POST /xmlrpc/{address}',
       'PUT /api/services/{address}/jobs/{id}/priority',
     ]);

@@ -92,4 +92,50 @@ describe('SQLite store: the registry of processes', () => {
     expect(await store.listProcesses(Date.now())).toEqual([]);
     await store.close();
   });
+
+  it('drains the process from the Workers page: the running job finishes, a new one waits, undrained it runs', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'remotetask-drain-'));
+    kernel = await createKernel(
+      {
+        store: { kind: 'sqlite', path: join(dir, 'jobs.sqlite') },
+        plugins: [holdPlugin, 'http', 'dashboard'],
+        sites: { '': { services: { Svc: {} } } },
+        autostart: ['@Svc'],
+        http: { port: 0 },
+      },
+      { logger: captureLog().logger },
+    );
+    const app = httpServerOf(kernel)!.app;
+    const service = kernel.getService('@Svc');
+    const id = await service.add('hold');
+    await waitUntil(async () => (await service.getJob(id))?.status === 'processing', { what: 'the job running' });
+    const page = await app.inject('/workers');
+    expect(page.body).toContain('data-state="alive"');
+    const cookie = String(page.headers['set-cookie']).split(';')[0];
+    const drain = (action: string, worker = kernel!.workerId) => app.inject({
+      method: 'POST',
+      url: '/workers/drain',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1], worker, action }).toString(),
+    });
+    expect((await drain('drain')).statusCode).toBe(303);
+    await waitUntil(() => service.draining, { what: 'the drain applied' });
+    expect((await app.inject('/workers')).body).toContain('data-state="draining"');
+    const waiting = await service.add('hold');
+    release();
+    await waitUntil(async () => (await service.getJob(id))?.status === 'completed', { what: 'the running job completed' });
+    expect((await service.getJob(waiting))?.status).toBe('queued');
+    expect((await app.inject('/workers')).body).toContain('data-state="drained"');
+    // The beat carries the runs the process ended (its next beat, asked for here rather than waited for).
+    await kernel.heartbeat.beat();
+    expect((await app.inject('/api/workers')).json().workers[0]).toMatchObject({ draining: true, finished: { total: 1, lastMinute: 1 } });
+
+    expect((await drain('undrain')).statusCode).toBe(303);
+    await waitUntil(async () => (await service.getJob(waiting))?.status === 'processing', { what: 'the waiting job running after the undrain' });
+    expect((await app.inject('/workers')).body).toContain('data-state="alive"');
+    // A process that is not registered: said on the page it goes back to, nothing changed.
+    expect((await drain('drain', 'nobody')).statusCode).toBe(303);
+    expect((await app.inject({ url: '/workers', headers: { cookie } })).body).toContain('No process &quot;nobody&quot; is registered');
+    expect(service.draining).toBe(false);
+  });
 });

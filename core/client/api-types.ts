@@ -134,6 +134,10 @@ export interface WorkerJson {
   ttlMs: number;
   /** It stopped beating: killed, or cut off from the store. */
   lost: boolean;
+  /** Told to drain: it claims nothing and finishes what it runs. */
+  draining: boolean;
+  /** The runs that ended in it (completed, failed, retried): in all, and in the minute before its last beat. Absent for older versions. */
+  finished?: { total: number; lastMinute: number };
   jobs: { id: number; service: string; task: string; started: string | null }[];
 }
 

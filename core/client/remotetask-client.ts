@@ -61,6 +61,11 @@ export class RemotetaskClient implements ApiRequester {
     return this.request<WorkersJson>('/api/workers');
   }
 
+  /** `POST /api/workers/{id}/drain` (or `…/undrain`): the process finishes its jobs and claims none (or claims again). */
+  setWorkerDraining(id: string, draining: boolean): Promise<{ id: string; draining: boolean }> {
+    return this.request(`/api/workers/${encodeURIComponent(id)}/${draining ? 'drain' : 'undrain'}`, { method: 'POST' });
+  }
+
   /** `GET /healthz`: resolves when the server and its job store are up; throws a 503 error when the store is not. */
   health(): Promise<{ status: 'ok' }> {
     return this.request('/healthz');

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'winston';
 import type { TaskService } from '../service/task-service.js';
 import type { JobStore } from '../store/job-store.js';
-import type { ProcessBeat } from '../store/process-registry.js';
+import type { FinishedRuns, ProcessBeat, ProcessOrders } from '../store/process-registry.js';
 
 export interface ProcessHeartbeatDeps {
   store: JobStore;
@@ -14,6 +14,10 @@ export interface ProcessHeartbeatDeps {
   services: () => TaskService[];
   /** A process counts as lost this long after its last beat (ms); it beats three times as often. Asked at start. */
   ttl: () => number;
+  /** The runs this process ended, told with each beat. */
+  finished?: () => FinishedRuns;
+  /** Told the orders the registry answered to each recorded beat (a drain). */
+  onOrders?: (orders: ProcessOrders) => void;
 }
 
 /** The host a process is listed under: REMOTETASK_HOSTNAME when set (containers), else the OS's. */
@@ -74,6 +78,7 @@ export class ProcessHeartbeat {
       started: this.#started,
       heartbeat: clock(),
       ttl: this.#ttl,
+      ...(this.#deps.finished ? { finished: this.#deps.finished() } : {}),
     };
   }
 
@@ -91,8 +96,9 @@ export class ProcessHeartbeat {
           this.#recorded = false;
           return;
         }
-        await this.#deps.store.recordProcess(beat);
+        const orders = await this.#deps.store.recordProcess(beat);
         this.#recorded = true;
+        this.#deps.onOrders?.(orders);
       } catch (error) {
         this.#deps.logger.warn(`recording this process in the registry failed: ${(error as Error).message}`);
       }

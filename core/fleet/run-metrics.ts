@@ -52,8 +52,8 @@ export function addRunMetrics(kernel: Kernel, registry: Registry): () => void {
   const stopRetention = kernel.retention.onRemoved(({ service, status, count }) => retentionRemoved.inc({ service, status }, count));
 
   const startedAt = new Map<string, number>();
-  const stopEvents = kernel.events.on((event, _id, local) => {
-    if (!local) return;
+  // Its own events only, which does not make the process parse the others' (see JobEventBus.onOwn).
+  const stopEvents = kernel.events.onOwn((event) => {
     const key = `${event.service}#${event.jobId}`;
     const labels = { service: event.service, task: event.task };
     switch (event.type) {

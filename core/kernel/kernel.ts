@@ -14,6 +14,7 @@ import { type Task, TaskToken } from '../tasks/task.js';
 import { placeTask } from '../isolation/isolated-task.js';
 import { KernelResources } from './kernel-resources.js';
 import { ProcessHeartbeat } from '../fleet/process-heartbeat.js';
+import { FinishedRunCounter } from '../fleet/finished-runs.js';
 import { FleetControl } from '../fleet/fleet-control.js';
 import { packageVersion } from '../cli/package-version.js';
 import { mergeRetention, retentionLimits } from '../service/retention/retention-options.js';
@@ -97,11 +98,16 @@ export class Kernel {
     this.events = parts.events;
     this.workerId = parts.workerId;
     this.clock = parts.clock;
+    const finished = new FinishedRunCounter(this.clock);
+    finished.attach(this.events);
     this.heartbeat = new ProcessHeartbeat({
       store: this.store, workerId: this.workerId, version: packageVersion(), logger: this.logger, clock: this.clock,
       services: () => this.services(), ttl: () => this.#shortestLease(),
+      finished: () => finished.read(), onOrders: (orders) => this.fleetControl.applyOrders(orders),
     });
-    this.fleetControl = new FleetControl({ store: this.store, logger: this.logger, services: () => this.services() });
+    this.fleetControl = new FleetControl({
+      store: this.store, logger: this.logger, services: () => this.services(), workerId: this.workerId, beat: () => this.heartbeat.beat(),
+    });
     this.retention = new RetentionSweeper({ store: this.store, logger: this.logger, clock: this.clock, services: () => this.services() });
   }
 

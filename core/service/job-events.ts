@@ -50,6 +50,7 @@ export class JobEventBus {
   /** An event this process made: delivered here and published to the other processes. */
   emit(event: JobEvent): void {
     this.#hand(event, true);
+    this.#emitter.emit('own', event);
     this.#publish?.(event);
   }
 
@@ -86,7 +87,17 @@ export class JobEventBus {
     return () => this.#emitter.off('job', listener);
   }
 
-  /** Whether anything subscribed to the events. */
+  /**
+   * Subscribes to the events this process made only (its own counters); returns the unsubscribe
+   * function. Unlike {@link on} it does not count as listening: the other processes' events are
+   * not parsed for it.
+   */
+  onOwn(listener: (event: JobEvent) => void): () => void {
+    this.#emitter.on('own', listener);
+    return () => this.#emitter.off('own', listener);
+  }
+
+  /** Whether anything subscribed to the events (of every process: {@link onOwn} does not count). */
   listened(): boolean {
     return this.#emitter.listenerCount('job') > 0;
   }

@@ -79,6 +79,7 @@ export class TaskService {
   /** The worker side: runs, records and keeps the leases of this service's jobs. */
   readonly #worker: ServiceWorker;
   #pausedEverywhere = false;
+  #draining = false;
 
   constructor(deps: TaskServiceDeps) {
     this.#deps = deps;
@@ -451,7 +452,18 @@ export class TaskService {
    */
   setPausedEverywhere(paused: boolean): void {
     this.#pausedEverywhere = paused;
-    this.#worker.setPaused(paused);
+    this.#worker.setPaused(paused || this.#draining);
+  }
+
+  /** Applies a drain of this process (an operator's order through the registry): claim nothing, finish what runs. */
+  setDraining(draining: boolean): void {
+    this.#draining = draining;
+    this.#worker.setPaused(this.#pausedEverywhere || draining);
+  }
+
+  /** Whether this process was told to drain (as it last heard). */
+  get draining(): boolean {
+    return this.#draining;
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { JobRecord, JobStatus, RetryableStatus, Schedule } from '../jobs/job.js';
-import type { ProcessBeat, ProcessRecord } from './process-registry.js';
+import type { ProcessBeat, ProcessOrders, ProcessRecord } from './process-registry.js';
 import type { ControlListener, PausedService } from './service-pauses.js';
 import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from './retention-rules.js';
 
@@ -109,6 +109,14 @@ export interface RetryQuery {
 
 /** Called when a cancel was requested for a running job, wherever the job runs. */
 export type CancelListener = (job: { id: number; service: string }) => void;
+
+/** Jobs that ended in one minute (see `completionsPerMinute`). */
+export interface MinuteCompletions {
+  /** The minute's start (ms since the epoch). */
+  start: number;
+  completed: number;
+  failed: number;
+}
 
 /** Called when a job of the service may have become due (added, started, rescheduled, retried, handed back). */
 export type WakeListener = () => void;
@@ -267,12 +275,25 @@ export interface JobStore {
 
   // The registry of processes (core/store/process-registry.ts): every process that serves the
   // store's services beats here; the jobs each holds are read from the jobs' leases.
-  /** Records the process's beat (inserts it, or replaces what it said before). */
-  recordProcess(beat: ProcessBeat): Promise<void>;
+  /** Records the process's beat (inserts it, or replaces what it said before); answers the orders the registry holds for it. */
+  recordProcess(beat: ProcessBeat): Promise<ProcessOrders>;
   /** Removes the process (a clean stop); false when it was not recorded. */
   removeProcess(id: string): Promise<boolean>;
   /** Every recorded process, lost ones too, with the jobs it holds; ordered by host, then pid. */
   listProcesses(now: number): Promise<ProcessRecord[]>;
+  /**
+   * Tells a recorded process to drain (claim nothing, finish what it runs), or to claim again;
+   * stored in its registry entry (its beats answer it) and announced to control listeners with
+   * the key `processControlKey(id)`. False when no process of that id is recorded.
+   */
+  setProcessDraining(id: string, draining: boolean): Promise<boolean>;
+
+  /**
+   * The service's jobs that ended (`completed`, `error`) at or after `since`, counted per minute of
+   * their completion time, oldest first; minutes without any are left out. Cron job runs, which
+   * stay `cronjob`, are not among them.
+   */
+  completionsPerMinute(service: string, since: number): Promise<MinuteCompletions[]>;
 
   // Fleet-wide pauses (core/store/service-pauses.ts): a paused service is claimed by no process.
   /** Pauses (or resumes) the service for every process; returns whether that changed anything. */

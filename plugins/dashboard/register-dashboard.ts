@@ -60,9 +60,10 @@ export async function registerDashboard(app: FastifyInstance, kernel: Kernel, op
   const renderers = new DetailRendererRegistry(kernel.contributions<DetailRenderer>(DetailRenderers), (task, error) =>
     kernel.logger.warn(`dashboard: the detail renderer of task "${task}" failed, showing its input instead: ${error.message}`, { stack: error.stack }),
   );
-  const throughput = new Throughput(kernel.clock);
-  throughput.attach(kernel);
-  app.addHook('onClose', async () => throughput.detach());
+  const throughput = new Throughput(kernel.store, kernel.clock, (service, error) =>
+    kernel.logger.warn(`dashboard: reading the completions of ${service} from the store failed: ${error.message}`));
+  const stopThroughput = throughput.attach(kernel.events);
+  app.addHook('onClose', async () => stopThroughput());
 
   const assets = loadAssets();
   const dashboard = new DashboardContext(kernel, users, sessions, renderers, throughput, assetUrls(assets));

@@ -20,6 +20,8 @@ import { servicePausesContract } from './service-pauses.contract.js';
 import { prioritiesContract } from './priorities.contract.js';
 import { uniqueKeysContract } from './unique-keys.contract.js';
 import { retentionContract } from './retention.contract.js';
+import { processDrainContract } from './process-drain.contract.js';
+import { completionsContract } from './completions.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -70,6 +72,8 @@ export function describeJobStoreContract(
     prioritiesContract(t);
     uniqueKeysContract(t);
     retentionContract(t);
+    processDrainContract(t);
+    completionsContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

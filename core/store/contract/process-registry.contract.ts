@@ -3,7 +3,7 @@ import type { ProcessBeat } from '../process-registry.js';
 import type { ContractContext } from './contract-context.contract.js';
 import { SERVICE, T0, newJob } from './fixtures.contract.js';
 
-function beat(overrides: Partial<ProcessBeat> = {}): ProcessBeat {
+export function beat(overrides: Partial<ProcessBeat> = {}): ProcessBeat {
   return {
     id: 'w1',
     host: 'alpha',
@@ -30,7 +30,7 @@ export function processRegistryContract(t: ContractContext): void {
         ['w1', 'alpha', 101],
         ['w2', 'beta', 7],
       ]);
-      expect(listed[0]).toEqual({ ...beat({ heartbeat: T0 + 5_000, services: [] }), lost: false, jobs: [] });
+      expect(listed[0]).toEqual({ ...beat({ heartbeat: T0 + 5_000, services: [] }), draining: false, lost: false, jobs: [] });
     });
 
     it('shows a process lost once its last beat is older than its ttl', async () => {

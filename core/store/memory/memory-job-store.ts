@@ -10,6 +10,7 @@ import type {
   NewJob,
   RetryQuery,
   OnKeyTaken,
+  MinuteCompletions,
 } from '../job-store.js';
 import { comparePositions, decodeCursor, encodeCursor, pageSize, parseSort, type Position, type Sort } from '../keyset-paging.js';
 import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
@@ -18,7 +19,8 @@ import { SingleProcessSignals } from '../single-process-signals.js';
 import { retryJob } from './retry-job.js';
 import { retryStatuses } from '../retry-rules.js';
 import { MemoryProcesses } from './memory-processes.js';
-import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
+import { type ProcessBeat, type ProcessOrders, type ProcessRecord, processControlKey } from '../process-registry.js';
+import { countCompletions } from './memory-completions.js';
 import type { PausedService } from '../service-pauses.js';
 import { isCancellable } from '../status-sets.js';
 import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
@@ -59,8 +61,19 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private lastId = 0;
   private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
 
-  async recordProcess(beat: ProcessBeat): Promise<void> {
-    this.processes.record(beat);
+  async recordProcess(beat: ProcessBeat): Promise<ProcessOrders> {
+    return this.processes.record(beat);
+  }
+
+  async setProcessDraining(id: string, draining: boolean): Promise<boolean> {
+    const recorded = this.processes.setDraining(id, draining);
+    if (recorded) this.controls.changed(processControlKey(id));
+    return recorded;
+  }
+
+  async completionsPerMinute(service: string, since: number): Promise<MinuteCompletions[]> {
+    const ids = this.services.get(service)?.ids ?? [];
+    return countCompletions([...ids].map((id) => this.jobs.get(id)!).filter(Boolean), since);
   }
 
   async removeProcess(id: string): Promise<boolean> {

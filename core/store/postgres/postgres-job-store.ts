@@ -13,6 +13,7 @@ import type {
   HostTransactionInserts,
   OnKeyTaken,
   WakeListener,
+  MinuteCompletions,
 } from '../job-store.js';
 import { InsertBatcher } from '../insert-batching.js';
 import { WakeHub } from '../wake-hub.js';
@@ -34,8 +35,9 @@ import { cancelAllJobs, cancelJob } from './cancel.js';
 import { listJobs } from './list.js';
 import { retryAllJobs, retryJob } from './retry.js';
 import { CompletedCounts, countByStatus } from './counts.js';
-import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
-import { listProcesses, recordProcess, removeProcess } from './processes.js';
+import type { ProcessBeat, ProcessOrders, ProcessRecord } from '../process-registry.js';
+import { listProcesses, recordProcess, removeProcess, setProcessDraining } from './processes.js';
+import { completionsPerMinute } from './completions.js';
 import { pausedServices, setServicePaused } from './pauses.js';
 import { type ControlListener, ControlHub, type PausedService } from '../service-pauses.js';
 import { setPriority } from './set-priority.js';
@@ -281,8 +283,17 @@ export class PostgresJobStore implements JobStore {
 
   // ---- the registry of processes -------------------------------------------------------------
 
-  async recordProcess(beat: ProcessBeat): Promise<void> {
+  async recordProcess(beat: ProcessBeat): Promise<ProcessOrders> {
     return recordProcess(this.context, beat);
+  }
+
+  /** The order reaches the process by NOTIFY on the control channel, and by its next beat. */
+  async setProcessDraining(id: string, draining: boolean): Promise<boolean> {
+    return setProcessDraining(this.context, id, draining);
+  }
+
+  async completionsPerMinute(service: string, since: number): Promise<MinuteCompletions[]> {
+    return completionsPerMinute(this.context, service, since);
   }
 
   async removeProcess(id: string): Promise<boolean> {

@@ -160,6 +160,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     sql: addJobFunctionSql,
   },
   {
+    version: 12,
+    name: 'a process told to drain',
+    // Set by an operator (setProcessDraining), read back by the process's own beats, so the order
+    // holds when its notification was missed. A constant default: a catalog-only change.
+    sql: (s) => `
+      ALTER TABLE ${s}.processes ADD COLUMN draining boolean NOT NULL DEFAULT false;
+    `,
+  },
+  {
     version: 13,
     name: 'claim index by task',
     // A claim limited to some tasks (an agent's) probes this per task, reading no job of another

@@ -11,6 +11,7 @@ import type {
   NewJob,
   RetryQuery,
   OnKeyTaken,
+  MinuteCompletions,
 } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { zeroCounts } from '../store-rules.js';
@@ -29,8 +30,9 @@ import { RETENTION_SQL, finishedPosition, removeFinished } from './retention.js'
 import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from '../retention-rules.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
-import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
-import { listProcesses, pausedServices, recordProcess, removeProcess, setServicePaused } from './processes.js';
+import { type ProcessBeat, type ProcessOrders, type ProcessRecord, processControlKey } from '../process-registry.js';
+import { listProcesses, pausedServices, recordProcess, removeProcess, setProcessDraining, setServicePaused } from './processes.js';
+import { completionsPerMinute } from './completions.js';
 import type { PausedService } from '../service-pauses.js';
 
 export interface SqliteJobStoreOptions {
@@ -218,8 +220,18 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
     return removeFinished(this.store.db, this.store.sql, batch);
   }
 
-  async recordProcess(beat: ProcessBeat): Promise<void> {
-    recordProcess(this.store.db, beat);
+  async recordProcess(beat: ProcessBeat): Promise<ProcessOrders> {
+    return recordProcess(this.store.db, beat);
+  }
+
+  async setProcessDraining(id: string, draining: boolean): Promise<boolean> {
+    const recorded = setProcessDraining(this.store.db, id, draining);
+    if (recorded) this.controls.changed(processControlKey(id));
+    return recorded;
+  }
+
+  async completionsPerMinute(service: string, since: number): Promise<MinuteCompletions[]> {
+    return completionsPerMinute(this.store.db, service, since);
   }
 
   async removeProcess(id: string): Promise<boolean> {

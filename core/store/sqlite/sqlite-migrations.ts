@@ -100,6 +100,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
+    version: 9,
+    name: 'a process told to drain',
+    // Set by an operator, read back by the process's own beats (see core/store/process-registry.ts).
+    sql: `
+      ALTER TABLE processes ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
     version: 10,
     name: 'claim index by task',
     // A claim limited to some tasks (an agent's) probes this per task, reading no job of another

@@ -92,7 +92,9 @@ export class HttpJobStore implements JobStore {
   }
 
   /** The server lists its agents itself (`GET …/agents`): an agent records no process of its own. */
-  async recordProcess(): Promise<void> {}
+  async recordProcess(): Promise<{ draining: false }> {
+    return { draining: false };
+  }
   async removeProcess(): Promise<boolean> {
     return false;
   }
@@ -105,6 +107,8 @@ export class HttpJobStore implements JobStore {
   }
   listProcesses(): never { return notOnAnAgent('listing processes'); }
   setServicePaused(): never { return notOnAnAgent('pausing services'); }
+  setProcessDraining(): never { return notOnAnAgent('draining processes'); }
+  completionsPerMinute(): never { return notOnAnAgent('counting completions'); }
   insert(): never { return notOnAnAgent('adding jobs'); }
   insertMany(): never { return notOnAnAgent('adding jobs'); }
   retry(): never { return notOnAnAgent('retrying jobs'); }

@@ -4,11 +4,12 @@ import { type DashboardContext, formField } from '../dashboard-context.js';
 import { overviewPage, overviewSites, type ServiceSummary, type SiteSummary } from '../views/overview-view.js';
 
 async function summarize(dashboard: DashboardContext, service: TaskService): Promise<ServiceSummary> {
+  const [counts, throughput] = await Promise.all([service.jobs.countByStatus(), dashboard.throughput.series(service.address)]);
   return {
     service,
-    counts: await service.jobs.countByStatus(),
+    counts,
     tasks: service.taskNames().map((name) => ({ name, description: service.getTask(name)?.description })),
-    throughput: dashboard.throughput.series(service.address),
+    throughput,
   };
 }
 

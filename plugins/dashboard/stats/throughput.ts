@@ -1,116 +1,112 @@
-import type { JobEvent, Kernel } from 'remotetask';
+import type { JobEventBus, JobStore, MinuteCompletions } from 'remotetask';
 
 const MINUTE_MS = 60_000;
-/** Minutes kept per service: the chart's hour and the minute in progress. */
+/** Minutes shown per service: the chart's hour and the minute in progress. */
 export const WINDOW_MINUTES = 60;
+/** While jobs of a service finish, its counts are read at most this often (ms), however many pages ask. */
+export const THROUGHPUT_MIN_INTERVAL_MS = 1_000;
+/** Without a job event (none finished, or the events were lost), a read serves this long (ms). */
+export const THROUGHPUT_MAX_AGE_MS = 30_000;
 
-export interface MinuteCount {
-  /** The minute's start (ms since the epoch). */
-  start: number;
-  completed: number;
-  failed: number;
-}
+export type MinuteCount = MinuteCompletions;
 
 export interface ThroughputSeries {
   minutes: MinuteCount[];
-  /** Since when events of this process are counted (ms). */
-  since: number;
-  /** Minutes before `since` were taken from the store's completion times, if it answered. */
-  backfill: 'pending' | 'done' | 'partial' | 'failed';
+  /** When the store was last read for it (ms). */
+  readAt: number;
+  /** The last read failed: the minutes are what the read before gave (none at first). */
+  failed: boolean;
 }
 
-/** How many finished jobs the backfill reads at most per service, so a busy store cannot stall it. */
-const BACKFILL_LIMIT = 20_000;
-const BACKFILL_PAGE = 1000;
+interface ServiceCounts {
+  minutes: Map<number, MinuteCount>;
+  readAt: number;
+  failed: boolean;
+  /** A job of the service ended (an event of any process) since the last read. */
+  dirty: boolean;
+  reading?: Promise<void>;
+}
 
 /**
- * Jobs completed and failed per minute and service over the last hour, for the overview's chart.
+ * Jobs completed and failed per minute and service over the last hour, for the overview's chart,
+ * from the store's completion times: every process's runs, the workers' too (cron job runs,
+ * which stay `cronjob`, are not counted).
  *
- * From its start it counts the `completed` and `failed` events of this process (cron job runs
- * included); the minutes before its start come once from the store: finished jobs (`completed`,
- * `error`) by their completion time. Jobs run by other processes (`remotetask worker`) after the
- * start are not seen, nor jobs removed by Clean before the start.
+ * Cost: the first read of a service counts its last hour of finished jobs (one range of the
+ * (service, status, completed) index per status). After that a page gets the counts it had unless a
+ * job of the service ended since (a `completed` or `failed` event of any process), and then at most
+ * one read per {@link THROUGHPUT_MIN_INTERVAL_MS} for all pages; with no event, one per
+ * {@link THROUGHPUT_MAX_AGE_MS} (events can be lost). Each read counts only the jobs that ended
+ * since the start of the minute before the last read: whole minutes before that are kept. That
+ * minute is read again for jobs whose finish committed after their completion time was taken.
  */
 export class Throughput {
-  readonly since: number;
-  readonly #counts = new Map<string, Map<number, MinuteCount>>();
-  readonly #backfill = new Map<string, ThroughputSeries['backfill']>();
-  readonly #clock: () => number;
-  #unsubscribe?: () => void;
+  readonly #counts = new Map<string, ServiceCounts>();
 
-  constructor(clock: () => number = Date.now) {
-    this.#clock = clock;
-    this.since = clock();
-  }
+  constructor(
+    private readonly store: Pick<JobStore, 'completionsPerMinute'>,
+    private readonly clock: () => number = Date.now,
+    private readonly onError: (service: string, error: Error) => void = () => undefined,
+  ) {}
 
-  /** Starts counting the kernel's events and backfills the hour before from its store (in the background). */
-  attach(kernel: Kernel): void {
-    this.#unsubscribe = kernel.events.on((event) => this.record(event));
-    for (const service of kernel.services()) {
-      this.#backfill.set(service.address, 'pending');
-      this.#backfillFrom(kernel, service.address).then(
-        (outcome) => this.#backfill.set(service.address, outcome),
-        (error: Error) => {
-          this.#backfill.set(service.address, 'failed');
-          kernel.logger.warn(`dashboard: reading the last hour of ${service.address} from the store failed: ${error.message}`);
-        },
-      );
-    }
-  }
-
-  detach(): void {
-    this.#unsubscribe?.();
-  }
-
-  record(event: Pick<JobEvent, 'type' | 'service' | 'time'>): void {
-    if (event.type === 'completed') this.#add(event.service, event.time, 'completed');
-    else if (event.type === 'failed') this.#add(event.service, event.time, 'failed');
+  /** Marks a service's counts stale when one of its jobs ends, in any process; returns the unsubscribe function. */
+  attach(events: Pick<JobEventBus, 'on' | 'onResync'>): () => void {
+    const stopEvents = events.on((event) => {
+      if (event.type === 'completed' || event.type === 'failed') this.#of(event.service).dirty = true;
+    });
+    const stopResync = events.onResync(() => {
+      for (const counts of this.#counts.values()) counts.dirty = true;
+    });
+    return () => {
+      stopEvents();
+      stopResync();
+    };
   }
 
   /** The last {@link WINDOW_MINUTES} whole minutes and the current one, oldest first. */
-  series(service: string, now = this.#clock()): ThroughputSeries {
+  async series(service: string): Promise<ThroughputSeries> {
+    const counts = this.#of(service);
+    const age = this.clock() - counts.readAt;
+    if (counts.dirty || age >= THROUGHPUT_MAX_AGE_MS) {
+      counts.reading ??= (async () => {
+        // Many pages and many events within a second share one read, the next second.
+        if (age < THROUGHPUT_MIN_INTERVAL_MS) await new Promise((resolve) => setTimeout(resolve, THROUGHPUT_MIN_INTERVAL_MS - age));
+        counts.dirty = false;
+        await this.#read(service, counts);
+      })().finally(() => (counts.reading = undefined));
+      await counts.reading;
+    }
+    const now = this.clock();
     const current = Math.floor(now / MINUTE_MS) * MINUTE_MS;
-    const counts = this.#counts.get(service);
     const minutes: MinuteCount[] = [];
     for (let start = current - WINDOW_MINUTES * MINUTE_MS; start <= current; start += MINUTE_MS) {
-      const count = counts?.get(start);
+      const count = counts.minutes.get(start);
       minutes.push({ start, completed: count?.completed ?? 0, failed: count?.failed ?? 0 });
     }
-    this.#prune(service, current);
-    return { minutes, since: this.since, backfill: this.#backfill.get(service) ?? 'done' };
+    return { minutes, readAt: counts.readAt, failed: counts.failed };
   }
 
-  #add(service: string, time: number, kind: 'completed' | 'failed'): void {
-    const start = Math.floor(time / MINUTE_MS) * MINUTE_MS;
+  #of(service: string): ServiceCounts {
     let counts = this.#counts.get(service);
-    if (!counts) this.#counts.set(service, (counts = new Map()));
-    let count = counts.get(start);
-    if (!count) counts.set(start, (count = { start, completed: 0, failed: 0 }));
-    count[kind]++;
+    if (!counts) this.#counts.set(service, (counts = { minutes: new Map(), readAt: Number.NEGATIVE_INFINITY, failed: false, dirty: true }));
+    return counts;
   }
 
-  #prune(service: string, current: number): void {
-    const counts = this.#counts.get(service);
-    if (!counts) return;
-    for (const start of counts.keys()) if (start < current - WINDOW_MINUTES * MINUTE_MS) counts.delete(start);
-  }
-
-  async #backfillFrom(kernel: Kernel, address: string): Promise<'done' | 'partial'> {
-    const service = kernel.getService(address);
-    // From the start of the chart's first minute.
-    const from = Math.floor(this.since / MINUTE_MS) * MINUTE_MS - WINDOW_MINUTES * MINUTE_MS;
-    let cursor: string | undefined;
-    let read = 0;
-    do {
-      const page = await service.jobs.page({ status: ['completed', 'error'], sort: '-completed', limit: BACKFILL_PAGE, cursor });
-      for (const job of page.jobs) {
-        if (job.completed === null || job.completed < from) return 'done';
-        // Events count from `since` on: the store covers only what came before.
-        if (job.completed < this.since) this.#add(address, job.completed, job.status === 'error' ? 'failed' : 'completed');
-      }
-      read += page.jobs.length;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor && read < BACKFILL_LIMIT);
-    return cursor ? 'partial' : 'done';
+  async #read(service: string, counts: ServiceCounts): Promise<void> {
+    const now = this.clock();
+    const first = Math.floor(now / MINUTE_MS) * MINUTE_MS - WINDOW_MINUTES * MINUTE_MS;
+    const since = Number.isFinite(counts.readAt) && !counts.failed
+      ? Math.max(first, Math.floor(counts.readAt / MINUTE_MS) * MINUTE_MS - MINUTE_MS)
+      : first;
+    try {
+      const rows = await this.store.completionsPerMinute(service, since);
+      for (const start of counts.minutes.keys()) if (start >= since || start < first) counts.minutes.delete(start);
+      for (const row of rows) counts.minutes.set(row.start, row);
+      counts.failed = false;
+    } catch (error) {
+      counts.failed = true;
+      this.onError(service, error as Error);
+    }
+    counts.readAt = now;
   }
 }

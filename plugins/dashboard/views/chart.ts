@@ -37,14 +37,7 @@ export function throughputChart(series: ThroughputSeries, address: string): Safe
       minute.failed > 0 && html`<rect class="bar-failed" x="${x}" y="${(HEIGHT - okHeight - failHeight).toFixed(2)}" width="${BAR_WIDTH - 2}" height="${failHeight.toFixed(2)}"/>`
     }</g>`;
   });
-  const note =
-    series.backfill === 'pending'
-      ? ' Reading the hour before from the store…'
-      : series.backfill === 'partial'
-        ? ' The hour before was read from the store only in part (at most 20 000 jobs).'
-        : series.backfill === 'failed'
-          ? ' The store could not be read for the hour before.'
-          : '';
+  const note = series.failed ? ' The store could not be read just now: these are the counts read before.' : '';
   return html`<figure class="chart" data-chart="${address}">
   <div class="chart__plot">
     <span class="chart__top">${top}/min</span>
@@ -56,7 +49,7 @@ export function throughputChart(series: ThroughputSeries, address: string): Safe
   <figcaption>
     <span class="legend legend--ok">${completed} completed</span>
     <span class="legend legend--failed">${failed} failed</span>
-    <span class="chart__note">Per minute, last hour. Since ${formatClock(series.since)} UTC from this server's job events (jobs other worker processes run are not seen), before that from the store's completion times.${note}</span>
+    <span class="chart__note">Per minute, last hour, from the store's completion times: the jobs every process ran (cron job runs not counted).${note}</span>
   </figcaption>
 </figure>`;
 }

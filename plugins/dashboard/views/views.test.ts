@@ -55,7 +55,7 @@ describe('the throughput chart', () => {
   it('scales to a round maximum and draws a stacked bar per busy minute', () => {
     expect([0, 1, 3, 7, 12, 20, 51, 480].map(niceCeiling)).toEqual([1, 1, 5, 10, 20, 20, 100, 500]);
     const minutes = Array.from({ length: 61 }, (_, index) => ({ start: NOW - (60 - index) * 60_000, completed: index === 60 ? 7 : 0, failed: index === 60 ? 3 : 0 }));
-    const svg = throughputChart({ minutes, since: NOW - 600_000, backfill: 'done' }, '@S').value;
+    const svg = throughputChart({ minutes, readAt: NOW, failed: false }, '@S').value;
     expect(svg).toContain('7 completed');
     expect(svg).toContain('3 failed');
     expect(svg.match(/<rect class="bar-ok"/g)).toHaveLength(1);

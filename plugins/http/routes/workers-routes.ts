@@ -1,5 +1,7 @@
 import type { ProcessRecord } from 'remotetask';
 import type { WorkerJson } from 'remotetask/client';
+import { HttpError } from '../errors/http-error.js';
+import { errorResponses } from '../schemas/api-schemas.js';
 import type { RegisterRoutes } from './route-types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -42,6 +44,12 @@ export const workerSchema = {
     heartbeat: { type: 'string', format: 'date-time', description: 'its last beat' },
     ttlMs: { type: 'integer', description: 'it is lost once its last beat is older than this (ms)' },
     lost: { type: 'boolean' },
+    draining: { type: 'boolean', description: 'told to drain: it claims nothing and finishes what it runs' },
+    finished: {
+      type: 'object',
+      description: 'the runs that ended in this process (completed, failed, retried): in all, and in the minute before its last beat',
+      properties: { total: { type: 'integer' }, lastMinute: { type: 'integer' } },
+    },
     jobs: { type: 'array', items: heldJobSchema, description: 'the jobs it holds now' },
   },
 } as const;
@@ -64,4 +72,35 @@ export const registerWorkersRoutes: RegisterRoutes = (app, kernel) => {
     const now = kernel.clock();
     return { now: iso(now), workers: (await kernel.store.listProcesses(now)).map(toWorkerJson) };
   });
+
+  for (const draining of [true, false]) {
+    app.post<{ Params: { id: string } }>(`/api/workers/:id/${draining ? 'drain' : 'undrain'}`, {
+      schema: {
+        tags: ['operations'],
+        operationId: draining ? 'drainWorker' : 'undrainWorker',
+        summary: draining
+          ? 'Drain one process: it finishes the jobs it runs and claims no more (it stays up; stop it when it holds none)'
+          : 'Let a drained process claim jobs again',
+        params: workerParamsSchema,
+        response: { 200: drainedSchema, ...errorResponses },
+      },
+    }, async (request) => {
+      const { id } = request.params;
+      if (!(await kernel.store.setProcessDraining(id, draining))) {
+        throw new HttpError(404, 'unknown_worker', `no process "${id}" is registered: GET /api/workers lists their ids`);
+      }
+      return { id, draining };
+    });
+  }
 };
+
+const workerParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 100, description: 'the worker id, as GET /api/workers lists it' } },
+} as const;
+
+const drainedSchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, draining: { type: 'boolean' } },
+} as const;
