@@ -24,6 +24,7 @@ const NOT_ANSWERED: Record<string, string> = {
   ConfigError: 'thrown while the kernel boots, before any server listens',
   TaskError: 'thrown by a task to its processor; it becomes the job\'s error, not an answer',
   SnoozeError: 'thrown by a task to its processor; the job waits delayed, no answer is made of it',
+  HostClientError: 'thrown by add() given a pg client of the host (transactional enqueue, in process only); no route takes a client',
 };
 
 /** The answers as they were before there was a table: a row that changes is a change clients see. */
