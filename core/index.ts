@@ -57,6 +57,7 @@ export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
 export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID, MIN_PRIORITY, MAX_PRIORITY } from './jobs/job-limits.js';
 export { TaskService, type AddOptions, type CronJobOptions } from './service/task-service.js';
 export { MAX_KEY_LENGTH, KEY_SCOPES, KeyOptionsError, type KeyOptions } from './service/key-options.js';
+export { KeyTakenError } from './store/key-taken-error.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { EVENT_WINDOW_SIZE, JobEventBus, type JobEvent, type JobEventType, type NumberedJobEvent } from './service/job-events.js';

@@ -16,7 +16,8 @@ import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE, zeroCounts } from '../store-rules.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 import { retryJob } from './retry-job.js';
-import { retryStatuses } from '../retry-rules.js';
+import { isRetryable, retryStatuses } from '../retry-rules.js';
+import { KeyTakenError } from '../key-taken-error.js';
 import { MemoryProcesses } from './memory-processes.js';
 import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
 import type { PausedService } from '../service-pauses.js';
@@ -290,6 +291,8 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   async retry(id: number): Promise<JobRecord | undefined> {
     const job = this.jobs.get(id);
     if (!job) return undefined;
+    const holder = this.retryKeyHolder(job);
+    if (holder) throw new KeyTakenError(job.id, job.service, job.job_key!, holder.id);
     if (retryJob(job)) this.refresh(job);
     return toRecord(job);
   }
@@ -300,7 +303,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     for (const id of this.jobIdsOf(query.service)) {
       const job = this.jobs.get(id)!;
       if (!statuses.has(job.status) || (query.task !== undefined && job.task !== query.task)) continue;
-      if (!retryJob(job)) continue;
+      if (this.retryKeyHolder(job) || !retryJob(job)) continue;
       this.refresh(job);
       retried += 1;
     }
@@ -401,6 +404,16 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       const job = this.jobs.get(id)!;
       if (keyExpired(job, now)) job.key_scope = 'expired';
       if (holdsKey(job)) return job;
+    }
+    return undefined;
+  }
+
+  /** The other job holding the key a retry of `job` would take again (see keyFreeForRetrySql). */
+  private retryKeyHolder(job: StoredJob): StoredJob | undefined {
+    if (job.job_key === null || job.key_scope === 'expired' || !isRetryable(job.status, job.locked_by !== null, job.schedule)) return undefined;
+    for (const id of this.keyedIds(job.service, job.job_key)) {
+      const other = this.jobs.get(id)!;
+      if (other.id !== job.id && holdsKey(other)) return other;
     }
     return undefined;
   }

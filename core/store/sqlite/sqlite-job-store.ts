@@ -193,7 +193,7 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   }
 
   async retry(id: number): Promise<JobRecord | undefined> {
-    return retryJob(this.store.sql, this.wakes, id);
+    return retryJob(this.store.db, this.store.sql, this.wakes, id);
   }
 
   async retryAll(query: RetryQuery): Promise<number> {
