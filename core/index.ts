@@ -52,6 +52,8 @@ export {
   type DelaySchedule,
   type CronExpressionSchedule,
 } from './jobs/job.js';
+export { ATTEMPT_OUTCOMES, type AttemptOutcome, type JobAttempt } from './jobs/job-attempt.js';
+export { ATTEMPTS_KEPT, ATTEMPT_ERROR_CHARS, ATTEMPT_STACK_CHARS } from './store/attempt-rules.js';
 export { timeOfNextCall, nextRunAt } from './jobs/time-of-next-call.js';
 export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
 export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID, MIN_PRIORITY, MAX_PRIORITY } from './jobs/job-limits.js';

@@ -1,4 +1,5 @@
 import type { JobRecord, JobStatus, RetryableStatus, Schedule } from '../jobs/job.js';
+import type { JobAttempt } from '../jobs/job-attempt.js';
 import type { ProcessBeat, ProcessRecord } from './process-registry.js';
 import type { ControlListener, PausedService } from './service-pauses.js';
 
@@ -175,6 +176,12 @@ export interface JobStore {
    * when no attempt is left. Returns how many it touched.
    */
   recoverExpired(now: number): Promise<number>;
+  /**
+   * The job's attempt history, newest first: one entry per run that ended, written by `finish`
+   * and `recoverExpired` with the change of the job itself (see core/store/attempt-rules.ts for
+   * the bounds). Kept across retries; removed with the job. Empty for an unknown job.
+   */
+  listAttempts(id: number): Promise<JobAttempt[]>;
 
   /** `start later` → `queued`. Returns false when the job is not `start later`. */
   start(id: number, now: number): Promise<boolean>;

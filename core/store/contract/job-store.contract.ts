@@ -18,6 +18,7 @@ import { processRegistryContract } from './process-registry.contract.js';
 import { servicePausesContract } from './service-pauses.contract.js';
 import { prioritiesContract } from './priorities.contract.js';
 import { uniqueKeysContract } from './unique-keys.contract.js';
+import { attemptsContract } from './attempts.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -66,6 +67,7 @@ export function describeJobStoreContract(
     servicePausesContract(t);
     prioritiesContract(t);
     uniqueKeysContract(t);
+    attemptsContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

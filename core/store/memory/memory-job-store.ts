@@ -24,6 +24,9 @@ import type { PausedService } from '../service-pauses.js';
 import { isCancellable } from '../status-sets.js';
 import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
 import { DueQueues } from './due-queues.js';
+import { MemoryAttempts } from './memory-attempts.js';
+import { attemptOf, lostAttempt } from '../attempt-rules.js';
+import type { JobAttempt } from '../../jobs/job-attempt.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
@@ -56,6 +59,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   /** The ids of the jobs with each key, by `service key`: to find a key's holder without a scan. */
   private readonly keyed = new Map<string, Set<number>>();
   private lastId = 0;
+  private readonly history = new MemoryAttempts();
   private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
 
   async recordProcess(beat: ProcessBeat): Promise<void> {
@@ -213,6 +217,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     for (const outcome of outcomes) {
       const job = this.jobs.get(outcome.id);
       if (!job || !isHeldBy(job, outcome.workerId)) continue;
+      this.history.record(job, attemptOf(outcome, job.attempts, job.started));
       applyOutcome(job, outcome);
       this.refresh(job);
       applied.push({ id: job.id, status: job.status });
@@ -225,11 +230,16 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     for (const id of [...this.leased]) {
       const job = this.jobs.get(id)!;
       if (job.locked_until !== null && job.locked_until > now) continue;
+      this.history.record(job, lostAttempt(job.locked_by!, job.attempts, job.started, now));
       recoverLease(job, now);
       this.refresh(job);
       touched += 1;
     }
     return touched;
+  }
+
+  async listAttempts(id: number): Promise<JobAttempt[]> {
+    return this.history.list(this.jobs.get(id));
   }
 
   async start(id: number, _now: number): Promise<boolean> {

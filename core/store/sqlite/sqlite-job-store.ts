@@ -24,6 +24,8 @@ import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
 import { JOBS_SQL } from './jobs-sql.js';
 import { RETRY_SQL, retryAllJobs, retryJob } from './retry.js';
+import { ATTEMPTS_SQL, listAttempts } from './attempts.js';
+import type { JobAttempt } from '../../jobs/job-attempt.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 import type { ProcessBeat, ProcessRecord } from '../process-registry.js';
@@ -37,7 +39,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL };
+const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...ATTEMPTS_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
@@ -155,6 +157,10 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async recoverExpired(now: number): Promise<number> {
     return this.recover(now, now);
+  }
+
+  async listAttempts(id: number): Promise<JobAttempt[]> {
+    return listAttempts(this.store.sql, id);
   }
 
   async start(id: number, _now: number): Promise<boolean> {

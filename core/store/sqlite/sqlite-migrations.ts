@@ -89,6 +89,31 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         WHERE job_key IS NOT NULL AND ((key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) OR key_scope = 'finished');
     `,
   },
+  {
+    version: 5,
+    name: 'attempt history',
+    sql: `
+      -- One row per run that ended (see core/store/attempt-rules.ts): at most 25 per job, the
+      -- error and stack capped. The rowid orders a job's runs.
+      CREATE TABLE job_attempts (
+        id          INTEGER PRIMARY KEY,
+        job_id      INTEGER NOT NULL,
+        attempt     INTEGER NOT NULL,
+        started     INTEGER,
+        ended       INTEGER NOT NULL,
+        worker_id   TEXT    NOT NULL,
+        outcome     TEXT    NOT NULL,
+        error       TEXT,
+        error_stack TEXT
+      );
+      -- A job's runs, newest first, and the cut back to the newest 25.
+      CREATE INDEX job_attempts_job ON job_attempts (job_id, id);
+      -- A job removed (clean, retention, whoever) takes its history with it.
+      CREATE TRIGGER jobs_attempts_removed AFTER DELETE ON jobs BEGIN
+        DELETE FROM job_attempts WHERE job_id = old.id;
+      END;
+    `,
+  },
 ];
 
 /**
