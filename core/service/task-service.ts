@@ -1,3 +1,4 @@
+import type { JobAttempt } from '../jobs/job-attempt.js';
 import type { Logger } from 'winston';
 import { FINAL_STATUSES, RETRYABLE_STATUSES, isDelaySchedule, type RetryableStatus, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
 import { MAX_TIMEOUT_MS, timeoutTooLong } from '../jobs/job-limits.js';
@@ -355,6 +356,12 @@ export class TaskService {
   /** The job's last error message, or null. */
   async getError(jobId: number): Promise<string | null> {
     return (await this.getJob(jobId)).error;
+  }
+
+  /** The job's runs that ended, newest first, each with its worker, outcome, error and stack (the newest 25). */
+  async getAttempts(jobId: number): Promise<JobAttempt[]> {
+    await this.getJob(jobId);
+    return this.#deps.store.listAttempts(jobId);
   }
 
   // --- processing ----------------------------------------------------------------------------
