@@ -1,23 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemotetaskClient } from 'remotetask/client';
-import { createKernel, definePlugin, type Kernel, SimpleTask } from '../core/index.js';
+import { createKernel, type Kernel } from '../core/index.js';
 import { buildHttpApp } from '../plugins/http/index.js';
 import { captureLog } from './helpers/capture-log.js';
-
-/** Fails its first two runs of each job, then succeeds: three attempts. */
-const flakyTasks = definePlugin({
-  name: 'flaky-tasks',
-  register(ctx) {
-    const runs = new Map<number, number>();
-    ctx.addTask('flaky', new SimpleTask((_input: unknown, context) => {
-      const run = (runs.get(context.jobId) ?? 0) + 1;
-      runs.set(context.jobId, run);
-      if (run <= 2) throw new Error(`flaky run ${run}`);
-      return 'third time lucky';
-    }, { description: 'Fails twice, then succeeds.' }));
-  },
-});
+import { flakyTasks, NO_BACKOFF } from './helpers/flaky-tasks.js';
 
 let kernel: Kernel;
 let app: FastifyInstance;
@@ -29,7 +16,7 @@ beforeAll(async () => {
       store: { kind: 'memory' },
       plugins: [flakyTasks],
       // No backoff: each retry is due at once, so three process() calls run the three attempts.
-      sites: { '': { services: { RootTaskService: { maxAttempts: 3, backoff: { base: 0, factor: 1, max: 0 } } } } },
+      sites: { '': { services: { RootTaskService: NO_BACKOFF } } },
     },
     { autostart: false, logger: captureLog().logger },
   );

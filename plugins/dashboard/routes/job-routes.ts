@@ -76,9 +76,11 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
 
   app.get<{ Params: JobParams }>('/jobs/:id', { schema: jobParams }, async (request, reply) => {
     const { service } = request;
-    const job = await service.getJob(request.params.id);
+    const [job, attempts] = await Promise.all([service.getJob(request.params.id), service.getAttempts(request.params.id)]);
     const ctx = dashboard.view(request);
-    const page = request.headers['hx-request'] === 'true' ? jobDetails(ctx, job, dashboard.renderers) : jobPage(ctx, service, job, dashboard.renderers);
+    const page = request.headers['hx-request'] === 'true'
+      ? jobDetails(ctx, job, dashboard.renderers, attempts)
+      : jobPage(ctx, service, job, dashboard.renderers, attempts);
     return dashboard.send(reply, page);
   });
 
