@@ -10,16 +10,16 @@ import { sqlText } from './tables.js';
 // statement's new entries: the cut keeps the newest ATTEMPTS_KEPT - 1 old ones beside the new one.
 
 /**
- * CTEs for the finish statement: one attempt per applied outcome (`finished`, joined to `outcome`),
+ * CTEs for the finish statement: one attempt per applied outcome (`finished` returns the outcome's columns),
  * then the cut. Per finished job: a primary-key probe of jobs (a page the update just read), one
  * insert into job_attempts, and one backward range of at most ATTEMPTS_KEPT entries of its key.
  */
 export const recordAttemptsSql = (jobs: string, attempts: string) => `
       attempted AS (
         INSERT INTO ${attempts} (job_id, attempt, started, ended, worker_id, outcome, error, error_stack)
-        SELECT j.id, j.attempts, j.started, o.now, o.worker_id, o.kind,
-          left(o.error, ${ATTEMPT_ERROR_CHARS}), left(o.error_stack, ${ATTEMPT_STACK_CHARS})
-        FROM finished f JOIN outcome o ON o.id = f.id JOIN ${jobs} j ON j.id = f.id
+        SELECT j.id, j.attempts, j.started, f.now, f.worker_id, f.kind,
+          left(f.error, ${ATTEMPT_ERROR_CHARS}), left(f.error_stack, ${ATTEMPT_STACK_CHARS})
+        FROM finished f JOIN ${jobs} j ON j.id = f.id
       ), ${cutSql(attempts, 'finished')}`;
 
 /** CTEs for the lease recovery: a `lost` attempt on the worker that held each recovered job. */
@@ -34,10 +34,10 @@ const cutSql = (attempts: string, changed: string) => `
       cut AS (
         DELETE FROM ${attempts} a USING ${changed} c
         WHERE a.job_id = c.id AND a.id <= (
-          SELECT b.id FROM ${attempts} b WHERE b.job_id = c.id ORDER BY b.id DESC OFFSET ${ATTEMPTS_KEPT - 1} LIMIT 1)
+          SELECT b.id FROM ${attempts} b WHERE b.job_id = c.id ORDER BY b.job_id DESC, b.id DESC OFFSET ${ATTEMPTS_KEPT - 1} LIMIT 1)
       )`;
 
-const listAttemptsText = sqlText(({ attempts }) => `
+export const listAttemptsText = sqlText(({ attempts }) => `
       SELECT attempt, started, ended, worker_id, outcome, error, error_stack FROM ${attempts}
       WHERE job_id = $1 ORDER BY id DESC LIMIT ${ATTEMPTS_KEPT}`);
 

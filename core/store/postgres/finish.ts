@@ -58,7 +58,8 @@ export const finishText = sqlText(({ jobs, completedCounts, attempts }) => `
         -- (every leased job, which stale statistics count as none) instead of one primary-key probe
         -- per outcome: with thousands of jobs leased (prefetch), that made each finish O(leased).
         WHERE j.id = o.id AND coalesce(j.locked_by, '') = o.worker_id AND j.${HELD_SQL}
-        RETURNING j.id, j.service, j.status
+        -- The outcome's columns too, for the attempt it records (see attempts.ts).
+        RETURNING j.id, j.service, j.status, o.worker_id, o.kind, o.now, o.error, o.error_stack
       ), ${recordAttemptsSql(jobs, attempts)}, ${notify('finished', WAITING_SQL)},
       -- A data-modifying CTE always runs: one count delta per service that got completed jobs.
       counted AS (
