@@ -307,6 +307,7 @@ export class TaskService {
   /**
    * Puts a job that ended `error` or `cancelled` back in the queue, attempts counted afresh
    * (a cron job is not retried: it keeps its schedule). Returns the status after the call.
+   * A keyed job whose key another job took meanwhile is not retried: KeyTakenError (REST 409).
    */
   async retry(jobId: number): Promise<JobStatus> {
     const before = await this.getJob(jobId);

@@ -29,7 +29,7 @@ export function attemptOf(outcome: JobOutcome, attempt: number, started: number 
     started,
     ended: outcome.now,
     workerId: outcome.workerId,
-    outcome: outcome.kind === 'failed' ? 'failed' : outcome.kind,
+    outcome: outcome.kind,
     error: capped(error, ATTEMPT_ERROR_CHARS),
     errorStack: capped(stack, ATTEMPT_STACK_CHARS),
   };

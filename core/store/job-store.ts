@@ -208,9 +208,14 @@ export interface JobStore {
    * attempts counted afresh, its times, progress and cancel request reset; its last error is kept
    * until the next run ends. A cron job (which never ends `error`) is not retried. Returns the
    * record after the call, unchanged when the job was not retryable; undefined for an unknown id.
+   * A keyed job takes its key again (unless it was let go for good, `expired`): when another job
+   * holds it now, nothing changes and a KeyTakenError names the key and that job.
    */
   retry(id: number): Promise<JobRecord | undefined>;
-  /** Retries every retryable job the query matches, in batches of one write each; returns how many. */
+  /**
+   * Retries every retryable job the query matches, in batches of one write each; returns how many.
+   * A job whose key another job holds is left out (of two that would take one key, one is retried).
+   */
   retryAll(query: RetryQuery): Promise<number>;
   /** Removes the service's jobs in these statuses; returns how many. */
   clean(service: string, statuses: JobStatus[]): Promise<number>;
