@@ -52,11 +52,14 @@ export {
   type DelaySchedule,
   type CronExpressionSchedule,
 } from './jobs/job.js';
+export { ATTEMPT_OUTCOMES, type AttemptOutcome, type JobAttempt } from './jobs/job-attempt.js';
+export { ATTEMPTS_KEPT, ATTEMPT_ERROR_CHARS, ATTEMPT_STACK_CHARS } from './store/attempt-rules.js';
 export { timeOfNextCall, nextRunAt } from './jobs/time-of-next-call.js';
 export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
 export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID, MIN_PRIORITY, MAX_PRIORITY } from './jobs/job-limits.js';
 export { TaskService, type AddOptions, type CronJobOptions } from './service/task-service.js';
 export { MAX_KEY_LENGTH, KEY_SCOPES, KeyOptionsError, type KeyOptions } from './service/key-options.js';
+export { KeyTakenError } from './store/key-taken-error.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { DEFAULT_RETENTION, parseDuration, type Duration, type RetentionConfig, type RetentionRule } from './service/retention/retention-options.js';

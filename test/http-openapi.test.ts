@@ -31,6 +31,7 @@ describe('/openapi.json', () => {
       'GET /api/services/{address}/events',
       'GET /api/services/{address}/jobs',
       'GET /api/services/{address}/jobs/{id}',
+      'GET /api/services/{address}/jobs/{id}/attempts',
       'GET /api/services/{address}/pause',
       'GET /api/services/{address}/tasks',
       'GET /api/sites',

@@ -85,3 +85,41 @@ describe('retry over XML-RPC', () => {
     expect(again.body).toMatch(/job \d+ is queued; only a failed/);
   });
 });
+
+describe('retry of a keyed job whose key another job took', () => {
+  it('is a conflict naming the key and its holder, over REST, the client and XML-RPC; nothing changes', async () => {
+    const root = kernel.getService('@RootTaskService');
+    await root.cancelAll();
+    await root.clean();
+    const first = await root.add('fail', null, { key: 'nightly-report', keyScope: 'running' });
+    await root.process();
+    expect(await root.getStatus(first)).toBe('error');
+    const holder = await root.add('echo', 1, { key: 'nightly-report', keyScope: 'running', startLater: true });
+    expect(holder).not.toBe(first);
+
+    const refused = await app.inject({ method: 'POST', url: `/api/services/@RootTaskService/jobs/${first}/retry` });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toEqual({
+      code: 'key_taken',
+      message: expect.stringContaining(`job ${first} cannot be retried: its key "nightly-report" is held by job ${holder}`),
+      details: { key: 'nightly-report', heldBy: holder },
+    });
+    await expect(client.service().retry(first)).rejects.toMatchObject({ status: 409, code: 'key_taken', message: expect.stringContaining(`held by job ${holder}`) });
+    const xmlrpc = await app.inject({
+      method: 'POST',
+      url: '/xmlrpc/@RootTaskService',
+      headers: { 'content-type': 'text/xml' },
+      payload: `<?xml version="1.0"?><methodCall><methodName>retry</methodName><params><param><value><int>${first}</int></value></param></params></methodCall>`,
+    });
+    expect(xmlrpc.body).toContain('<fault>');
+    expect(xmlrpc.body).toContain(`its key "nightly-report" is held by job ${holder}`);
+    expect(await root.getStatus(first)).toBe('error');
+    // retry-all leaves it out rather than failing.
+    expect(await client.service().retryAll()).toBe(0);
+
+    await root.cancel(holder);
+    expect(await client.service().retry(first)).toEqual({ id: first, status: 'queued' });
+    await root.cancelAll();
+    await root.clean();
+  });
+});

@@ -29,6 +29,7 @@ const VALID_REQUESTS: Record<string, Omit<InjectOptions, 'url'> & { path: string
   'POST /api/services/{address}/jobs': { method: 'POST', path: '/jobs', payload: { task: 'echo', input: 1 } },
   'DELETE /api/services/{address}/jobs': { method: 'DELETE', path: '/jobs' },
   'GET /api/services/{address}/jobs/{id}': { method: 'GET', path: '/jobs/1' },
+  'GET /api/services/{address}/jobs/{id}/attempts': { method: 'GET', path: '/jobs/1/attempts' },
   'PATCH /api/services/{address}/jobs/{id}': { method: 'PATCH', path: '/jobs/1', payload: { delay: 60 } },
   'POST /api/services/{address}/jobs/{id}/cancel': { method: 'POST', path: '/jobs/1/cancel' },
   'POST /api/services/{address}/jobs/{id}/start': { method: 'POST', path: '/jobs/1/start' },

@@ -10,6 +10,7 @@ import { registerJobs } from './commands/jobs.js';
 import { registerResult } from './commands/result.js';
 import { registerRetry } from './commands/retry.js';
 import { registerStatus } from './commands/status.js';
+import { registerAttempts } from './commands/attempts.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerWorker } from './commands/worker.js';
 import { registerWorkers } from './commands/workers.js';
@@ -36,7 +37,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     .version(packageVersion(), '-V, --version', 'print the version of remotetask')
     .showHelpAfterError()
     .exitOverride();
-  for (const register of [registerAdd, registerStatus, registerResult, registerCancel, registerRetry, registerPriority, registerJobs, registerTasks, registerClean, registerCron, registerWorker, registerWorkers, registerPause]) {
+  for (const register of [registerAdd, registerStatus, registerAttempts, registerResult, registerCancel, registerRetry, registerPriority, registerJobs, registerTasks, registerClean, registerCron, registerWorker, registerWorkers, registerPause]) {
     register(program);
   }
   // A command whose work ended without it settling (nothing keeps the process up any more) would

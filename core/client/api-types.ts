@@ -65,6 +65,20 @@ export interface JobJson {
   key: string | null;
 }
 
+/** One run of a job that ended (`GET …/jobs/{id}/attempts`), newest first; times as ISO strings. */
+export interface JobAttemptJson {
+  attempt: number;
+  started: string | null;
+  ended: string;
+  /** The worker id (process) that ran it. */
+  workerId: string;
+  outcome: 'completed' | 'failed' | 'retry' | 'cancelled' | 'snoozed' | 'released' | 'lost';
+  /** At most 2,048 characters. */
+  error: string | null;
+  /** At most 8,192 characters. */
+  errorStack: string | null;
+}
+
 export interface JobPageJson {
   jobs: JobJson[];
   /** Pass as `cursor` for the next page; null on the last page. */

@@ -1,4 +1,5 @@
 import type {
+  JobAttemptJson,
   JobCreatedJson,
   JobJson,
   JobListQuery,
@@ -84,6 +85,11 @@ export class ServiceClient {
   /** `POST …/jobs/cancel-all`: returns how many jobs were cancelled. */
   async cancelAll(): Promise<number> {
     return (await this.client.request<{ cancelled: number }>(`${this.#base}/jobs/cancel-all`, { method: 'POST' })).cancelled;
+  }
+
+  /** `GET …/jobs/{id}/attempts`: the job's runs that ended, newest first, with errors and stacks. */
+  async attempts(id: number): Promise<JobAttemptJson[]> {
+    return (await this.client.request<{ attempts: JobAttemptJson[] }>(`${this.#base}/jobs/${id}/attempts`)).attempts;
   }
 
   /** `POST …/jobs/{id}/retry`: puts a failed or cancelled job back in the queue; returns its status after. */

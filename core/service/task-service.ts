@@ -1,3 +1,4 @@
+import type { JobAttempt } from '../jobs/job-attempt.js';
 import type { Logger } from 'winston';
 import { FINAL_STATUSES, RETRYABLE_STATUSES, isDelaySchedule, type RetryableStatus, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
 import { MAX_TIMEOUT_MS, timeoutTooLong } from '../jobs/job-limits.js';
@@ -316,6 +317,7 @@ export class TaskService {
   /**
    * Puts a job that ended `error` or `cancelled` back in the queue, attempts counted afresh
    * (a cron job is not retried: it keeps its schedule). Returns the status after the call.
+   * A keyed job whose key another job took meanwhile is not retried: KeyTakenError (REST 409).
    */
   async retry(jobId: number): Promise<JobStatus> {
     const before = await this.getJob(jobId);
@@ -365,6 +367,12 @@ export class TaskService {
   /** The job's last error message, or null. */
   async getError(jobId: number): Promise<string | null> {
     return (await this.getJob(jobId)).error;
+  }
+
+  /** The job's runs that ended, newest first, each with its worker, outcome, error and stack (the newest 25). */
+  async getAttempts(jobId: number): Promise<JobAttempt[]> {
+    await this.getJob(jobId);
+    return this.#deps.store.listAttempts(jobId);
   }
 
   // --- processing ----------------------------------------------------------------------------

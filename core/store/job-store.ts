@@ -1,5 +1,6 @@
 import type { JobRecord, JobStatus, RetryableStatus, Schedule } from '../jobs/job.js';
 import type { ProcessBeat, ProcessOrders, ProcessRecord } from './process-registry.js';
+import type { JobAttempt } from '../jobs/job-attempt.js';
 import type { ControlListener, PausedService } from './service-pauses.js';
 import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from './retention-rules.js';
 
@@ -210,6 +211,12 @@ export interface JobStore {
    * when no attempt is left. Returns how many it touched.
    */
   recoverExpired(now: number): Promise<number>;
+  /**
+   * The job's attempt history, newest first: one entry per run that ended, written by `finish`
+   * and `recoverExpired` with the change of the job itself (see core/store/attempt-rules.ts for
+   * the bounds). Kept across retries; removed with the job. Empty for an unknown job.
+   */
+  listAttempts(id: number): Promise<JobAttempt[]>;
 
   /** `start later` → `queued`. Returns false when the job is not `start later`. */
   start(id: number, now: number): Promise<boolean>;
@@ -236,9 +243,14 @@ export interface JobStore {
    * attempts counted afresh, its times, progress and cancel request reset; its last error is kept
    * until the next run ends. A cron job (which never ends `error`) is not retried. Returns the
    * record after the call, unchanged when the job was not retryable; undefined for an unknown id.
+   * A keyed job takes its key again (unless it was let go for good, `expired`): when another job
+   * holds it now, nothing changes and a KeyTakenError names the key and that job.
    */
   retry(id: number): Promise<JobRecord | undefined>;
-  /** Retries every retryable job the query matches, in batches of one write each; returns how many. */
+  /**
+   * Retries every retryable job the query matches, in batches of one write each; returns how many.
+   * A job whose key another job holds is left out (of two that would take one key, one is retried).
+   */
   retryAll(query: RetryQuery): Promise<number>;
   /** Removes the service's jobs in these statuses; returns how many. */
   clean(service: string, statuses: JobStatus[]): Promise<number>;

@@ -41,3 +41,16 @@ export function keyExpired(row: KeyColumns, now: number): boolean {
 
 /** The statuses in which `replace` may give a job new input and schedule: it waits, no worker holds it. */
 export const REPLACEABLE_STATUSES = ['queued', 'start later', 'delayed', 'cronjob'] as const;
+
+/**
+ * A retried job waits as a fresh one, so it takes its key again unless the key was let go for good
+ * (`expired`). As SQL: whether no other job holds the key the row `r` would take; the holder is
+ * found through the unique index (its predicate is KEY_HELD_SQL, whose columns name `k` here).
+ */
+export const keyFreeForRetrySql = (r: string, jobs: string) =>
+  `(${r}.job_key IS NULL OR ${r}.key_scope = 'expired' OR NOT EXISTS (` +
+  `SELECT 1 FROM ${jobs} k WHERE k.service = ${r}.service AND k.job_key = ${r}.job_key AND k.id <> ${r}.id AND ${KEY_HELD_SQL}))`;
+
+/** The job holding the key a retry of job `id` would take, as SQL: parameters service, key, id. */
+export const retryKeyHolderSql = (jobs: string, p: [string, string, string]) =>
+  `SELECT id FROM ${jobs} WHERE service = ${p[0]} AND job_key = ${p[1]} AND id <> ${p[2]} AND ${KEY_HELD_SQL} LIMIT 1`;

@@ -21,6 +21,7 @@ import { registerPriorityRoutes } from './routes/priority-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerProcessingRoutes } from './routes/processing-routes.js';
 import { registerRetryRoutes } from './routes/retry-routes.js';
+import { registerAttemptsRoutes } from './routes/attempts-routes.js';
 import { registerPauseRoutes } from './routes/pause-routes.js';
 import { registerServiceScope, SERVICE_PREFIX } from './routes/service-scope.js';
 import { registerSitesRoutes } from './routes/sites-routes.js';
@@ -78,6 +79,7 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
     registerTasksRoutes(scope, kernel);
     registerJobsRoutes(scope, kernel);
     registerRetryRoutes(scope, kernel);
+    registerAttemptsRoutes(scope, kernel);
     registerCronJobsRoutes(scope, kernel);
     registerPriorityRoutes(scope, kernel);
     registerProcessingRoutes(scope, kernel);

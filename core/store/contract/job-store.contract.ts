@@ -22,6 +22,7 @@ import { uniqueKeysContract } from './unique-keys.contract.js';
 import { retentionContract } from './retention.contract.js';
 import { processDrainContract } from './process-drain.contract.js';
 import { completionsContract } from './completions.contract.js';
+import { attemptsContract } from './attempts.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -74,6 +75,7 @@ export function describeJobStoreContract(
     retentionContract(t);
     processDrainContract(t);
     completionsContract(t);
+    attemptsContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

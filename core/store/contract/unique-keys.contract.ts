@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewJob } from '../job-store.js';
+import { KeyTakenError } from '../key-taken-error.js';
 import type { ContractContext } from './contract-context.contract.js';
 import { T0, SERVICE, OTHER, newJob, cronJob, delayedJob, claimOptions } from './fixtures.contract.js';
 
@@ -64,6 +65,59 @@ export function uniqueKeysContract(t: ContractContext): void {
       const [claimed] = await t.store.claim(claimOptions());
       expect(claimed).toMatchObject({ id: job.id, key: 'x' });
       expect((await t.mustGet(job.id)).key).toBe('x');
+    });
+    it('refuses to retry a job whose key another job took meanwhile, naming the key and its holder', async () => {
+      for (const keyScope of ['waiting', 'running'] as const) {
+        const key = `taken-${keyScope}`;
+        const first = await t.store.insertKeyed(keyed(key, { keyScope }), 'keep', T0);
+        await t.claimJob(first.job.id);
+        await t.finishOne({ id: first.job.id, workerId: 'w1', now: T0 + 1, kind: 'failed', error: 'boom', errorStack: null });
+        const second = await t.store.insertKeyed(keyed(key, { keyScope }), 'keep', T0 + 2);
+        expect(second.outcome).toBe('created');
+        const before = await t.mustGet(first.job.id);
+        const refused = await t.store.retry(first.job.id).then(() => undefined, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(KeyTakenError);
+        expect(refused).toMatchObject({ code: 'key_taken', jobId: first.job.id, key, holderId: second.job.id });
+        expect((refused as Error).message).toContain(`key "${key}"`);
+        expect((refused as Error).message).toContain(`job ${second.job.id}`);
+        expect(await t.mustGet(first.job.id)).toEqual(before);
+        // Once the holder lets the key go, the retry goes through and the job holds the key again.
+        await t.store.cancel(second.job.id, T0 + 3);
+        expect(await t.store.retry(first.job.id)).toMatchObject({ status: 'queued', key });
+        expect(await t.store.insertKeyed(keyed(key, { keyScope }), 'keep', T0 + 4)).toMatchObject({ outcome: 'existing', job: { id: first.job.id } });
+      }
+    });
+
+    it('retryAll leaves out the jobs whose key another job holds and retries the rest', async () => {
+      const jobs = [];
+      for (const key of ['a', 'b', 'c']) {
+        const { job } = await t.store.insertKeyed(keyed(key, { keyScope: 'running' }), 'keep', T0);
+        await t.claimJob(job.id);
+        jobs.push(await t.finishOne({ id: job.id, workerId: 'w1', now: T0 + 1, kind: 'failed', error: 'boom', errorStack: null }));
+      }
+      const plain = await t.store.insert(newJob());
+      await t.store.cancel(plain.id, T0);
+      const holder = await t.store.insertKeyed(keyed('b', { keyScope: 'running' }), 'keep', T0 + 2);
+      expect(await t.store.retryAll({ service: SERVICE, status: ['error', 'cancelled'] })).toBe(3);
+      expect((await t.mustGet(jobs[0].id)).status).toBe('queued');
+      expect((await t.mustGet(jobs[1].id)).status).toBe('error');
+      expect((await t.mustGet(jobs[2].id)).status).toBe('queued');
+      expect((await t.mustGet(plain.id)).status).toBe('queued');
+      expect((await t.mustGet(holder.job.id)).status).toBe('queued');
+    });
+    it('retryAll retries one of two failed jobs of one key, the other stays failed', async () => {
+      const failed = [];
+      for (let i = 0; i < 2; i++) {
+        const { job } = await t.store.insertKeyed(keyed('twice', { keyScope: 'running' }), 'keep', T0);
+        await t.claimJob(job.id);
+        failed.push(await t.finishOne({ id: job.id, workerId: 'w1', now: T0 + 1, kind: 'failed', error: 'boom', errorStack: null }));
+      }
+      const others = await t.store.insertMany([newJob(), newJob()]);
+      for (const job of others) await t.store.cancel(job.id, T0);
+      expect(await t.store.retryAll({ service: SERVICE, status: ['error', 'cancelled'] })).toBe(3);
+      const statuses = await Promise.all(failed.map(async (job) => (await t.mustGet(job.id)).status));
+      expect(statuses.sort()).toEqual(['error', 'queued']);
+      for (const job of others) expect((await t.mustGet(job.id)).status).toBe('queued');
     });
   });
 }

@@ -17,7 +17,8 @@ import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE, zeroCounts } from '../store-rules.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 import { retryJob } from './retry-job.js';
-import { retryStatuses } from '../retry-rules.js';
+import { isRetryable, retryStatuses } from '../retry-rules.js';
+import { KeyTakenError } from '../key-taken-error.js';
 import { MemoryProcesses } from './memory-processes.js';
 import { type ProcessBeat, type ProcessOrders, type ProcessRecord, processControlKey } from '../process-registry.js';
 import { countCompletions } from './memory-completions.js';
@@ -27,6 +28,9 @@ import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
 import { DueQueues } from './due-queues.js';
 import { nthNewest, retentionBatch } from './memory-retention.js';
 import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from '../retention-rules.js';
+import { MemoryAttempts } from './memory-attempts.js';
+import { attemptOf, lostAttempt } from '../attempt-rules.js';
+import type { JobAttempt } from '../../jobs/job-attempt.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
@@ -59,6 +63,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   /** The ids of the jobs with each key, by `service key`: to find a key's holder without a scan. */
   private readonly keyed = new Map<string, Set<number>>();
   private lastId = 0;
+  private readonly history = new MemoryAttempts();
   private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
 
   async recordProcess(beat: ProcessBeat): Promise<ProcessOrders> {
@@ -229,6 +234,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     for (const outcome of outcomes) {
       const job = this.jobs.get(outcome.id);
       if (!job || !isHeldBy(job, outcome.workerId)) continue;
+      this.history.record(job, attemptOf(outcome, job.attempts, job.started));
       applyOutcome(job, outcome);
       this.refresh(job);
       applied.push({ id: job.id, status: job.status });
@@ -241,11 +247,16 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     for (const id of [...this.leased]) {
       const job = this.jobs.get(id)!;
       if (job.locked_until !== null && job.locked_until > now) continue;
+      this.history.record(job, lostAttempt(job.locked_by!, job.attempts, job.started, now));
       recoverLease(job, now);
       this.refresh(job);
       touched += 1;
     }
     return touched;
+  }
+
+  async listAttempts(id: number): Promise<JobAttempt[]> {
+    return this.history.list(this.jobs.get(id));
   }
 
   async start(id: number, _now: number): Promise<boolean> {
@@ -307,6 +318,8 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   async retry(id: number): Promise<JobRecord | undefined> {
     const job = this.jobs.get(id);
     if (!job) return undefined;
+    const holder = this.retryKeyHolder(job);
+    if (holder) throw new KeyTakenError(job.id, job.service, job.job_key!, holder.id);
     if (retryJob(job)) this.refresh(job);
     return toRecord(job);
   }
@@ -317,7 +330,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     for (const id of this.jobIdsOf(query.service)) {
       const job = this.jobs.get(id)!;
       if (!statuses.has(job.status) || (query.task !== undefined && job.task !== query.task)) continue;
-      if (!retryJob(job)) continue;
+      if (this.retryKeyHolder(job) || !retryJob(job)) continue;
       this.refresh(job);
       retried += 1;
     }
@@ -438,6 +451,16 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       const job = this.jobs.get(id)!;
       if (keyExpired(job, now)) job.key_scope = 'expired';
       if (holdsKey(job)) return job;
+    }
+    return undefined;
+  }
+
+  /** The other job holding the key a retry of `job` would take again (see keyFreeForRetrySql). */
+  private retryKeyHolder(job: StoredJob): StoredJob | undefined {
+    if (job.job_key === null || job.key_scope === 'expired' || !isRetryable(job.status, job.locked_by !== null, job.schedule)) return undefined;
+    for (const id of this.keyedIds(job.service, job.job_key)) {
+      const other = this.jobs.get(id)!;
+      if (other.id !== job.id && holdsKey(other)) return other;
     }
     return undefined;
   }

@@ -6,9 +6,10 @@ import { nullsLeftOut, sameSentOnce } from './batch-columns.js';
 import { afterNotify, notify } from './notify.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
+import { recordAttemptsSql } from './attempts.js';
 
 // One row per outcome; the lease holder check makes a late worker's outcome a no-op.
-export const finishText = sqlText(({ jobs, completedCounts }) => `
+export const finishText = sqlText(({ jobs, completedCounts, attempts }) => `
       WITH outcome AS (
         -- unnest() pads the shorter arrays with NULL: see sameSentOnce() and nullsLeftOut().
         SELECT o.id, coalesce(o.worker_id, ($2::text[])[1]) AS worker_id, coalesce(o.kind, ($3::text[])[1]) AS kind,
@@ -57,8 +58,9 @@ export const finishText = sqlText(({ jobs, completedCounts }) => `
         -- (every leased job, which stale statistics count as none) instead of one primary-key probe
         -- per outcome: with thousands of jobs leased (prefetch), that made each finish O(leased).
         WHERE j.id = o.id AND coalesce(j.locked_by, '') = o.worker_id AND j.${HELD_SQL}
-        RETURNING j.id, j.service, j.status
-      ), ${notify('finished', WAITING_SQL)},
+        -- The outcome's columns too, for the attempt it records (see attempts.ts).
+        RETURNING j.id, j.service, j.status, o.worker_id, o.kind, o.now, o.error, o.error_stack
+      ), ${recordAttemptsSql(jobs, attempts)}, ${notify('finished', WAITING_SQL)},
       -- A data-modifying CTE always runs: one count delta per service that got completed jobs.
       counted AS (
         INSERT INTO ${completedCounts} (service, delta)

@@ -4,6 +4,8 @@ import { HELD_SQL, WAITING_SQL, isWaiting } from '../status-sets.js';
 import { afterNotify, notify } from './notify.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
+import { recordLostAttemptsSql } from './attempts.js';
+import { LOST_ATTEMPT_ERROR } from '../attempt-rules.js';
 
 const renewLeasesText = sqlText(({ jobs }) => `
       UPDATE ${jobs} SET locked_until = $3
@@ -40,7 +42,7 @@ export async function cancelRequestedAmong(ctx: PostgresContext, ids: number[]):
 const REQUEUE_LOST = `(NOT j.cancel_requested AND j.status = 'processing' AND j.attempts < j.max_attempts)`;
 const FAIL_LOST = `(NOT j.cancel_requested AND j.status = 'processing' AND j.attempts >= j.max_attempts)`;
 
-const recoverExpiredText = sqlText(({ jobs }) => `
+const recoverExpiredText = sqlText(({ jobs, attempts }) => `
       WITH expired AS (
         SELECT id FROM ${jobs}
         WHERE locked_by IS NOT NULL AND locked_until <= $1 AND ${HELD_SQL}
@@ -59,8 +61,8 @@ const recoverExpiredText = sqlText(({ jobs }) => `
           locked_by = NULL,
           locked_until = NULL
         FROM expired WHERE j.id = expired.id
-        RETURNING j.service, j.status
-      ), ${notify('recovered', WAITING_SQL)}
+        RETURNING j.id, j.service, j.status
+      ), ${recordLostAttemptsSql(jobs, attempts, '$1', '$3')}, ${notify('recovered', WAITING_SQL)}
       SELECT service, status FROM recovered WHERE ${afterNotify}`);
 
 /** Returns the jobs whose lease ended by `now` to the queue, or fails them; returns how many. */
@@ -68,7 +70,7 @@ export async function recoverExpired(ctx: PostgresContext, now: number): Promise
   const { rows } = await ctx.query<{ service: string; status: JobStatus }>({
     name: 'remotetask-recover-expired',
     text: recoverExpiredText(ctx.tables),
-    values: [now, LOST_WORKER_ERROR],
+    values: [now, LOST_WORKER_ERROR, LOST_ATTEMPT_ERROR],
   });
   ctx.wakeLocally(rows.filter((row) => isWaiting(row.status)).map((row) => row.service));
   return rows.length;

@@ -34,6 +34,8 @@ import { finishJobs } from './finish.js';
 import { cancelAllJobs, cancelJob } from './cancel.js';
 import { listJobs } from './list.js';
 import { retryAllJobs, retryJob } from './retry.js';
+import { listAttempts } from './attempts.js';
+import type { JobAttempt } from '../../jobs/job-attempt.js';
 import { CompletedCounts, countByStatus } from './counts.js';
 import type { ProcessBeat, ProcessOrders, ProcessRecord } from '../process-registry.js';
 import { listProcesses, recordProcess, removeProcess, setProcessDraining } from './processes.js';
@@ -262,6 +264,10 @@ export class PostgresJobStore implements JobStore {
 
   async setProgress(id: number, workerId: string, progress: number, message: string | null): Promise<boolean> {
     return setProgress(this.context, id, workerId, progress, message);
+  }
+
+  async listAttempts(id: number): Promise<JobAttempt[]> {
+    return listAttempts(this.context, id);
   }
 
   async retry(id: number): Promise<JobRecord | undefined> {

@@ -60,11 +60,13 @@ describe('PostgresJobStore migrations', () => {
         admin.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname`, [schema]),
       );
       expect(indexes.map((index) => index.indexname)).toEqual(
-        ['jobs_claim_idx', 'jobs_finished_idx', 'jobs_key_idx', 'jobs_lease_idx', 'jobs_pkey', 'jobs_service_brin', 'jobs_service_status_idx', 'jobs_task_claim_idx', 'migrations_pkey', 'paused_services_pkey', 'processes_pkey'],
+        ['job_attempts_pkey', 'jobs_claim_idx', 'jobs_finished_idx', 'jobs_key_idx', 'jobs_lease_idx', 'jobs_pkey', 'jobs_service_brin', 'jobs_service_status_idx', 'jobs_task_claim_idx', 'migrations_pkey', 'paused_services_pkey', 'processes_pkey'],
       );
       // The expired leases of the jobs written by the old version are swept back as before.
       expect(await store.recoverExpired(10_000)).toBe(2);
       expect((await store.countByStatus('@old')).processing).toBe(0);
+      // ...each recorded as a lost attempt in the history the upgrade added.
+      expect((await store.listAttempts(2)).map((attempt) => attempt.outcome)).toEqual(['lost']);
     });
 
     it('upgrades a version 3 schema: completed jobs are counted from the backfilled deltas, and listed', async () => {

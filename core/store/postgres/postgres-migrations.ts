@@ -141,6 +141,37 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'attempt history',
+    // One row per run that ended (see core/store/attempt-rules.ts), written by the finish and the
+    // lease recovery statements themselves: at most 25 per job, the error and stack capped. The
+    // primary key leads with the job: a job's runs newest first are one backward index range, as
+    // is the cut back to the newest 25. No foreign key (its check would cost every finish a probe
+    // of jobs): a statement-level trigger removes the history of the jobs a DELETE removed
+    // (clean, retention), one join per statement.
+    sql: (s) => `
+      CREATE TABLE ${s}.job_attempts (
+        job_id      bigint NOT NULL,
+        id          bigint GENERATED ALWAYS AS IDENTITY,
+        attempt     integer NOT NULL,
+        started     bigint,
+        ended       bigint NOT NULL,
+        worker_id   text NOT NULL,
+        outcome     text COLLATE "C" NOT NULL,
+        error       text,
+        error_stack text,
+        PRIMARY KEY (job_id, id)
+      );
+      CREATE FUNCTION ${s}.remove_job_attempts() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM ${s}.job_attempts a USING removed r WHERE a.job_id = r.id;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER jobs_attempts_removed AFTER DELETE ON ${s}.jobs
+        REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION ${s}.remove_job_attempts();
+    `,
+  },
+  {
     version: 8,
     name: 'finished jobs by end time',
     // Retention removes a service's finished jobs of one status oldest end first, and the

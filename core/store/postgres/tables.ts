@@ -4,10 +4,11 @@ export interface Tables {
   readonly completedCounts: string;
   readonly processes: string;
   readonly pausedServices: string;
+  readonly attempts: string;
 }
 
 export function tablesIn(quotedSchema: string): Tables {
-  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts`, processes: `${quotedSchema}.processes`, pausedServices: `${quotedSchema}.paused_services` };
+  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts`, processes: `${quotedSchema}.processes`, pausedServices: `${quotedSchema}.paused_services`, attempts: `${quotedSchema}.job_attempts` };
 }
 
 /**

@@ -6,6 +6,7 @@ import { LOST_WORKER_ERROR } from '../store-rules.js';
 import { HELD_SQL } from '../status-sets.js';
 import type { WakeHub } from '../wake-hub.js';
 import { UNLOCK, wakeIfWaiting, type ChangedRow, type Prepared } from './sqlite-statements.js';
+import { recordAttempts, recordLostAttempts, type ATTEMPTS_SQL } from './attempts.js';
 
 /**
  * How runs end: one statement per kind of outcome, for the lease holder only, and the recovery of
@@ -82,7 +83,7 @@ export const FINISH_SQL = {
     RETURNING service, status, locked_by`,
 } as const;
 
-type Statements = Prepared<typeof FINISH_SQL>;
+type Statements = Prepared<typeof FINISH_SQL & typeof ATTEMPTS_SQL>;
 
 /** Applies the outcomes in one transaction; returns those applied, in order, with the status each left. */
 export function finishJobs(db: Database, sql: Statements, wakes: WakeHub, outcomes: JobOutcome[]): AppliedOutcome[] {
@@ -92,6 +93,7 @@ export function finishJobs(db: Database, sql: Statements, wakes: WakeHub, outcom
   const completions = outcomes.filter((outcome) => outcome.kind === 'completed');
   const batched = completions.length > 1 && new Set(outcomes.map((outcome) => outcome.id)).size === outcomes.length;
   const apply = db.transaction(() => {
+    recordAttempts(sql, outcomes);
     const done = new Map<number, JobStatus>();
     if (batched) {
       const payload = JSON.stringify(completions.map((o) => [o.id, o.workerId, o.now, jsonText(o.result)]));
@@ -140,6 +142,7 @@ function applyOne(sql: Statements, outcome: JobOutcome): ChangedRow | undefined 
 /** Applies the recoverExpired rules to every lease that ended by `leaseEndedBy`; returns how many. */
 export function recoverLeases(db: Database, sql: Statements, wakes: WakeHub, now: number, leaseEndedBy: number): number {
   const recover = db.transaction(() => {
+    recordLostAttempts(sql, now, leaseEndedBy);
     const rows = sql.recover.all({ now, leaseEndedBy, lost: LOST_WORKER_ERROR }) as ChangedRow[];
     for (const row of rows) wakeIfWaiting(wakes, row);
     return rows.length;

@@ -2,28 +2,49 @@ import type { Database } from 'better-sqlite3';
 import type { JobRecord } from '../../jobs/job.js';
 import type { RetryQuery } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
-import { RETRY_BATCH, RETRY_SET, retryStatuses, retryableSql } from '../retry-rules.js';
+import { keyFreeForRetrySql, retryKeyHolderSql } from '../key-rules.js';
+import { KeyTakenError } from '../key-taken-error.js';
+import { RETRY_BATCH, RETRY_SET, isRetryable, retryStatuses, retryableSql } from '../retry-rules.js';
 import type { WakeHub } from '../wake-hub.js';
 import type { Prepared } from './sqlite-statements.js';
 
 const RETRYABLE = retryableSql(`json_extract(schedule, '$.delay')`);
 
-/** Retry: one job, or the service's matching jobs a batch at a time (found through the status index). */
+/**
+ * Retry: one job, or the service's matching jobs a batch at a time (found through the status index).
+ * A job whose key another job holds now is left as it is (the unique index would refuse it).
+ */
 export const RETRY_SQL = {
-  retryOne: `UPDATE jobs SET ${RETRY_SET} WHERE id = @id AND ${RETRYABLE} RETURNING *`,
+  retryOne: `UPDATE jobs AS r SET ${RETRY_SET} WHERE id = @id AND ${RETRYABLE} AND ${keyFreeForRetrySql('r', 'jobs')} RETURNING *`,
+  retryKeyHolder: retryKeyHolderSql('jobs', ['@service', '@key', '@id']),
   retryBatch: `
     UPDATE jobs SET ${RETRY_SET}
     WHERE id IN (
-      SELECT id FROM jobs
+      SELECT id FROM jobs AS r
       WHERE service = @service AND status IN (SELECT value FROM json_each(@statuses))
-        AND (@task IS NULL OR task = @task) AND ${RETRYABLE}
+        AND (@task IS NULL OR task = @task) AND ${RETRYABLE} AND ${keyFreeForRetrySql('r', 'jobs')}
       ORDER BY id LIMIT ${RETRY_BATCH})`,
+  retryCandidates: `
+    SELECT id FROM jobs AS r
+    WHERE service = @service AND status IN (SELECT value FROM json_each(@statuses))
+      AND (@task IS NULL OR task = @task) AND ${RETRYABLE} AND ${keyFreeForRetrySql('r', 'jobs')}
+    ORDER BY id LIMIT ${RETRY_BATCH}`,
 } as const;
 
 type Statements = Prepared<typeof RETRY_SQL> & { get: Prepared<{ get: string }>['get'] };
 
-export function retryJob(sql: Statements, wakes: WakeHub, id: number): JobRecord | undefined {
-  const row = (sql.retryOne.get({ id }) ?? sql.get.get(id)) as JobRow<string> | undefined;
+export function retryJob(db: Database, sql: Statements, wakes: WakeHub, id: number): JobRecord | undefined {
+  const retry = db.transaction(() => {
+    const retried = sql.retryOne.get({ id }) as JobRow<string> | undefined;
+    if (retried) return retried;
+    const row = sql.get.get(id) as JobRow<string> | undefined;
+    if (row?.job_key != null && isRetryable(row.status, row.locked_by !== null, row.schedule)) {
+      const holder = sql.retryKeyHolder.get({ service: row.service, key: row.job_key, id }) as { id: number } | undefined;
+      if (holder) throw new KeyTakenError(id, row.service, row.job_key, holder.id);
+    }
+    return row;
+  });
+  const row = retry.immediate();
   if (row?.status === 'queued') wakes.wake(row.service);
   return row && toJobRecord(row, parseJsonText);
 }
@@ -32,9 +53,24 @@ export function retryAllJobs(db: Database, sql: Statements, wakes: WakeHub, quer
   const values = { service: query.service, statuses: JSON.stringify(retryStatuses(query)), task: query.task ?? null };
   // One transaction per batch: a worker's claim gets the file between two batches.
   const batch = db.transaction(() => sql.retryBatch.run(values).changes);
+  // Two jobs of a batch that would take one key: that batch one job at a time, the refused left as they are.
+  const oneByOne = db.transaction(() => {
+    let retried = 0;
+    for (const { id } of sql.retryCandidates.all(values) as { id: number }[]) {
+      if ((sql.retryOne.get({ id }) as JobRow<string> | undefined)?.status === 'queued') retried += 1;
+    }
+    return retried;
+  });
   let retried = 0;
   for (;;) {
-    const changes = batch.immediate();
+    let changes: number;
+    try {
+      changes = batch.immediate();
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+      changes = oneByOne.immediate();
+      if (changes === 0) return retried;
+    }
     retried += changes;
     if (changes > 0) wakes.wake(query.service);
     if (changes < RETRY_BATCH) return retried;

@@ -28,6 +28,8 @@ import { JOBS_SQL } from './jobs-sql.js';
 import { RETRY_SQL, retryAllJobs, retryJob } from './retry.js';
 import { RETENTION_SQL, finishedPosition, removeFinished } from './retention.js';
 import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from '../retention-rules.js';
+import { ATTEMPTS_SQL, listAttempts } from './attempts.js';
+import type { JobAttempt } from '../../jobs/job-attempt.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
 import { type ProcessBeat, type ProcessOrders, type ProcessRecord, processControlKey } from '../process-registry.js';
@@ -42,7 +44,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL };
+const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
@@ -163,6 +165,10 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
     return this.recover(now, now);
   }
 
+  async listAttempts(id: number): Promise<JobAttempt[]> {
+    return listAttempts(this.store.sql, id);
+  }
+
   async start(id: number, _now: number): Promise<boolean> {
     const row = this.store.sql.start.get(id) as { service: string } | undefined;
     if (row) this.wakes.wake(row.service);
@@ -199,7 +205,7 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   }
 
   async retry(id: number): Promise<JobRecord | undefined> {
-    return retryJob(this.store.sql, this.wakes, id);
+    return retryJob(this.store.db, this.store.sql, this.wakes, id);
   }
 
   async retryAll(query: RetryQuery): Promise<number> {

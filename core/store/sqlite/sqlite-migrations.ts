@@ -90,6 +90,31 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'attempt history',
+    sql: `
+      -- One row per run that ended (see core/store/attempt-rules.ts): at most 25 per job, the
+      -- error and stack capped. n numbers a job's runs (1, 2, …). WITHOUT ROWID: the rows live in
+      -- the primary key's b-tree, by job, so a run writes one b-tree, not a table and an index.
+      CREATE TABLE job_attempts (
+        job_id      INTEGER NOT NULL,
+        n           INTEGER NOT NULL,
+        attempt     INTEGER NOT NULL,
+        started     INTEGER,
+        ended       INTEGER NOT NULL,
+        worker_id   TEXT    NOT NULL,
+        outcome     TEXT    NOT NULL,
+        error       TEXT,
+        error_stack TEXT,
+        PRIMARY KEY (job_id, n)
+      ) WITHOUT ROWID;
+      -- A job removed (clean, retention, whoever) takes its history with it.
+      CREATE TRIGGER jobs_attempts_removed AFTER DELETE ON jobs BEGIN
+        DELETE FROM job_attempts WHERE job_id = old.id;
+      END;
+    `,
+  },
+  {
     version: 6,
     name: 'finished jobs by end time',
     sql: `

@@ -116,6 +116,7 @@ export class HttpJobStore implements JobStore {
   setPriority(): never { return notOnAnAgent('changing priorities'); }
   retryAll(): never { return notOnAnAgent('retrying jobs'); }
   get(): never { return notOnAnAgent('reading jobs'); }
+  listAttempts(): never { return notOnAnAgent('reading attempt histories'); }
   list(): never { return notOnAnAgent('listing jobs'); }
   countByStatus(): never { return notOnAnAgent('counting jobs'); }
   hasWaiting(): never { return notOnAnAgent('looking for waiting jobs'); }

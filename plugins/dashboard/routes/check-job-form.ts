@@ -1,6 +1,7 @@
-import { MAX_PRIORITY, MIN_PRIORITY, type SchemaProblem, type TaskService, validateTaskInput } from 'remotetask';
+import { MAX_PRIORITY, MIN_PRIORITY, type KeyOptions, type SchemaProblem, type TaskService, validateTaskInput } from 'remotetask';
 import { JsonTextError, parseJsonText } from 'remotetask/http';
 import type { FormErrors, JobFormValues, TaskOption } from '../views/forms-view.js';
+import { checkKeyForm } from './check-key-form.js';
 
 /** A schema problem as the form shows it: `size: must be >= 16`, `The input must be object`. */
 export function describeProblem(problem: SchemaProblem): string {
@@ -13,6 +14,8 @@ export interface CheckedJobForm {
   errors: FormErrors;
   input: unknown;
   priority: number;
+  /** The key options for `add` ({} for none). */
+  keyOptions: KeyOptions;
 }
 
 /** The priority field: empty for 0, else a whole number in range. */
@@ -31,6 +34,9 @@ function checkPriority(text: string, errors: FormErrors): number {
 export function checkJobForm(service: TaskService, values: JobFormValues): CheckedJobForm {
   const errors: FormErrors = {};
   const priority = checkPriority(values.priority, errors);
+  const key = checkKeyForm(values);
+  if (Object.keys(key.errors).length > 0) errors.key = key.errors;
+  const keyOptions = key.options;
   let input: unknown = null;
   if (values.input.trim() !== '') {
     try {
@@ -43,22 +49,22 @@ export function checkJobForm(service: TaskService, values: JobFormValues): Check
   }
   if (values.task === '') {
     errors.task = 'Choose a task.';
-    return { errors, input, priority };
+    return { errors, input, priority, keyOptions };
   }
   const task = service.getTask(values.task);
   if (!task) {
     errors.task = `${service.address} has no task "${values.task}"; it has ${service.taskNames().join(', ') || 'none'}.`;
-    return { errors, input, priority };
+    return { errors, input, priority, keyOptions };
   }
   if (!errors.input) {
     const problems = validateTaskInput(task, input);
     if (problems.length > 0) errors.input = problems.map(describeProblem);
   }
-  return { errors, input, priority };
+  return { errors, input, priority, keyOptions };
 }
 
 export function hasErrors(errors: FormErrors): boolean {
-  return Boolean(errors.task || errors.priority || errors.input?.length || errors.form || (errors.schedule && Object.keys(errors.schedule).length > 0));
+  return Boolean(errors.task || errors.priority || errors.key || errors.input?.length || errors.form || (errors.schedule && Object.keys(errors.schedule).length > 0));
 }
 
 export function taskOptions(service: TaskService): TaskOption[] {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { InvalidInputError, MAX_JOB_ID, type Schedule } from 'remotetask';
+import { InvalidInputError, KeyOptionsError, type KeyedInsert, MAX_JOB_ID, type Schedule } from 'remotetask';
+import { EMPTY_KEY_FORM } from '../views/key-fields-view.js';
 import { type DashboardContext, formField } from '../dashboard-context.js';
 import {
   formToSchedule,
@@ -38,10 +39,20 @@ export const jobParams = {
   },
 } as const;
 
-const EMPTY_JOB_FORM: JobFormValues = { task: '', input: '', startLater: false, priority: '' };
+const EMPTY_JOB_FORM: JobFormValues = { task: '', input: '', startLater: false, priority: '', ...EMPTY_KEY_FORM };
 
 function readJobForm(get: (name: string) => string): JobFormValues {
-  return { task: get('task'), input: get('input'), startLater: get('startLater') !== '', priority: get('priority').trim() };
+  return {
+    task: get('task'), input: get('input'), startLater: get('startLater') !== '', priority: get('priority').trim(),
+    key: get('key'), keyScope: get('keyScope'), keyPeriod: get('keyPeriod').trim(), onKeyTaken: get('onKeyTaken'),
+  };
+}
+
+/** What the flash says about an add with a key: a new job, or the one holding the key. */
+function keyedFlash(what: string, { job, outcome }: KeyedInsert, suffix = ''): string {
+  if (outcome === 'existing') return `Job ${job.id} holds the key "${job.key}": nothing was added.`;
+  if (outcome === 'replaced') return `Job ${job.id} holds the key "${job.key}": it got this input${'delay' in (job.schedule ?? {}) || job.status === 'cronjob' ? ' and schedule' : ''}.`;
+  return `${what} ${job.id} added${suffix}.`;
 }
 
 /** The schedule of the form, or the errors by field. */
@@ -76,9 +87,11 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
 
   app.get<{ Params: JobParams }>('/jobs/:id', { schema: jobParams }, async (request, reply) => {
     const { service } = request;
-    const job = await service.getJob(request.params.id);
+    const [job, attempts] = await Promise.all([service.getJob(request.params.id), service.getAttempts(request.params.id)]);
     const ctx = dashboard.view(request);
-    const page = request.headers['hx-request'] === 'true' ? jobDetails(ctx, job, dashboard.renderers) : jobPage(ctx, service, job, dashboard.renderers);
+    const page = request.headers['hx-request'] === 'true'
+      ? jobDetails(ctx, job, dashboard.renderers, attempts)
+      : jobPage(ctx, service, job, dashboard.renderers, attempts);
     return dashboard.send(reply, page);
   });
 
@@ -133,15 +146,16 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
   app.post<{ Params: AddressParams }>('/jobs', async (request, reply) => {
     const { service } = request;
     const values = readJobForm((name) => formField(request, name));
-    const { errors, input, priority } = checkJobForm(service, values);
+    const { errors, input, priority, keyOptions } = checkJobForm(service, values);
     if (!hasErrors(errors)) {
       try {
-        const id = await service.add(values.task, input, { startLater: values.startLater, priority });
-        dashboard.flash(request, `Job ${id} added${values.startLater ? ': it waits in "start later"' : ''}.`);
+        const added = await service.addOrFind(values.task, input, { startLater: values.startLater, priority, ...keyOptions });
+        dashboard.flash(request, keyedFlash('Job', added, values.startLater ? ': it waits in "start later"' : ''));
         return reply.redirect(jobsUrl(service.address), 303);
       } catch (error) {
-        if (!(error instanceof InvalidInputError)) throw error;
-        errors.input = error.problems.map(describeProblem);
+        if (error instanceof KeyOptionsError) errors.form = error.message;
+        else if (error instanceof InvalidInputError) errors.input = error.problems.map(describeProblem);
+        else throw error;
       }
     }
     return dashboard.send(reply, addJobPage(dashboard.view(request), service, taskOptions(service), values, errors), 422);
@@ -179,12 +193,13 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
     const errors: FormErrors = { ...checked.errors, ...scheduleErrors };
     if (schedule && !hasErrors(errors)) {
       try {
-        const id = await service.addCronJob(values.task, checked.input, schedule, { priority: checked.priority });
-        dashboard.flash(request, `${'delay' in schedule ? 'Delayed job' : 'Cron job'} ${id} added.`);
-        return reply.redirect(jobUrl(service.address, id), 303);
+        const added = await service.addCronJobOrFind(values.task, checked.input, schedule, { priority: checked.priority, ...checked.keyOptions });
+        dashboard.flash(request, keyedFlash('delay' in schedule ? 'Delayed job' : 'Cron job', added));
+        return reply.redirect(jobUrl(service.address, added.job.id), 303);
       } catch (error) {
-        if (!(error instanceof InvalidInputError)) throw error;
-        errors.input = error.problems.map(describeProblem);
+        if (error instanceof KeyOptionsError) errors.form = error.message;
+        else if (error instanceof InvalidInputError) errors.input = error.problems.map(describeProblem);
+        else throw error;
       }
     }
     const ctx = dashboard.view(request);

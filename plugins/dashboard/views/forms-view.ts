@@ -11,6 +11,7 @@ import {
 import { formatInZone, prettyJson, relativeTime, siteLabel, timeElement } from './format.js';
 import { formGuard, layout, type ViewContext } from './layout.js';
 import { jobsUrl, jobUrl, serviceUrl } from './urls.js';
+import { keyFields, type KeyFormErrors, type KeyFormValues } from './key-fields-view.js';
 
 export interface TaskOption {
   name: string;
@@ -25,11 +26,12 @@ export interface FormErrors {
   /** The input's problems: a JSON syntax error, or each schema problem with its path. */
   input?: string[];
   schedule?: Partial<Record<keyof ScheduleFormValues, string>>;
+  key?: KeyFormErrors;
   /** A problem of the form as a whole. */
   form?: string;
 }
 
-export interface JobFormValues {
+export interface JobFormValues extends KeyFormValues {
   task: string;
   input: string;
   startLater: boolean;
@@ -78,7 +80,8 @@ ${taskHint(chosen)}
   <label for="priority">Priority <span class="muted">(lower runs first; empty for 0)</span></label>
   <input id="priority" name="priority" type="number" step="1" min="${MIN_PRIORITY}" max="${MAX_PRIORITY}" value="${values.priority}"${errors.priority ? html` aria-invalid="true" aria-describedby="priority-error"` : ''}>
   ${errors.priority && html`<p class="field-error" id="priority-error">${errors.priority}</p>`}
-</div>`;
+</div>
+${keyFields(values, errors.key)}`;
 }
 
 export function addJobPage(ctx: ViewContext, service: TaskService, tasks: TaskOption[], values: JobFormValues, errors: FormErrors = {}): SafeHtml {

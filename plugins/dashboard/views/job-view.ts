@@ -1,10 +1,11 @@
-import type { JobRecord, TaskService } from 'remotetask';
+import type { JobAttempt, JobRecord, TaskService } from 'remotetask';
 import type { DetailRendererRegistry } from '../detail-renderers.js';
 import { html, type SafeHtml } from 'remotetask/http';
 import { describeSchedule, nextRunTimes } from '../schedule/schedule-form.js';
 import { formatDuration, formatInZone, percent, prettyJson, relativeTime, siteLabel, timeElement } from './format.js';
 import { formGuard, layout, statusBadge, type ViewContext } from './layout.js';
 import { jobsUrl, jobUrl } from './urls.js';
+import { attemptsSection } from './attempts-view.js';
 
 const CANCELLABLE = new Set(['queued', 'processing', 'delayed', 'cronjob', 'start later']);
 
@@ -44,7 +45,7 @@ function field(label: string, value: SafeHtml | string | number | null | undefin
 }
 
 /** The job's facts, schedule, input, result and error: the part of the page that refreshes live. */
-export function jobDetails(ctx: ViewContext, job: JobRecord, renderers: DetailRendererRegistry): SafeHtml {
+export function jobDetails(ctx: ViewContext, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = []): SafeHtml {
   const duration = job.started !== null && job.completed !== null && job.completed >= job.started ? formatDuration(job.completed - job.started) : undefined;
   const eventsUrl = `/events?service=${encodeURIComponent(job.service)}&job=${job.id}`;
   return html`<article id="job" data-live="${eventsUrl}" data-refresh="${jobUrl(job.service, job.id)}" data-status="${job.status}">
@@ -81,10 +82,11 @@ ${job.error !== null && html`<section class="panel panel--error" aria-labelledby
   <p class="error-message">${job.error}</p>
   ${job.errorStack && html`<details open><summary>Stack</summary><pre class="stack">${job.errorStack}</pre></details>`}
 </section>`}
+${attemptsSection(attempts)}
 </article>`;
 }
 
-export function jobPage(ctx: ViewContext, service: TaskService, job: JobRecord, renderers: DetailRendererRegistry): SafeHtml {
+export function jobPage(ctx: ViewContext, service: TaskService, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = []): SafeHtml {
   return layout(ctx, {
     title: `Job ${job.id}`,
     crumbs: [
@@ -92,6 +94,6 @@ export function jobPage(ctx: ViewContext, service: TaskService, job: JobRecord, 
       { label: `${siteLabel(service.site.name)} / ${service.name}`, href: jobsUrl(service.address) },
       { label: `Job ${job.id}` },
     ],
-    body: jobDetails(ctx, job, renderers),
+    body: jobDetails(ctx, job, renderers, attempts),
   });
 }

@@ -17,6 +17,7 @@ const SAMPLES: Record<string, Error> = {
   JobStateError: new core.JobStateError(3, 'queued', 'job 3 is queued, not "start later"'),
   InvalidCursorError: new core.InvalidCursorError('the cursor was made for another sort'),
   KeyOptionsError: new core.KeyOptionsError('keyPeriod (seconds after the job ended) goes with keyScope "finished", and only with it'),
+  KeyTakenError: new core.KeyTakenError(7, '@RootTaskService', 'nightly', 9),
 };
 
 /** Core errors that never reach a web answer, and why. */
@@ -37,6 +38,7 @@ const EXPECTED = {
   job_state: { status: 409, fault: FAULT_CODES.JOB_STATE },
   invalid_cursor: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   invalid_key_options: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  key_taken: { status: 409, fault: FAULT_CODES.JOB_STATE },
 };
 
 const errorClassNames = Object.entries(core)

@@ -4,6 +4,7 @@ import {
   isStoreUnreachable,
   JobStateError,
   KeyOptionsError,
+  KeyTakenError,
   ScheduleError,
   UnknownJobError,
   UnknownServiceError,
@@ -20,7 +21,8 @@ export type CoreError =
   | ScheduleError
   | JobStateError
   | InvalidCursorError
-  | KeyOptionsError;
+  | KeyOptionsError
+  | KeyTakenError;
 
 export type CoreErrorCode = CoreError['code'];
 
@@ -48,6 +50,8 @@ export const ERROR_ANSWERS: ErrorAnswers = {
   job_state: { type: JobStateError, status: 409, fault: FAULT_CODES.JOB_STATE, details: (error) => ({ status: error.status }) },
   invalid_cursor: { type: InvalidCursorError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   invalid_key_options: { type: KeyOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  // A retry whose key another job holds now: a conflict with the job's state, as job_state is.
+  key_taken: { type: KeyTakenError, status: 409, fault: FAULT_CODES.JOB_STATE, details: (error) => ({ key: error.key, heldBy: error.holderId }) },
 };
 
 /** A store that cannot be reached is no error class of the core but the driver's own (refused, reset, shutting down). */

@@ -3,6 +3,7 @@ import { JOB_CONTROL_METHODS } from './job-control-methods.js';
 import { expectParams, jobIdParam, type XmlrpcMethod } from './xmlrpc-params.js';
 import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
 import { FLEET_METHODS } from './xmlrpc-fleet-methods.js';
+import { toAttemptJson } from '../routes/attempts-routes.js';
 
 export type { XmlrpcMethod } from './xmlrpc-params.js';
 
@@ -62,6 +63,14 @@ export const SERVICE_METHODS: Record<string, XmlrpcMethod> = {
     readOnly: true,
     async call(service, params) {
       return (await service.getError(jobIdParam('getError', params))) ?? 'None';
+    },
+  },
+  getAttempts: {
+    signatures: [['array', 'int']],
+    help: 'getAttempts(jobid): the job\'s runs that ended, newest first: structs of attempt, started, ended (ISO times), workerId, outcome, error, errorStack.',
+    readOnly: true,
+    async call(service, params) {
+      return (await service.getAttempts(jobIdParam('getAttempts', params))).map(toAttemptJson);
     },
   },
   startJob: {
