@@ -23,6 +23,9 @@ import type { PausedService } from '../service-pauses.js';
 import { isCancellable } from '../status-sets.js';
 import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
 import { DueQueues } from './due-queues.js';
+import { MemoryGates } from './memory-gates.js';
+import type { GatingOptions, HeldBy } from '../job-store.js';
+import type { LimitSet } from '../gate-rules.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
@@ -55,6 +58,8 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   /** The ids of the jobs with each key, by `service key`: to find a key's holder without a scan. */
   private readonly keyed = new Map<string, Set<number>>();
   private lastId = 0;
+  /** Jobs behind a limit or a serial queue: out of the due queues, picked by the gate rules. */
+  private readonly gates = new MemoryGates();
   private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
 
   async recordProcess(beat: ProcessBeat): Promise<void> {
@@ -149,11 +154,18 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
 
   async hasWaiting(service: string, now: number): Promise<boolean> {
     const next = this.peekDue(service);
-    return next !== undefined && next.runAt <= now;
+    return (next !== undefined && next.runAt <= now) || this.gates.hasDue(service, now);
   }
 
-  async nextRunAt(service: string): Promise<number | null> {
-    return this.peekDue(service)?.runAt ?? null;
+  async nextRunAt(service: string, gating?: GatingOptions): Promise<number | null> {
+    const free = this.peekDue(service)?.runAt ?? null;
+    const gated = this.gates.nextRunAt(service, gating?.now ?? Number.NEGATIVE_INFINITY, gating?.limits);
+    return free === null ? gated : gated === null ? free : Math.min(free, gated);
+  }
+
+  async heldBy(id: number, now: number, limits?: LimitSet): Promise<HeldBy | null> {
+    const job = this.jobs.get(id);
+    return job?.gate == null ? null : this.gates.heldBy(job, now, limits);
   }
 
   async claim(options: ClaimOptions): Promise<JobRecord[]> {
@@ -162,10 +174,13 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     const picked: StoredJob[] = [];
     if (jobId !== undefined) {
       const job = this.jobs.get(jobId);
-      if (job && job.service === service && isClaimable(job) && job.run_at <= now && limit >= 1) picked.push(job);
-    } else {
+      const passes = (found: StoredJob) => found.gate == null || this.gates.pickOne(found, now, options.limits);
+      if (job && job.service === service && isClaimable(job) && job.run_at <= now && limit >= 1 && passes(job)) picked.push(job);
+    } else if (limit >= 1) {
+      // Gated jobs first: each gate lets through only what its rule allows, and none starves behind plain jobs.
+      for (const id of this.gates.pick(service, now, limit, options.limits)) picked.push(this.jobs.get(id)!);
       const due = this.services.get(service)?.due;
-      if (due && limit >= 1) for (const entry of due.popDue(now, limit)) picked.push(this.jobs.get(entry.id)!);
+      if (due && picked.length < limit) for (const entry of due.popDue(now, limit - picked.length)) picked.push(this.jobs.get(entry.id)!);
     }
     // Compute every cron job's next occurrence before changing anything: a schedule that throws
     // leaves the store as it was, with the popped heap entries pushed back.
@@ -175,7 +190,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
         job.status === 'cronjob' ? (job.schedule === null ? null : nextRunAt(JSON.parse(job.schedule) as Schedule, now)) : null,
       );
     } catch (error) {
-      for (const job of picked) this.requeueEntry(job);
+      for (const job of picked) if (job.gate == null) this.requeueEntry(job);
       throw error;
     }
     picked.forEach((job, index) => {
@@ -317,6 +332,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       if (!doomed.has(job.status)) continue;
       if (job.dueAt !== null) jobs.liveEntries -= 1;
       jobs.ids.delete(id);
+      this.gates.forget(job);
       if (job.job_key !== null) this.keyed.get(keyOf(job.service, job.job_key))?.delete(id);
       this.jobs.delete(id);
       this.leased.delete(id);
@@ -360,7 +376,11 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     if (job.locked_by === null) this.leased.delete(job.id);
     else this.leased.add(job.id);
     const jobs = this.serviceJobs(job.service);
-    if (isClaimable(job)) {
+    if (job.gate != null) {
+      // Any change of a gated job may open its gate (a run ended, the queue's head moved on).
+      this.gates.track(job);
+      this.wakes.wake(job.service);
+    } else if (isClaimable(job)) {
       if (job.dueAt !== job.run_at || job.duePriority !== job.priority) {
         if (job.dueAt === null) jobs.liveEntries += 1;
         this.pushEntry(jobs, job);
