@@ -89,6 +89,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         WHERE job_key IS NOT NULL AND ((key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) OR key_scope = 'finished');
     `,
   },
+  {
+    version: 7,
+    name: 'limits and serial queues',
+    sql: `
+      -- The limit or serial queue a job passes before it runs (core/store/gate-rules.ts); NULL for
+      -- plain jobs. The claim index leaves gated jobs out, so a limit that holds many back never
+      -- slows the claim of the others; the gate rules read the open gated jobs through their own
+      -- index, which plain jobs have no entry in.
+      ALTER TABLE jobs ADD COLUMN gate TEXT;
+      DROP INDEX jobs_due;
+      CREATE INDEX jobs_due ON jobs (service, priority, run_at, id) WHERE status IN ('queued', 'delayed', 'cronjob') AND gate IS NULL;
+      CREATE INDEX jobs_gated ON jobs (service, gate, id) WHERE gate IS NOT NULL AND status IN ('queued', 'delayed', 'cronjob', 'processing');
+    `,
+  },
 ];
 
 /**
