@@ -115,7 +115,8 @@ export function heldByOf(id: number, rows: GatedRow[], now: number, limits: Limi
   const gate = parseGate(job.gate);
   if (gate.kind === 'queue') {
     const head = view.rows.find((row) => row.status !== 'cronjob');
-    return head && head.id !== id ? { queue: gate.name, reason: `job ${head.id} of the queue comes first` } : null;
+    if (!head || head.id === id) return null;
+    return { queue: gate.name, reason: `job ${head.id} of the queue ${claimable(head) ? 'comes' : 'runs'} first` };
   }
   return open(view, now, 0, limits, windows).held;
 }

@@ -15,7 +15,7 @@ export function serialQueuesContract(t: ContractContext): void {
       const claimed = ids(await t.store.claim(claimOptions({ limit: 10 }))).sort((x, y) => x - y);
       expect(claimed).toEqual([a1.id, b1.id, plain.id]);
       expect(await t.store.claim(claimOptions({ limit: 10, workerId: 'w2' }))).toEqual([]);
-      expect(await t.store.heldBy(a2.id, T0)).toEqual({ queue: 'customer-1', reason: `job ${a1.id} of the queue comes first` });
+      expect(await t.store.heldBy(a2.id, T0)).toEqual({ queue: 'customer-1', reason: `job ${a1.id} of the queue runs first` });
       expect(await t.store.nextRunAt(SERVICE, { now: T0 })).toBeNull();
       const wakes = t.watchWakes(SERVICE);
       const woken = wakes.next('the head of a queue finished');
@@ -35,6 +35,13 @@ export function serialQueuesContract(t: ContractContext): void {
       expect(ids(await t.store.claim(claimOptions({ limit: 10, now: T0 + 5_000 })))).toEqual([first.id]);
       await t.store.finish([{ id: first.id, workerId: 'w1', now: T0 + 5_001, kind: 'failed', error: 'boom', errorStack: null }]);
       expect(ids(await t.store.claim(claimOptions({ limit: 10, now: T0 + 5_002 })))).toEqual([second.id]);
+    });
+
+    it('says a later job waits for a head that waits too', async () => {
+      const [first, second] = await t.store.insertMany([queued({ status: 'delayed', runAt: T0 + 1_000 }), queued()]);
+      expect(await t.store.heldBy(second.id, T0)).toEqual({ queue: 'customer-1', reason: `job ${first.id} of the queue comes first` });
+      expect(await t.store.heldBy(first.id, T0)).toBeNull();
+      expect(await t.store.claim(claimOptions({ limit: 10 }))).toEqual([]);
     });
 
     it('moves on past a cancelled job', async () => {

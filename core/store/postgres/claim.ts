@@ -38,7 +38,7 @@ const claimDueColumns = 'ctid, status, started, progress, progress_message';
 export const claimText = sqlText(({ jobs }) => `
       WITH due AS (
         SELECT ${claimDueColumns} FROM ${jobs}
-        WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
+        WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND gate IS NULL AND run_at <= $2
         ORDER BY priority, run_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
@@ -49,7 +49,7 @@ export const claimText = sqlText(({ jobs }) => `
 const claimOneText = sqlText(({ jobs }) => `
       WITH due AS (
         SELECT ${claimDueColumns} FROM ${jobs}
-        WHERE id = $3 AND service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
+        WHERE id = $3 AND service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND gate IS NULL AND run_at <= $2
         FOR UPDATE SKIP LOCKED
       )
       UPDATE ${jobs} j SET ${claimSet}

@@ -4,10 +4,12 @@ export interface Tables {
   readonly completedCounts: string;
   readonly processes: string;
   readonly pausedServices: string;
+  /** Claims counted per gate in its current rate window (migration 9). */
+  readonly gateWindows: string;
 }
 
 export function tablesIn(quotedSchema: string): Tables {
-  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts`, processes: `${quotedSchema}.processes`, pausedServices: `${quotedSchema}.paused_services` };
+  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts`, processes: `${quotedSchema}.processes`, pausedServices: `${quotedSchema}.paused_services`, gateWindows: `${quotedSchema}.gate_windows` };
 }
 
 /**
