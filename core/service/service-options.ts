@@ -1,4 +1,5 @@
 import type { IsolationOptions } from '../isolation/isolation-options.js';
+import type { LimitOptions } from './limit-options.js';
 
 /** How a task service runs its jobs; every field has a default (see DEFAULT_SERVICE_OPTIONS). */
 export interface ServiceOptions {
@@ -26,6 +27,12 @@ export interface ServiceOptions {
   timeout?: number;
   /** The worker pools of its `thread` and `process` tasks: sizes and memory limit. */
   isolation?: IsolationOptions;
+  /**
+   * Limits by task name (`*`: every task without its own), fleet-wide: at most `concurrency` of
+   * its jobs run at once and at most `rate.count` are claimed per `rate.per`, per value of the
+   * input's `partitionBy` field when given (docs/limits-and-queues.md).
+   */
+  limits?: Record<string, LimitOptions>;
 }
 
 export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {

@@ -7,6 +7,9 @@ import { validateSchedule } from '../jobs/validate-schedule.js';
 import type { Site } from '../registry/site.js';
 import type { JobStore, KeyedInsert, NewJob } from '../store/job-store.js';
 import { checkedKey, KeyOptionsError, type KeyOptions } from './key-options.js';
+import { checkedLimits, checkedQueue, gateOf } from './limit-options.js';
+import type { LimitSet } from '../store/gate-rules.js';
+import type { HeldBy } from '../store/job-store.js';
 import { type Task, TaskToken } from '../tasks/task.js';
 import { validateTaskInput } from '../tasks/task-schemas.js';
 import { InvalidInputError, JobStateError, UnknownJobError, UnknownTaskError } from './errors.js';
@@ -36,6 +39,8 @@ export interface AddOptions extends KeyOptions {
   timeout?: number;
   /** Lower runs first (graphile-worker's and Oban's convention), 0 by default; from -32768 to 32767. */
   priority?: number;
+  /** A serial queue: its jobs run one at a time, in the order added, across every process. */
+  queue?: string;
 }
 
 /** What a cron or delayed job may be added with besides its schedule. */
@@ -72,12 +77,15 @@ export class TaskService {
   /** The worker side: runs, records and keeps the leases of this service's jobs. */
   readonly #worker: ServiceWorker;
   #pausedEverywhere = false;
+  /** The service's limits, checked, their windows in ms (see core/store/gate-rules.ts). */
+  readonly limits: LimitSet | undefined;
 
   constructor(deps: TaskServiceDeps) {
     this.#deps = deps;
     this.name = deps.name;
     this.site = deps.site;
     this.options = deps.options;
+    this.limits = checkedLimits(deps.options.limits);
     this.address = `${deps.site.name}@${deps.name}`;
     this.jobs = new JobsView(this.address, deps.store, (jobId) => this.getJob(jobId));
     const { store, workerId, logger, events, options, clock } = deps;
@@ -131,8 +139,10 @@ export class TaskService {
     const created = this.#deps.clock();
     const timeout = checkedTimeout(options.timeout);
     const priority = checkedPriority(options.priority);
+    const queue = checkedQueue(options.queue);
+    const gates = inputs.map((input) => gateOf(task, input ?? null, queue, this.limits));
     const records = await this.#deps.store.insertMany(
-      inputs.map((input) => ({
+      inputs.map((input, index) => ({
         service: this.address,
         task,
         input: input ?? null,
@@ -143,6 +153,7 @@ export class TaskService {
         schedule: null,
         timeout,
         priority,
+        gate: gates[index],
       })),
     );
     for (const record of records) this.#emitAdded(record);
@@ -172,6 +183,7 @@ export class TaskService {
       schedule: null,
       timeout: checkedTimeout(options.timeout),
       priority: checkedPriority(options.priority),
+      gate: gateOf(task, input ?? null, checkedQueue(options.queue), this.limits),
     }, options);
   }
 
@@ -200,6 +212,8 @@ export class TaskService {
       runAt: runAt ?? Number.MAX_SAFE_INTEGER,
       schedule: valid,
       priority: checkedPriority(options.priority),
+      // A cron job runs under its task's limit; it names no queue (its occurrences would block it).
+      gate: gateOf(task, input ?? null, undefined, this.limits),
     }, options);
   }
 
@@ -407,6 +421,7 @@ export class TaskService {
         }
         return this.#claim(limit, this.#deps.clock());
       },
+      limits: this.limits,
     });
   }
 
@@ -481,7 +496,13 @@ export class TaskService {
       limit,
       jobId,
       nextRunAt,
+      limits: this.limits,
     });
+  }
+
+  /** Why a waiting job is held back by its limit or queue now; null when it is not (or not gated). */
+  async heldBy(jobId: number): Promise<HeldBy | null> {
+    return this.#deps.store.heldBy(jobId, this.#deps.clock(), this.limits);
   }
 
   #nowMs(now: number | undefined): number {

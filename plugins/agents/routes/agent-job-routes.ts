@@ -45,6 +45,7 @@ export function registerAgentJobRoutes(app: FastifyInstance, { kernel, directory
     const now = clock();
     const claimed = await store.claim({
       service: service.address, now, workerId: session.workerId, leaseMs: service.options.leaseMs, limit: request.body.limit, nextRunAt,
+      limits: service.limits,
     });
     const wanted = new Set(tasks);
     const jobs = claimed.filter((job) => wanted.has(job.task));
