@@ -39,7 +39,7 @@ const queueHead = (service: string, gate: string, { jobs }: Tables) => `
 const waitingGated = (j: string) => `${j}.service = $1 AND ${j}.${WAITING_SQL} AND ${j}.locked_by IS NULL AND ${j}.gate IS NOT NULL`;
 
 // The gates of the service with waiting jobs, each with its first waiting job (run_at, id) and its state.
-const gatesText = sqlText((tables) => `
+export const gatesText = sqlText((tables) => `
       WITH RECURSIVE g(gate) AS (
         SELECT (SELECT min(j.gate) FROM ${tables.jobs} j WHERE ${waitingGated('j')})
         UNION ALL
@@ -94,7 +94,7 @@ const gatedClaimSet = `
 
 // A limit's jobs, under the gate's lock: room from the counts committed now, claims counted in the window.
 // $1 service, $3 gate, $6 at most, $7 only this job (or NULL), $8 concurrency, $9 rate count, $10 window start (NULL without a rate).
-const claimLimitedText = sqlText(({ jobs, gateWindows }) => `
+export const claimLimitedText = sqlText(({ jobs, gateWindows }) => `
       WITH room AS (
         SELECT greatest(0, least($6::int,
           coalesce($8::int - (SELECT count(*) FROM ${jobs} r WHERE r.service = $1 AND r.gate = $3 AND r.locked_by IS NOT NULL)::int, $6::int),
@@ -118,7 +118,7 @@ const claimLimitedText = sqlText(({ jobs, gateWindows }) => `
       SELECT * FROM claimed`);
 
 // A serial queue's head, under the gate's lock, when it waits and is due. $3 gate, $6 at most, $7 only this job (or NULL).
-const claimQueuedText = sqlText(({ jobs }) => `
+export const claimQueuedText = sqlText(({ jobs }) => `
       WITH head AS (
         SELECT id FROM ${jobs} WHERE service = $1 AND gate = $3 AND status IN ('queued', 'delayed', 'processing') ORDER BY id LIMIT 1
       ), due AS (
