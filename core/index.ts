@@ -57,6 +57,8 @@ export { validateSchedule, ScheduleError } from './jobs/validate-schedule.js';
 export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID, MIN_PRIORITY, MAX_PRIORITY } from './jobs/job-limits.js';
 export { TaskService, type AddOptions, type CronJobOptions } from './service/task-service.js';
 export { MAX_KEY_LENGTH, KEY_SCOPES, KeyOptionsError, type KeyOptions } from './service/key-options.js';
+export { GateOptionsError, describeGate, type LimitOptions } from './service/limit-options.js';
+export type { LimitRule, LimitSet } from './store/gate-rules.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { EVENT_WINDOW_SIZE, JobEventBus, type JobEvent, type JobEventType, type NumberedJobEvent } from './service/job-events.js';
@@ -69,7 +71,7 @@ export {
   InvalidInputError,
   JobStateError,
 } from './service/errors.js';
-export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener, KeyScope, OnKeyTaken, KeyedInsert } from './store/job-store.js';
+export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener, KeyScope, OnKeyTaken, KeyedInsert, HeldBy, GatingOptions } from './store/job-store.js';
 export { createJobStore } from './store/create-job-store.js';
 export type { ProcessBeat, ProcessRecord, HeldJobEntry } from './store/process-registry.js';
 export { InvalidCursorError } from './store/keyset-paging.js';

@@ -1,4 +1,4 @@
-import { limitGate, limitOf, queueGate, type LimitRule, type LimitSet } from '../store/gate-rules.js';
+import { limitGate, limitOf, parseGate, queueGate, type LimitRule, type LimitSet } from '../store/gate-rules.js';
 
 /** One limit as a config or the service's options spell it. */
 export interface LimitOptions {
@@ -51,8 +51,13 @@ export function checkedLimits(limits: Record<string, LimitOptions> | undefined):
 }
 
 /** Why a job cannot be added with the gate it asked for. */
-export class GateOptionsError extends Error {
-  override readonly name = 'GateOptionsError';
+export class GateOptionsError extends RangeError {
+  readonly code = 'invalid_gate_options';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'GateOptionsError';
+  }
 }
 
 /** A queue's name: what `add(…, { queue })` accepts. */
@@ -62,6 +67,14 @@ export function checkedQueue(queue: unknown): string | undefined {
     throw new GateOptionsError(`queue must be a name of 1 to 200 characters; got ${JSON.stringify(queue)}`);
   }
   return queue;
+}
+
+/** What a job's gate says of it, for the APIs: its serial queue, or its limit (and partition). */
+export function describeGate(gate: string | null | undefined): { queue: string | null; limit: { name: string; partition?: unknown } | null } {
+  if (gate == null) return { queue: null, limit: null };
+  const parsed = parseGate(gate);
+  if (parsed.kind === 'queue') return { queue: parsed.name, limit: null };
+  return { queue: null, limit: parsed.partition === undefined ? { name: parsed.name } : { name: parsed.name, partition: parsed.partition } };
 }
 
 /**

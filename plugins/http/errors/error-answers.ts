@@ -4,6 +4,7 @@ import {
   isStoreUnreachable,
   JobStateError,
   KeyOptionsError,
+  GateOptionsError,
   ScheduleError,
   UnknownJobError,
   UnknownServiceError,
@@ -20,7 +21,8 @@ export type CoreError =
   | ScheduleError
   | JobStateError
   | InvalidCursorError
-  | KeyOptionsError;
+  | KeyOptionsError
+  | GateOptionsError;
 
 export type CoreErrorCode = CoreError['code'];
 
@@ -48,6 +50,7 @@ export const ERROR_ANSWERS: ErrorAnswers = {
   job_state: { type: JobStateError, status: 409, fault: FAULT_CODES.JOB_STATE, details: (error) => ({ status: error.status }) },
   invalid_cursor: { type: InvalidCursorError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   invalid_key_options: { type: KeyOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  invalid_gate_options: { type: GateOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
 };
 
 /** A store that cannot be reached is no error class of the core but the driver's own (refused, reset, shutting down). */
