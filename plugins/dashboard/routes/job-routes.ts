@@ -78,7 +78,9 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
     const { service } = request;
     const job = await service.getJob(request.params.id);
     const ctx = dashboard.view(request);
-    const page = request.headers['hx-request'] === 'true' ? jobDetails(ctx, job, dashboard.renderers) : jobPage(ctx, service, job, dashboard.renderers);
+    // Why a waiting job of a limit or queue waits: read only for such jobs.
+    const heldBy = job.gate == null ? null : await service.heldBy(job.id);
+    const page = request.headers['hx-request'] === 'true' ? jobDetails(ctx, job, dashboard.renderers, heldBy) : jobPage(ctx, service, job, dashboard.renderers, heldBy);
     return dashboard.send(reply, page);
   });
 
