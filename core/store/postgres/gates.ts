@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { JobRecord, Schedule } from '../../jobs/job.js';
 import type { ClaimOptions, HeldBy } from '../job-store.js';
-import { limitRoom, parseGate, windowStart, type LimitSet } from '../gate-rules.js';
+import { parseGate, windowStart, type LimitSet } from '../gate-rules.js';
+import { gateOpensAt, judgeGate as judge, type GateRow } from '../gate-judge.js';
 import { decodedJson, toJobRecord, type JobRow } from '../job-row.js';
 import { NEVER_DUE } from '../store-rules.js';
 import { WAITING_SQL } from '../status-sets.js';
@@ -59,33 +60,6 @@ const jobGateText = sqlText((tables) => `
       SELECT j.id, j.gate, j.status, j.locked_by, ${gateState('j.service', 'j.gate', tables)}
       FROM ${tables.jobs} j ${queueHead('j.service', 'j.gate', tables)}
       WHERE j.id = $1 AND j.gate IS NOT NULL`);
-
-interface GateRow {
-  gate: string;
-  first_run_at: number;
-  first_id: number;
-  running: number;
-  window_start: number | null;
-  window_claims: number | null;
-  head_id: number | null;
-  head_waiting: boolean | null;
-  head_run_at: number | null;
-}
-
-/** What a gate lets through at `now` by the state read: how many (room), why none, and when it opens by itself. */
-function judge(row: Omit<GateRow, 'first_run_at' | 'first_id'>, now: number, limits: LimitSet | undefined, jobId?: number): { room: number; held: HeldBy | null; opensAt: number | null } {
-  const gate = parseGate(row.gate);
-  if (gate.kind === 'queue') {
-    if (row.head_id === null || (row.head_waiting && (jobId === undefined || jobId === row.head_id))) return { room: 1, held: null, opensAt: null };
-    const verb = row.head_waiting ? 'comes first' : 'runs first';
-    return { room: 0, held: { queue: gate.name, reason: `job ${row.head_id} of the queue ${verb}` }, opensAt: null };
-  }
-  const { room, reason, opensAt } = limitRoom(limits?.[gate.name], {
-    running: row.running, windowClaims: row.window_claims ?? 0, windowStart: row.window_start,
-  }, now);
-  const held = reason === null ? null : { limit: gate.name, ...(gate.partition === undefined ? {} : { partition: gate.partition }), reason };
-  return { room, held, opensAt };
-}
 
 // $2 now, $4 workerId, $5 lockedUntil, as in the plain claim (claim.ts).
 const gatedClaimSet = `
@@ -201,10 +175,7 @@ export async function gatedNextRunAt(ctx: PostgresContext, service: string, now:
   const { rows } = await ctx.query<GateRow>({ name: 'remotetask-gates', text: gatesText(ctx.tables), values: [service] });
   let next: number | null = null;
   for (const row of rows) {
-    const { held, opensAt } = judge(row, now, limits);
-    const at = parseGate(row.gate).kind === 'queue'
-      ? (held ? null : row.head_run_at ?? row.first_run_at)
-      : held ? (opensAt === null ? null : Math.max(opensAt, row.first_run_at)) : row.first_run_at;
+    const at = gateOpensAt(row, now, limits);
     if (at !== null && (next === null || at < next)) next = at;
   }
   return next;

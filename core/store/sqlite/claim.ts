@@ -87,20 +87,28 @@ export function claimJobs(db: Database, sql: Statements, gates: SqliteGates, opt
     const params = { service, now, workerId, until };
     // Gated jobs first, as far as their gates let them through (see gate-rules.ts).
     if (jobId === undefined) {
-      gated = gates.claim(options, limit).map(SqliteGates.record);
+      gated = gates.claim(options, limit);
       for (const job of gated) {
         if (job.status !== 'cronjob') continue;
         job.runAt = job.schedule === null ? NEVER_DUE : (nextRunAt(job.schedule, now) ?? NEVER_DUE);
         sql.setRunAt.run(job.runAt, job.id);
       }
-    } else if (gates.heldBy(jobId, now, options.limits) !== null) {
-      return [];
+    } else {
+      const byId = gates.claimById({ ...options, jobId });
+      if (byId !== undefined) {
+        gated = byId;
+        for (const job of gated) {
+          if (job.status !== 'cronjob') continue;
+          job.runAt = job.schedule === null ? NEVER_DUE : (nextRunAt(job.schedule, now) ?? NEVER_DUE);
+          sql.setRunAt.run(job.runAt, job.id);
+        }
+        return [];
+      }
     }
     const rest = limit - gated.length;
     const rows = (
       jobId === undefined ? (rest > 0 ? sql.claimBatch.all({ ...params, limit: rest }) : []) : sql.claimOne.all({ ...params, id: jobId })
     ) as ClaimedRow[];
-    if (jobId !== undefined && rows.length > 0) gates.counted(jobId, now, options.limits);
     // RETURNING gives no order; the claim's order is by priority, then the order jobs were due.
     rows.sort((a, b) => a[PRIORITY] - b[PRIORITY] || a[RUN_AT] - b[RUN_AT] || a[ID] - b[ID]);
     for (const row of rows) {

@@ -131,7 +131,7 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async hasWaiting(service: string, now: number): Promise<boolean> {
     const { sql } = this.store;
-    return (sql.hasWaiting.get({ service, now }) as { waiting: number }).waiting === 1 || sql.hasGatedDue.get({ service, now }) !== undefined;
+    return (sql.hasWaiting.get({ service, now }) as { waiting: number }).waiting === 1 || this.store.gates.hasDue(service, now);
   }
 
   async nextRunAt(service: string, gating?: GatingOptions): Promise<number | null> {
