@@ -85,9 +85,11 @@ export const claimLimitedText = sqlText(({ jobs, gateWindows }) => `
       ), counted AS (
         INSERT INTO ${gateWindows} AS w (service, gate, window_start, claims)
         SELECT $1, $3, $10::bigint, count(*) FROM claimed HAVING count(*) > 0 AND $10::bigint IS NOT NULL
+        -- A window only moves forward: a claimer whose clock lags does not reset a newer one.
         ON CONFLICT (service, gate) DO UPDATE SET
-          claims = CASE WHEN w.window_start = EXCLUDED.window_start THEN w.claims + EXCLUDED.claims ELSE EXCLUDED.claims END,
-          window_start = EXCLUDED.window_start
+          claims = CASE WHEN w.window_start = EXCLUDED.window_start THEN w.claims + EXCLUDED.claims
+                        WHEN w.window_start < EXCLUDED.window_start THEN EXCLUDED.claims ELSE w.claims END,
+          window_start = greatest(w.window_start, EXCLUDED.window_start)
       )
       SELECT * FROM claimed`);
 

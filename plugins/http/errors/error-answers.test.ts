@@ -17,6 +17,7 @@ const SAMPLES: Record<string, Error> = {
   JobStateError: new core.JobStateError(3, 'queued', 'job 3 is queued, not "start later"'),
   InvalidCursorError: new core.InvalidCursorError('the cursor was made for another sort'),
   KeyOptionsError: new core.KeyOptionsError('keyPeriod (seconds after the job ended) goes with keyScope "finished", and only with it'),
+  GateOptionsError: new core.GateOptionsError('queue must be a name of 1 to 200 characters; got ""'),
 };
 
 /** Core errors that never reach a web answer, and why. */
@@ -36,6 +37,7 @@ const EXPECTED = {
   job_state: { status: 409, fault: FAULT_CODES.JOB_STATE },
   invalid_cursor: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   invalid_key_options: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  invalid_gate_options: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
 };
 
 const errorClassNames = Object.entries(core)
