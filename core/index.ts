@@ -60,6 +60,8 @@ export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID, MIN_PRIORITY, MAX_PRIORI
 export { TaskService, type AddOptions, type CronJobOptions } from './service/task-service.js';
 export { MAX_KEY_LENGTH, KEY_SCOPES, KeyOptionsError, type KeyOptions } from './service/key-options.js';
 export { KeyTakenError } from './store/key-taken-error.js';
+export { GateOptionsError, describeGate, type LimitOptions } from './service/limit-options.js';
+export type { LimitRule, LimitSet } from './store/gate-rules.js';
 export { JobsView } from './service/jobs-view.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { DEFAULT_RETENTION, parseDuration, type Duration, type RetentionConfig, type RetentionRule } from './service/retention/retention-options.js';
@@ -74,7 +76,7 @@ export {
   InvalidInputError,
   JobStateError,
 } from './service/errors.js';
-export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener, KeyScope, OnKeyTaken, KeyedInsert, HostClient, HostTransactionInserts, MinuteCompletions } from './store/job-store.js';
+export type { JobStore, NewJob, JobOutcome, AppliedOutcome, JobQuery, JobPage, ClaimOptions, CancelListener, KeyScope, OnKeyTaken, KeyedInsert, HostClient, HostTransactionInserts, MinuteCompletions, HeldBy, GatingOptions } from './store/job-store.js';
 export { HostClientError } from './store/host-inserts.js';
 export { createJobStore } from './store/create-job-store.js';
 export type { ProcessBeat, ProcessRecord, HeldJobEntry } from './store/process-registry.js';

@@ -1,4 +1,4 @@
-/** `remotetask add --priority` and `remotetask priority`, spawned as a user runs them, against a real `remotetask serve`. */
+/** `remotetask add --priority` / `--queue` and `remotetask priority`, spawned as a user runs them, against a real `remotetask serve`. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-process.js';
 import { type RunningServer, startRemotetaskServer } from './helpers/start-remotetask-server.js';
@@ -29,5 +29,15 @@ describe('priorities from the command line', () => {
       expect(result.code).not.toBe(0);
       expect(result.stderr).toMatch(/a priority is a whole number from -32768 to 32767/);
     }
+  });
+});
+
+describe('serial queues from the command line', () => {
+  it('adds jobs to a queue; the second shows the queue and waits for the first', async () => {
+    const first = (await cli('add', 'echo', '--start-later', '--queue', 'orders-7')).stdout.trim();
+    const second = (await cli('add', 'echo', '--queue', 'orders-7')).stdout.trim();
+    expect(JSON.parse((await cli('status', first, '--json')).stdout)).toMatchObject({ status: 'start later', queue: 'orders-7' });
+    // The first waits in "start later", which holds no place in its queue: nothing holds the second back.
+    expect(JSON.parse((await cli('status', second, '--json')).stdout)).toMatchObject({ queue: 'orders-7', heldBy: null });
   });
 });

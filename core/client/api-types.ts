@@ -63,6 +63,12 @@ export interface JobJson {
   priority: number;
   /** Unique within the service while the job holds it; null: none. */
   key: string | null;
+  /** The serial queue the job runs in (one job of it at a time, in the order added); null: none. */
+  queue?: string | null;
+  /** The fleet-wide limit the job runs under (and its partition); null: none. */
+  limit?: { name: string; partition?: unknown } | null;
+  /** On a single job's read: why it waits behind its limit or queue now; null when it does not. */
+  heldBy?: { limit?: string; queue?: string; partition?: unknown; reason: string } | null;
 }
 
 /** One run of a job that ended (`GET …/jobs/{id}/attempts`), newest first; times as ISO strings. */

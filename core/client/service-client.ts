@@ -30,7 +30,7 @@ export class ServiceClient {
 
   /** `POST …/jobs`: adds a job; returns its id and status. */
   /** With `key`: a job holding the key is answered instead (`outcome: 'existing'` or `'replaced'`). */
-  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number; priority?: number } & KeyOptionsJson = {}): Promise<JobCreatedJson> {
+  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number; priority?: number; queue?: string } & KeyOptionsJson = {}): Promise<JobCreatedJson> {
     return this.client.request(`${this.#base}/jobs`, {
       method: 'POST',
       body: {
@@ -39,6 +39,7 @@ export class ServiceClient {
         ...(options.startLater ? { startLater: true } : {}),
         ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
         ...(options.priority === undefined ? {} : { priority: options.priority }),
+        ...(options.queue === undefined ? {} : { queue: options.queue }),
         ...keyOptionsOf(options),
       },
     });

@@ -47,6 +47,28 @@ const serviceProperties = {
   missedCron: { enum: ['run-once', 'skip'] },
   // Checked by retentionProblems (durations like "7d" need more than a schema says).
   retention: true,
+  // Fleet-wide limits by task name (docs/limits-and-queues.md); the service checks them again.
+  limits: {
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: false,
+      anyOf: [{ required: ['concurrency'] }, { required: ['rate'] }],
+      properties: {
+        concurrency: positiveInteger,
+        rate: {
+          type: 'object',
+          required: ['count', 'per'],
+          additionalProperties: false,
+          properties: {
+            count: positiveInteger,
+            per: { anyOf: [positiveInteger, { type: 'string', pattern: '^[0-9]{1,9}(ms|s|m|h)$' }] },
+          },
+        },
+        partitionBy: { type: 'string', minLength: 1 },
+      },
+    },
+  },
 };
 
 /** Core's own keys; any other key is a plugin's (see validatePluginOptions, at boot). */

@@ -86,4 +86,6 @@ export interface JobRecord {
   lockedBy: string | null;
   lockedUntil: number | null;
   cancelRequested: boolean;
+  /** The limit or serial queue the job passes before it runs (see core/store/gate-rules.ts); null: none. */
+  gate?: string | null;
 }

@@ -1,5 +1,6 @@
 import type { IsolationOptions } from '../isolation/isolation-options.js';
 import { DEFAULT_RETENTION, type RetentionConfig } from './retention/retention-options.js';
+import type { LimitOptions } from './limit-options.js';
 
 /** How a task service runs its jobs; every field has a default (see DEFAULT_SERVICE_OPTIONS). */
 export interface ServiceOptions {
@@ -29,6 +30,12 @@ export interface ServiceOptions {
   isolation?: IsolationOptions;
   /** How long its finished jobs are kept, by status (see docs/retention.md); `false`: forever. */
   retention: RetentionConfig | false;
+  /**
+   * Limits by task name (`*`: every task without its own), fleet-wide: at most `concurrency` of
+   * its jobs run at once and at most `rate.count` are claimed per `rate.per`, per value of the
+   * input's `partitionBy` field when given (docs/limits-and-queues.md).
+   */
+  limits?: Record<string, LimitOptions>;
 }
 
 export const DEFAULT_SERVICE_OPTIONS: ServiceOptions = {

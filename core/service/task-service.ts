@@ -9,6 +9,9 @@ import type { Site } from '../registry/site.js';
 import type { JobStore, KeyedInsert, NewJob } from '../store/job-store.js';
 import { jobWriter } from './job-writer.js';
 import { checkedKey, KeyOptionsError, type KeyOptions } from './key-options.js';
+import { checkedLimits, checkedQueue, gateOf } from './limit-options.js';
+import type { LimitSet } from '../store/gate-rules.js';
+import type { HeldBy } from '../store/job-store.js';
 import { type Task, TaskToken } from '../tasks/task.js';
 import { validateTaskInput } from '../tasks/task-schemas.js';
 import { InvalidInputError, JobStateError, UnknownJobError, UnknownTaskError } from './errors.js';
@@ -44,6 +47,8 @@ export interface AddOptions extends KeyOptions {
    * no job. The id returned names a job nobody else sees before the commit.
    */
   client?: unknown;
+  /** A serial queue: its jobs run one at a time, in the order added, across every process. */
+  queue?: string;
 }
 
 /** What a cron or delayed job may be added with besides its schedule. */
@@ -81,12 +86,15 @@ export class TaskService {
   readonly #worker: ServiceWorker;
   #pausedEverywhere = false;
   #draining = false;
+  /** The service's limits, checked, their windows in ms (see core/store/gate-rules.ts). */
+  readonly limits: LimitSet | undefined;
 
   constructor(deps: TaskServiceDeps) {
     this.#deps = deps;
     this.name = deps.name;
     this.site = deps.site;
     this.options = deps.options;
+    this.limits = checkedLimits(deps.options.limits);
     this.address = `${deps.site.name}@${deps.name}`;
     this.jobs = new JobsView(this.address, deps.store, (jobId) => this.getJob(jobId));
     const { store, workerId, logger, events, options, clock } = deps;
@@ -140,9 +148,11 @@ export class TaskService {
     const created = this.#deps.clock();
     const timeout = checkedTimeout(options.timeout);
     const priority = checkedPriority(options.priority);
+    const queue = checkedQueue(options.queue);
+    const gates = inputs.map((input) => gateOf(task, input ?? null, queue, this.limits));
     const writer = jobWriter(this.#deps.store, options.client);
     const records = await writer.insertMany(
-      inputs.map((input) => ({
+      inputs.map((input, index) => ({
         service: this.address,
         task,
         input: input ?? null,
@@ -153,6 +163,7 @@ export class TaskService {
         schedule: null,
         timeout,
         priority,
+        gate: gates[index],
       })),
     );
     if (writer.committed) for (const record of records) this.#emitAdded(record);
@@ -182,6 +193,7 @@ export class TaskService {
       schedule: null,
       timeout: checkedTimeout(options.timeout),
       priority: checkedPriority(options.priority),
+      gate: gateOf(task, input ?? null, checkedQueue(options.queue), this.limits),
     }, options);
   }
 
@@ -210,6 +222,8 @@ export class TaskService {
       runAt: runAt ?? Number.MAX_SAFE_INTEGER,
       schedule: valid,
       priority: checkedPriority(options.priority),
+      // A cron job runs under its task's limit; it names no queue (its occurrences would block it).
+      gate: gateOf(task, input ?? null, undefined, this.limits),
     }, options);
   }
 
@@ -425,6 +439,7 @@ export class TaskService {
         }
         return this.#claim(limit, this.#deps.clock());
       },
+      limits: this.limits,
     });
   }
 
@@ -510,7 +525,13 @@ export class TaskService {
       limit,
       jobId,
       nextRunAt,
+      limits: this.limits,
     });
+  }
+
+  /** Why a waiting job is held back by its limit or queue now; null when it is not (or not gated). */
+  async heldBy(jobId: number): Promise<HeldBy | null> {
+    return this.#deps.store.heldBy(jobId, this.#deps.clock(), this.limits);
   }
 
   #nowMs(now: number | undefined): number {

@@ -33,6 +33,8 @@ export interface JobRow<Json = unknown> {
   locked_by: string | null;
   locked_until: number | null;
   cancel_requested: boolean | number;
+  /** The job's gate (core/store/gate-rules.ts); NULL for most. */
+  gate?: string | null;
 }
 
 /** Reads a JSON value as the store holds it. */
@@ -76,6 +78,7 @@ export function toJobRecord<Json>(row: JobRow<Json>, readJson: JsonReader<Json>)
     lockedBy: row.locked_by,
     lockedUntil: row.locked_until,
     cancelRequested: Boolean(row.cancel_requested),
+    gate: row.gate ?? null,
   };
 }
 
@@ -107,5 +110,6 @@ export function insertedRow(id: number, job: NewJob, input: string, schedule: st
     locked_by: null,
     locked_until: null,
     cancel_requested: false,
+    gate: job.gate ?? null,
   };
 }

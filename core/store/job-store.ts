@@ -3,6 +3,7 @@ import type { ProcessBeat, ProcessOrders, ProcessRecord } from './process-regist
 import type { JobAttempt } from '../jobs/job-attempt.js';
 import type { ControlListener, PausedService } from './service-pauses.js';
 import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from './retention-rules.js';
+import type { LimitSet } from './gate-rules.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
 export interface NewJob {
@@ -24,6 +25,8 @@ export interface NewJob {
   keyScope?: KeyScope;
   /** With `keyScope: 'finished'`: how long after the job ended its key stays taken (ms). */
   keyPeriodMs?: number | null;
+  /** The gate the job passes before it runs (core/store/gate-rules.ts): a limit or a serial queue; absent or null: none. */
+  gate?: string | null;
 }
 
 /**
@@ -63,6 +66,24 @@ export interface ClaimOptions {
    * year. The store calls it inside the claim so that one occurrence runs once across workers.
    */
   nextRunAt: (schedule: Schedule, now: number) => number | null;
+  /** The service's limits, enforced on the jobs gated by them (core/store/gate-rules.ts). */
+  limits?: LimitSet;
+}
+
+/** What `nextRunAt` needs to leave out the gated jobs held back at `now`. */
+export interface GatingOptions {
+  now: number;
+  limits?: LimitSet;
+}
+
+/** Why a waiting job is held back by its gate now. */
+export interface HeldBy {
+  /** The limit's name (a task, or `*`) or the queue's. */
+  limit?: string;
+  queue?: string;
+  /** The limit's partition (a value of its `partitionBy` field). */
+  partition?: unknown;
+  reason: string;
 }
 
 /**
@@ -185,8 +206,15 @@ export interface JobStore {
 
   /** Whether a job of the service is due at `now`. */
   hasWaiting(service: string, now: number): Promise<boolean>;
-  /** The earliest `runAt` among the service's waiting jobs, or null: when a processor should look next. */
-  nextRunAt(service: string): Promise<number | null>;
+  /**
+   * The earliest `runAt` among the service's waiting jobs, or null: when a processor should look
+   * next. With `gating`, gated jobs held back at `now` count only from when their gate opens by
+   * itself (a rate window's end), or not at all (a full concurrency limit, a busy queue: the
+   * run that ends wakes the claimers).
+   */
+  nextRunAt(service: string, gating?: GatingOptions): Promise<number | null>;
+  /** Why the job (waiting, gated) is held back by its gate at `now`; null when it is not. */
+  heldBy(id: number, now: number, limits?: LimitSet): Promise<HeldBy | null>;
 
   /**
    * Takes up to `limit` due jobs of the service, oldest `runAt` first, in one atomic step.

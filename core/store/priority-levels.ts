@@ -8,7 +8,9 @@ import { WAITING_SQL } from './status-sets.js';
  * many jobs wait. The same SQL runs on PostgreSQL and SQLite; `service` is the parameter's name.
  */
 
-const waitingOf = (jobs: string, service: string) => `${jobs}.service = ${service} AND ${WAITING_SQL} AND ${jobs}.locked_by IS NULL`;
+// Gated jobs (a limit, a serial queue) are not in the claim indexes: see gate-rules.ts.
+const waitingOf = (jobs: string, service: string) =>
+  `${jobs}.service = ${service} AND ${WAITING_SQL} AND ${jobs}.locked_by IS NULL AND ${jobs}.gate IS NULL`;
 
 function levels(jobs: string, service: string): string {
   return `

@@ -20,6 +20,7 @@ interface AddOptions {
   startLater?: boolean;
   timeout?: number;
   priority?: number;
+  queue?: string;
   key?: string;
   keyScope?: 'waiting' | 'running' | 'finished';
   keyPeriod?: number;
@@ -105,6 +106,7 @@ export function registerAdd(program: Command): void {
       .option('--start-later', 'add it in "start later"; start it with the API or XML-RPC startJob')
       .option('--timeout <ms>', 'a time limit for each run of this job, in milliseconds', parseTimeout)
       .option('--priority <n>', 'lower runs first, 0 by default (-32768 to 32767)', parsePriority)
+      .option('--queue <name>', 'a serial queue: its jobs run one at a time, in the order added, across every worker')
       .option('--key <key>', 'unique within the service while the job holds it: when taken, prints the id of the job holding it')
       .option('--key-scope <scope>', 'how long the key holds: waiting (default), running, finished')
       .option('--key-period <seconds>', 'with --key-scope finished: seconds after the job ended that its key stays taken', Number)
@@ -140,7 +142,7 @@ export function registerAdd(program: Command): void {
     events = options.wait ? await service.events({ reconnect: true, onResync: recheck }) : undefined;
     try {
       const { id } = await service.add(task, input, {
-        startLater: options.startLater, timeout: options.timeout, priority: options.priority,
+        startLater: options.startLater, timeout: options.timeout, priority: options.priority, queue: options.queue,
         key: options.key, keyScope: options.keyScope, keyPeriod: options.keyPeriod, onKeyTaken: options.replace ? 'replace' : undefined,
       });
       if (!events) return printLine(String(id));

@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import type { JobRecord } from '../../jobs/job.js';
 import type { JobStore } from '../../store/job-store.js';
+import type { LimitSet } from '../../store/gate-rules.js';
 import type { HeldJob, HeldJobs } from './held-jobs.js';
 import type { JobRunner } from './job-runner.js';
 
@@ -17,6 +18,8 @@ export interface ProcessorDeps {
   logger: Logger;
   clock: () => number;
   pollInterval: number;
+  /** The service's limits: jobs they hold back are no reason to look again before a wake-up or a window's end. */
+  limits?: LimitSet;
 }
 
 const MAX_ERROR_BACKOFF_MS = 5_000;
@@ -237,7 +240,7 @@ export class Processor {
   async #untilNextDue(): Promise<number> {
     if (this.#active >= this.concurrency) return this.deps.pollInterval;
     try {
-      const next = await this.deps.store.nextRunAt(this.deps.service);
+      const next = await this.deps.store.nextRunAt(this.deps.service, { now: this.deps.clock(), limits: this.deps.limits });
       if (next === null) return this.deps.pollInterval;
       return Math.max(0, Math.min(this.deps.pollInterval, next - this.deps.clock()));
     } catch {

@@ -1,4 +1,5 @@
 import type { JobRecord } from '../../jobs/job.js';
+import type { LimitSet } from '../../store/gate-rules.js';
 import { HeldJobs } from './held-jobs.js';
 import { JobRunner } from './job-runner.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -12,6 +13,7 @@ export interface ProcessingOptions {
   concurrency: number;
   /** Claims up to `limit` due jobs for the service. */
   claim: (limit: number) => Promise<JobRecord[]>;
+  limits?: LimitSet;
 }
 
 /**
@@ -68,12 +70,12 @@ export class ServiceWorker {
   }
 
   /** Starts the processor loop (a no-op while it runs). */
-  startProcessing({ name, concurrency, claim }: ProcessingOptions): void {
+  startProcessing({ name, concurrency, claim, limits }: ProcessingOptions): void {
     if (this.#processor?.running) return;
     const { store, logger, clock, options } = this.#deps;
     this.#processor = new Processor(concurrency, {
       name, service: this.#deps.service.address, store, held: this.#held, runner: this.#runner, claim, logger, clock,
-      pollInterval: options.pollInterval,
+      pollInterval: options.pollInterval, limits,
     });
     this.#processor.setPaused(this.#paused);
     this.#processor.start();

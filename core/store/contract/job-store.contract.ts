@@ -23,6 +23,8 @@ import { retentionContract } from './retention.contract.js';
 import { processDrainContract } from './process-drain.contract.js';
 import { completionsContract } from './completions.contract.js';
 import { attemptsContract } from './attempts.contract.js';
+import { limitsContract } from './limits.contract.js';
+import { serialQueuesContract } from './serial-queues.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -76,6 +78,8 @@ export function describeJobStoreContract(
     processDrainContract(t);
     completionsContract(t);
     attemptsContract(t);
+    limitsContract(t);
+    serialQueuesContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

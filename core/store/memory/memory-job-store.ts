@@ -31,6 +31,9 @@ import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchRe
 import { MemoryAttempts } from './memory-attempts.js';
 import { attemptOf, lostAttempt } from '../attempt-rules.js';
 import type { JobAttempt } from '../../jobs/job-attempt.js';
+import { MemoryGates } from './memory-gates.js';
+import type { GatingOptions, HeldBy } from '../job-store.js';
+import type { LimitSet } from '../gate-rules.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
@@ -64,6 +67,8 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private readonly keyed = new Map<string, Set<number>>();
   private lastId = 0;
   private readonly history = new MemoryAttempts();
+  /** Jobs behind a limit or a serial queue: out of the due queues, picked by the gate rules. */
+  private readonly gates = new MemoryGates();
   private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
 
   async recordProcess(beat: ProcessBeat): Promise<ProcessOrders> {
@@ -169,11 +174,18 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
 
   async hasWaiting(service: string, now: number): Promise<boolean> {
     const next = this.peekDue(service);
-    return next !== undefined && next.runAt <= now;
+    return (next !== undefined && next.runAt <= now) || this.gates.hasDue(service, now);
   }
 
-  async nextRunAt(service: string): Promise<number | null> {
-    return this.peekDue(service)?.runAt ?? null;
+  async nextRunAt(service: string, gating?: GatingOptions): Promise<number | null> {
+    const free = this.peekDue(service)?.runAt ?? null;
+    const gated = this.gates.nextRunAt(service, gating?.now ?? Number.NEGATIVE_INFINITY, gating?.limits);
+    return free === null ? gated : gated === null ? free : Math.min(free, gated);
+  }
+
+  async heldBy(id: number, now: number, limits?: LimitSet): Promise<HeldBy | null> {
+    const job = this.jobs.get(id);
+    return job?.gate == null ? null : this.gates.heldBy(job, now, limits);
   }
 
   async claim(options: ClaimOptions): Promise<JobRecord[]> {
@@ -183,11 +195,17 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     const picked: StoredJob[] = [];
     if (jobId !== undefined) {
       const job = this.jobs.get(jobId);
-      if (job && job.service === service && isClaimable(job) && job.run_at <= now && limit >= 1 && (!tasks || tasks.has(job.task))) picked.push(job);
-    } else {
+      const passes = (found: StoredJob) => found.gate == null || this.gates.pickOne(found, now, options.limits);
+      if (job && job.service === service && isClaimable(job) && job.run_at <= now && limit >= 1 && (!tasks || tasks.has(job.task)) && passes(job)) picked.push(job);
+    } else if (limit >= 1) {
+      // Gated jobs first: each gate lets through only what its rule allows, and none starves behind plain jobs.
+      for (const id of this.gates.pick(service, now, limit, options.limits, tasks)) picked.push(this.jobs.get(id)!);
       const due = this.services.get(service)?.due;
-      const entries = !due || limit < 1 ? [] : tasks ? due.popDueWhere(now, limit, (entry) => tasks.has(this.jobs.get(entry.id)!.task)) : due.popDue(now, limit);
-      for (const entry of entries) picked.push(this.jobs.get(entry.id)!);
+      const rest = limit - picked.length;
+      if (due && rest > 0) {
+        const entries = tasks ? due.popDueWhere(now, rest, (entry) => tasks.has(this.jobs.get(entry.id)!.task)) : due.popDue(now, rest);
+        for (const entry of entries) picked.push(this.jobs.get(entry.id)!);
+      }
     }
     // Compute every cron job's next occurrence before changing anything: a schedule that throws
     // leaves the store as it was, with the popped heap entries pushed back.
@@ -197,7 +215,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
         job.status === 'cronjob' ? (job.schedule === null ? null : nextRunAt(JSON.parse(job.schedule) as Schedule, now)) : null,
       );
     } catch (error) {
-      for (const job of picked) this.requeueEntry(job);
+      for (const job of picked) if (job.gate == null) this.requeueEntry(job);
       throw error;
     }
     picked.forEach((job, index) => {
@@ -370,6 +388,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private remove(jobs: ServiceJobs, job: StoredJob): void {
     if (job.dueAt !== null) jobs.liveEntries -= 1;
     jobs.ids.delete(job.id);
+    this.gates.forget(job);
     if (job.job_key !== null) this.keyed.get(keyOf(job.service, job.job_key))?.delete(job.id);
     this.jobs.delete(job.id);
     this.leased.delete(job.id);
@@ -410,7 +429,11 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     if (job.locked_by === null) this.leased.delete(job.id);
     else this.leased.add(job.id);
     const jobs = this.serviceJobs(job.service);
-    if (isClaimable(job)) {
+    if (job.gate != null) {
+      // Any change of a gated job may open its gate (a run ended, the queue's head moved on).
+      this.gates.track(job);
+      this.wakes.wake(job.service);
+    } else if (isClaimable(job)) {
       if (job.dueAt !== job.run_at || job.duePriority !== job.priority) {
         if (job.dueAt === null) jobs.liveEntries += 1;
         this.pushEntry(jobs, job);

@@ -9,7 +9,7 @@ export const dueOfTasksText = (columns: string) => sqlText(({ jobs }) => `
         SELECT c.* FROM unnest($6::text[]) AS t(task)
         CROSS JOIN LATERAL (
           SELECT ${columns}, priority, run_at, id FROM ${jobs}
-          WHERE service = $1 AND task = t.task AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
+          WHERE service = $1 AND task = t.task AND ${WAITING_SQL} AND locked_by IS NULL AND gate IS NULL AND run_at <= $2
           ORDER BY priority, run_at, id
           LIMIT $3
           FOR UPDATE SKIP LOCKED

@@ -39,7 +39,7 @@ const claimDueColumns = 'ctid, status, started, progress, progress_message';
 export const claimText = sqlText(({ jobs }) => `
       WITH due AS (
         SELECT ${claimDueColumns} FROM ${jobs}
-        WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
+        WHERE service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND gate IS NULL AND run_at <= $2
         ORDER BY priority, run_at, id
         LIMIT $3
         FOR UPDATE SKIP LOCKED
@@ -57,7 +57,7 @@ export const claimOfTasksText = sqlText((tables) => `
 const claimOneText = sqlText(({ jobs }) => `
       WITH due AS (
         SELECT ${claimDueColumns} FROM ${jobs}
-        WHERE id = $3 AND service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2
+        WHERE id = $3 AND service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND gate IS NULL AND run_at <= $2
           AND ($6::text[] IS NULL OR task = ANY($6::text[]))
         FOR UPDATE SKIP LOCKED
       )

@@ -52,6 +52,8 @@ export const STORE_TYPES: pg.CustomTypesConfig = {
 export interface Queries {
   query<Row extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<Row>>;
   queryPlannedForValues<Row extends pg.QueryResultRow>(config: pg.QueryConfig): Promise<pg.QueryResult<Row>>;
+  /** Runs `fn` in one transaction on one connection (committed when it returns, rolled back when it throws). */
+  transaction<T>(fn: (client: pg.ClientBase) => Promise<T>): Promise<T>;
 }
 
 /** The store's pool: its connections, with the store's planner settings and int8 parsing. */
@@ -131,6 +133,22 @@ export class PostgresConnection implements Queries {
       throw explainError(this.server, error);
     } finally {
       // A connection that cannot even roll back is dropped, not handed to the next caller.
+      client.release(broken);
+    }
+  }
+
+  async transaction<T>(fn: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackFailed: Error) => (broken = rollbackFailed));
+      throw explainError(this.server, error);
+    } finally {
       client.release(broken);
     }
   }

@@ -59,14 +59,15 @@ export const finishText = sqlText(({ jobs, completedCounts, attempts }) => `
         -- per outcome: with thousands of jobs leased (prefetch), that made each finish O(leased).
         WHERE j.id = o.id AND coalesce(j.locked_by, '') = o.worker_id AND j.${HELD_SQL}
         -- The outcome's columns too, for the attempt it records (see attempts.ts).
-        RETURNING j.id, j.service, j.status, o.worker_id, o.kind, o.now, o.error, o.error_stack
-      ), ${recordAttemptsSql(jobs, attempts)}, ${notify('finished', WAITING_SQL)},
+        RETURNING j.id, j.service, j.status, j.gate, o.worker_id, o.kind, o.now, o.error, o.error_stack
+      -- A gated job's run ended or it waits again: its gate may let the next one through.
+      ), ${recordAttemptsSql(jobs, attempts)}, ${notify('finished', `(${WAITING_SQL} OR gate IS NOT NULL)`)},
       -- A data-modifying CTE always runs: one count delta per service that got completed jobs.
       counted AS (
         INSERT INTO ${completedCounts} (service, delta)
         SELECT service, count(*) FROM finished WHERE status = 'completed' GROUP BY service
       )
-      SELECT id, service, status FROM finished WHERE ${afterNotify}`);
+      SELECT id, service, status, gate FROM finished WHERE ${afterNotify}`);
 
 /** Applies the outcomes in one statement; returns those applied, in the order given, with the status each left. */
 export async function finishJobs(ctx: PostgresContext, given: JobOutcome[]): Promise<AppliedOutcome[]> {
@@ -74,7 +75,7 @@ export async function finishJobs(ctx: PostgresContext, given: JobOutcome[]): Pro
   const seen = new Set<number>();
   const outcomes = given.filter((outcome) => !seen.has(outcome.id) && seen.add(outcome.id));
   if (outcomes.length === 0) return [];
-  const { rows } = await ctx.query<{ id: number; service: string; status: JobStatus }>({
+  const { rows } = await ctx.query<{ id: number; service: string; status: JobStatus; gate: string | null }>({
     name: 'remotetask-finish',
     text: finishText(ctx.tables),
     values: [
@@ -89,7 +90,7 @@ export async function finishJobs(ctx: PostgresContext, given: JobOutcome[]): Pro
     ],
   });
   // Retried, handed back, or a cron job waiting for its next occurrence.
-  ctx.wakeLocally(rows.filter((row) => isWaiting(row.status)).map((row) => row.service));
+  ctx.wakeLocally(rows.filter((row) => isWaiting(row.status) || row.gate !== null).map((row) => row.service));
   ctx.countDeltasAdded(new Set(rows.filter((row) => row.status === 'completed').map((row) => row.service)).size);
   const applied = new Map(rows.map((row) => [row.id, row.status]));
   // In the caller's order, each with the status the statement left.

@@ -44,5 +44,7 @@ function hostContext(tables: Tables, client: HostClient): PostgresContext {
     wakeLocally: () => undefined,
     cancelRequested: () => undefined,
     countDeltasAdded: () => undefined,
+    // Already in the host's open transaction: what would be one of its own runs in that one.
+    transaction: (fn) => fn(client as unknown as pg.ClientBase),
   };
 }

@@ -10,8 +10,8 @@ import { sqlText } from './tables.js';
 const expireText = sqlText(({ jobs }) => `
       UPDATE ${jobs} SET key_scope = 'expired' WHERE service = $1 AND job_key = $2 AND ${keyExpiredSql('$3')}`);
 
-const columns = 'service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, job_key, key_scope, key_period_ms';
-const values = '$1, $2, $3::jsonb, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13';
+const columns = 'service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, job_key, key_scope, key_period_ms, gate';
+const values = '$1, $2, $3::jsonb, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13, $14';
 const replaceable = REPLACEABLE_STATUSES.map((status) => `'${status}'`).join(', ');
 
 // The unique index decides, in the insert itself: of two processes adding one key, one inserts and
@@ -44,7 +44,7 @@ export async function insertKeyedJob(ctx: PostgresContext, job: NewJob & { key: 
       text: (onKeyTaken === 'replace' ? replaceText : keepText)(ctx.tables),
       values: [
         job.service, job.task, jsonText(job.input ?? null), job.status, job.maxAttempts, job.created, job.runAt,
-        jsonText(job.schedule), job.timeout ?? null, job.priority ?? 0, job.key, job.keyScope ?? 'waiting', job.keyPeriodMs ?? null,
+        jsonText(job.schedule), job.timeout ?? null, job.priority ?? 0, job.key, job.keyScope ?? 'waiting', job.keyPeriodMs ?? null, job.gate ?? null,
       ],
     });
     const row = rows[0];

@@ -8,10 +8,10 @@ import { sqlText } from './tables.js';
 
 const insertText = sqlText(({ jobs }) => `
       WITH inserted AS (
-        INSERT INTO ${jobs} (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority)
-        SELECT service, task, input::jsonb, status, max_attempts, created, run_at, schedule::jsonb, timeout_ms, priority
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], $10::smallint[])
-          WITH ORDINALITY AS n(service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, position)
+        INSERT INTO ${jobs} (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, gate)
+        SELECT service, task, input::jsonb, status, max_attempts, created, run_at, schedule::jsonb, timeout_ms, priority, gate
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[], $10::smallint[], $11::text[])
+          WITH ORDINALITY AS n(service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, gate, position)
         ORDER BY position
         RETURNING *
       ), ${notify('inserted', WAITING_SQL)}, ${announceAdded('inserted')}
@@ -34,6 +34,7 @@ export async function insertJobs(ctx: PostgresContext, jobs: NewJob[]): Promise<
       jobs.map((job) => jsonText(job.schedule)),
       jobs.map((job) => job.timeout ?? null),
       jobs.map((job) => job.priority ?? 0),
+      jobs.map((job) => job.gate ?? null),
     ],
   });
   // Identities are drawn in input order, so id order is the order the caller gave.

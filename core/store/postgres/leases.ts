@@ -61,17 +61,17 @@ const recoverExpiredText = sqlText(({ jobs, attempts }) => `
           locked_by = NULL,
           locked_until = NULL
         FROM expired WHERE j.id = expired.id
-        RETURNING j.id, j.service, j.status
-      ), ${recordLostAttemptsSql(jobs, attempts, '$1', '$3')}, ${notify('recovered', WAITING_SQL)}
-      SELECT service, status FROM recovered WHERE ${afterNotify}`);
+        RETURNING j.id, j.service, j.status, j.gate
+      ), ${recordLostAttemptsSql(jobs, attempts, '$1', '$3')}, ${notify('recovered', `(${WAITING_SQL} OR gate IS NOT NULL)`)}
+      SELECT service, status, gate FROM recovered WHERE ${afterNotify}`);
 
 /** Returns the jobs whose lease ended by `now` to the queue, or fails them; returns how many. */
 export async function recoverExpired(ctx: PostgresContext, now: number): Promise<number> {
-  const { rows } = await ctx.query<{ service: string; status: JobStatus }>({
+  const { rows } = await ctx.query<{ service: string; status: JobStatus; gate: string | null }>({
     name: 'remotetask-recover-expired',
     text: recoverExpiredText(ctx.tables),
     values: [now, LOST_WORKER_ERROR, LOST_ATTEMPT_ERROR],
   });
-  ctx.wakeLocally(rows.filter((row) => isWaiting(row.status)).map((row) => row.service));
+  ctx.wakeLocally(rows.filter((row) => isWaiting(row.status) || row.gate !== null).map((row) => row.service));
   return rows.length;
 }

@@ -29,6 +29,9 @@ import { insertJobs } from './insert.js';
 import { insertKeyedJob } from './insert-keyed.js';
 import { hostTransactionInserts } from './host-transactions.js';
 import { claimJobs } from './claim.js';
+import { claimGated, claimGatedById, gatedHeldBy, gatedNextRunAt, hasGatedDue, wakeGated } from './gates.js';
+import type { GatingOptions, HeldBy } from '../job-store.js';
+import type { LimitSet } from '../gate-rules.js';
 import { cancelRequestedAmong, recoverExpired, renewLeases } from './leases.js';
 import { finishJobs } from './finish.js';
 import { cancelAllJobs, cancelJob } from './cancel.js';
@@ -109,6 +112,7 @@ export class PostgresJobStore implements JobStore {
       tables: this.tables,
       query: (config) => open().query(config),
       queryPlannedForValues: (config) => open().queryPlannedForValues(config),
+      transaction: (fn) => open().transaction(fn),
       wakeLocally: (services) => {
         for (const service of services) this.wakes.wake(service);
       },
@@ -211,17 +215,36 @@ export class PostgresJobStore implements JobStore {
   }
 
   async hasWaiting(service: string, now: number): Promise<boolean> {
-    return hasWaiting(this.context, service, now);
+    return (await hasWaiting(this.context, service, now)) || hasGatedDue(this.context, service, now);
   }
 
-  async nextRunAt(service: string): Promise<number | null> {
-    return nextRunAt(this.context, service);
+  async nextRunAt(service: string, gating?: GatingOptions): Promise<number | null> {
+    const [free, gated] = await Promise.all([
+      nextRunAt(this.context, service),
+      gatedNextRunAt(this.context, service, gating?.now ?? Number.NEGATIVE_INFINITY, gating?.limits),
+    ]);
+    return free === null ? gated : gated === null ? free : Math.min(free, gated);
+  }
+
+  async heldBy(id: number, now: number, limits?: LimitSet): Promise<HeldBy | null> {
+    return gatedHeldBy(this.context, id, now, limits);
   }
 
   // ---- running ---------------------------------------------------------------------------------
 
   async claim(options: ClaimOptions): Promise<JobRecord[]> {
-    return claimJobs(this.context, options);
+    const limit = Math.floor(options.limit ?? 1);
+    if (options.jobId !== undefined) {
+      // A gated job by id goes through its gate; a plain one (or unknown) through the plain claim.
+      const gated = Number.isSafeInteger(options.jobId) && limit >= 1 ? await claimGatedById(this.context, this.schema, { ...options, jobId: options.jobId }) : undefined;
+      return gated ?? claimJobs(this.context, options);
+    }
+    if (!(limit >= 1)) return [];
+    // Gated jobs first, as far as their gates let them through; plain jobs fill the rest.
+    const gated = await claimGated(this.context, this.schema, options, limit);
+    if (gated.length >= limit) return gated;
+    const plain = await claimJobs(this.context, { ...options, limit: limit - gated.length });
+    return gated.length === 0 ? plain : gated.concat(plain);
   }
 
   async renewLeases(ids: number[], workerId: string, until: number): Promise<number[]> {
@@ -247,7 +270,10 @@ export class PostgresJobStore implements JobStore {
   }
 
   async cancel(id: number, now: number): Promise<JobRecord | undefined> {
-    return cancelJob(this.context, id, now);
+    const job = await cancelJob(this.context, id, now);
+    // A cancelled head of a serial queue lets the next job of its queue through, in every process.
+    if (job?.gate != null && job.status === 'cancelled') await wakeGated(this.context, job.service);
+    return job;
   }
 
   async cancelAll(service: string, now: number): Promise<number> {

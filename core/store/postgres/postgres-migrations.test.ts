@@ -60,7 +60,10 @@ describe('PostgresJobStore migrations', () => {
         admin.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname`, [schema]),
       );
       expect(indexes.map((index) => index.indexname)).toEqual(
-        ['job_attempts_pkey', 'jobs_claim_idx', 'jobs_finished_idx', 'jobs_key_idx', 'jobs_lease_idx', 'jobs_pkey', 'jobs_service_brin', 'jobs_service_status_idx', 'jobs_task_claim_idx', 'migrations_pkey', 'paused_services_pkey', 'processes_pkey'],
+        [
+          'gate_windows_pkey', 'job_attempts_pkey', 'jobs_claim_idx', 'jobs_finished_idx', 'jobs_gate_queue_idx', 'jobs_gate_running_idx', 'jobs_gate_waiting_idx',
+          'jobs_key_idx', 'jobs_lease_idx', 'jobs_pkey', 'jobs_service_brin', 'jobs_service_status_idx', 'jobs_task_claim_idx', 'migrations_pkey', 'paused_services_pkey', 'processes_pkey',
+        ],
       );
       // The expired leases of the jobs written by the old version are swept back as before.
       expect(await store.recoverExpired(10_000)).toBe(2);

@@ -185,6 +185,35 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
+    version: 9,
+    name: 'limits and serial queues',
+    // The limit or serial queue a job passes before it runs (core/store/gate-rules.ts); NULL for
+    // plain jobs (no table rewrite). The claim index leaves gated jobs out: a limit holding many
+    // jobs back never lengthens the claim of the others. Three partial indexes that plain jobs
+    // have no entry in serve the gates: their waiting jobs by gate (the loose scan over gates,
+    // and the claim within one), their running jobs (a limit's count), and a queue's head.
+    sql: (s) => `
+      ALTER TABLE ${s}.jobs ADD COLUMN gate text COLLATE "C";
+      DROP INDEX ${s}.jobs_claim_idx;
+      CREATE INDEX jobs_claim_idx ON ${s}.jobs (service, priority, run_at, id)
+        WHERE status IN ('queued', 'delayed', 'cronjob') AND locked_by IS NULL AND gate IS NULL;
+      CREATE INDEX jobs_gate_waiting_idx ON ${s}.jobs (service, gate, run_at, id)
+        WHERE status IN ('queued', 'delayed', 'cronjob') AND locked_by IS NULL AND gate IS NOT NULL;
+      CREATE INDEX jobs_gate_running_idx ON ${s}.jobs (service, gate) WHERE gate IS NOT NULL AND locked_by IS NOT NULL;
+      CREATE INDEX jobs_gate_queue_idx ON ${s}.jobs (service, gate, id)
+        WHERE gate IS NOT NULL AND status IN ('queued', 'delayed', 'processing');
+      -- Claims per gate in its current fixed rate window: one row per gate with a rate, written by
+      -- the claims of its jobs under the gate's advisory lock.
+      CREATE TABLE ${s}.gate_windows (
+        service      text COLLATE "C" NOT NULL,
+        gate         text COLLATE "C" NOT NULL,
+        window_start bigint NOT NULL,
+        claims       integer NOT NULL,
+        PRIMARY KEY (service, gate)
+      );
+    `,
+  },
+  {
     version: 11,
     name: 'add_job function',
     // Enqueueing with one SQL statement, in the caller's transaction (see add-job-function.ts).
@@ -206,7 +235,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     // task. Costs one more index entry per waiting job, written at insert, dead after the claim.
     sql: (s) => `
       CREATE INDEX jobs_task_claim_idx ON ${s}.jobs (service, task, priority, run_at, id)
-        WHERE status IN ('queued', 'delayed', 'cronjob') AND locked_by IS NULL;
+        WHERE status IN ('queued', 'delayed', 'cronjob') AND locked_by IS NULL AND gate IS NULL;
     `,
   },
 ];

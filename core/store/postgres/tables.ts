@@ -5,10 +5,19 @@ export interface Tables {
   readonly processes: string;
   readonly pausedServices: string;
   readonly attempts: string;
+  /** Claims counted per gate in its current rate window (migration 9). */
+  readonly gateWindows: string;
 }
 
 export function tablesIn(quotedSchema: string): Tables {
-  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts`, processes: `${quotedSchema}.processes`, pausedServices: `${quotedSchema}.paused_services`, attempts: `${quotedSchema}.job_attempts` };
+  return {
+    jobs: `${quotedSchema}.jobs`,
+    completedCounts: `${quotedSchema}.completed_counts`,
+    processes: `${quotedSchema}.processes`,
+    pausedServices: `${quotedSchema}.paused_services`,
+    attempts: `${quotedSchema}.job_attempts`,
+    gateWindows: `${quotedSchema}.gate_windows`,
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Prepared } from './sqlite-statements.js';
 export const CLAIM_OF_TASKS_SQL = {
   dueOfTask: `
     SELECT id, priority, run_at FROM jobs INDEXED BY jobs_task_due
-    WHERE service = @service AND task = @task AND ${WAITING_SQL} AND run_at <= @now AND locked_by IS NULL
+    WHERE service = @service AND task = @task AND ${WAITING_SQL} AND run_at <= @now AND locked_by IS NULL AND gate IS NULL
     ORDER BY priority, run_at, id LIMIT @limit`,
 } as const;
 

@@ -6,6 +6,7 @@ import { NEVER_DUE } from '../store-rules.js';
 import { HELD_SQL, WAITING_SQL } from '../status-sets.js';
 import type { Prepared } from './sqlite-statements.js';
 import { type CLAIM_OF_TASKS_SQL, dueIdsOfTasks } from './claim-of-tasks.js';
+import { SqliteGates } from './gates.js';
 
 /**
  * What a claim returns, as an array in this order (the statement runs in raw mode): the columns it
@@ -56,7 +57,7 @@ export const CLAIM_SQL = {
       progress = NULL, progress_message = NULL
     WHERE id IN (
       SELECT id FROM jobs
-      WHERE service = @service AND ${WAITING_SQL} AND run_at <= @now AND locked_by IS NULL
+      WHERE service = @service AND ${WAITING_SQL} AND run_at <= @now AND locked_by IS NULL AND gate IS NULL
       ORDER BY priority, run_at, id LIMIT @limit)
     RETURNING ${CLAIMED_COLUMNS}`,
   claimIds: `
@@ -85,17 +86,40 @@ export const CLAIM_SQL = {
 type Statements = Prepared<typeof CLAIM_SQL & typeof CLAIM_OF_TASKS_SQL>;
 
 /** Claims due jobs in one transaction, cron jobs moved to their next occurrence in it. */
-export function claimJobs(db: Database, sql: Statements, options: ClaimOptions): JobRecord[] {
+export function claimJobs(db: Database, sql: Statements, gates: SqliteGates, options: ClaimOptions): JobRecord[] {
   const { service, now, workerId, leaseMs, jobId, nextRunAt, tasks } = options;
   const limit = Math.floor(options.limit ?? 1);
   if (!(limit >= 1)) return [];
   const until = now + leaseMs;
+  let gated: JobRecord[] = [];
   const claim = db.transaction(() => {
     const params = { service, now, workerId, until };
+    // Gated jobs first, as far as their gates let them through (see gate-rules.ts).
+    if (jobId === undefined) {
+      gated = gates.claim(options, limit);
+      for (const job of gated) {
+        if (job.status !== 'cronjob') continue;
+        job.runAt = job.schedule === null ? NEVER_DUE : (nextRunAt(job.schedule, now) ?? NEVER_DUE);
+        sql.setRunAt.run(job.runAt, job.id);
+      }
+    } else {
+      const byId = gates.claimById({ ...options, jobId });
+      if (byId !== undefined) {
+        gated = byId;
+        for (const job of gated) {
+          if (job.status !== 'cronjob') continue;
+          job.runAt = job.schedule === null ? NEVER_DUE : (nextRunAt(job.schedule, now) ?? NEVER_DUE);
+          sql.setRunAt.run(job.runAt, job.id);
+        }
+        return [];
+      }
+    }
+    const rest = limit - gated.length;
     const rows = (
       jobId !== undefined ? sql.claimOne.all({ ...params, id: jobId, tasks: tasks ? JSON.stringify(tasks) : null })
-      : tasks ? sql.claimIds.all({ ...params, ids: JSON.stringify(dueIdsOfTasks(sql, { service, now, limit }, tasks)) })
-      : sql.claimBatch.all({ ...params, limit })
+      : rest <= 0 ? []
+      : tasks ? sql.claimIds.all({ ...params, ids: JSON.stringify(dueIdsOfTasks(sql, { service, now, limit: rest }, tasks)) })
+      : sql.claimBatch.all({ ...params, limit: rest })
     ) as ClaimedRow[];
     // RETURNING gives no order; the claim's order is by priority, then the order jobs were due.
     rows.sort((a, b) => a[PRIORITY] - b[PRIORITY] || a[RUN_AT] - b[RUN_AT] || a[ID] - b[ID]);
@@ -110,7 +134,8 @@ export function claimJobs(db: Database, sql: Statements, options: ClaimOptions):
     return rows;
   });
   // The columns the claim set, from what it set them to.
-  return claim.immediate().map(
+  const claimed = claim.immediate();
+  return gated.concat(claimed.map(
     ([id, task, input, status, result, error, error_stack, attempts, max_attempts, created, completed, run_at, schedule, timeout_ms, cancel_requested, priority, job_key]) =>
       toJobRecord(
         {
@@ -119,7 +144,7 @@ export function claimJobs(db: Database, sql: Statements, options: ClaimOptions):
         },
         parseJsonText,
       ),
-  );
+  ));
 }
 
 /** Of `ids`, those `workerId` still holds, their leases extended to `until`; in the order given. */

@@ -20,7 +20,7 @@ export const FINISH_SQL = {
       attempts = CASE status WHEN 'cronjob' THEN 0 ELSE attempts END,
       result = @result, error = NULL, error_stack = NULL, completed = @now, ${UNLOCK}
     WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}
-    RETURNING service, status, locked_by`,
+    RETURNING service, status, locked_by, gate`,
   /** `completed` for a batch: JSON [[id, workerId, now, resultJson], …]; the same rules, row by row. */
   completedMany: `
     UPDATE jobs SET
@@ -31,14 +31,14 @@ export const FINISH_SQL = {
     -- coalesce(): an equality on locked_by would let the planner scan the partial lease index (every
     -- leased job) for each outcome; this way each outcome is one rowid lookup.
     WHERE jobs.id = o.id AND coalesce(jobs.locked_by, '') = o.worker_id AND jobs.${HELD_SQL}
-    RETURNING jobs.id AS id, jobs.service AS service, jobs.status AS status, jobs.locked_by AS locked_by`,
+    RETURNING jobs.id AS id, jobs.service AS service, jobs.status AS status, jobs.locked_by AS locked_by, jobs.gate AS gate`,
   failed: `
     UPDATE jobs SET
       status = CASE WHEN status = 'processing' THEN 'error' WHEN cancel_requested THEN 'cancelled' ELSE 'cronjob' END,
       attempts = CASE status WHEN 'cronjob' THEN 0 ELSE attempts END,
       error = @error, error_stack = @errorStack, completed = @now, ${UNLOCK}
     WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}
-    RETURNING service, status, locked_by`,
+    RETURNING service, status, locked_by, gate`,
   retry: `
     UPDATE jobs SET
       status = CASE WHEN cancel_requested THEN 'cancelled' WHEN status = 'cronjob' THEN 'cronjob' ELSE 'queued' END,
@@ -47,11 +47,11 @@ export const FINISH_SQL = {
       completed = CASE WHEN cancel_requested THEN @now ELSE completed END,
       error = @error, error_stack = @errorStack, ${UNLOCK}
     WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}
-    RETURNING service, status, locked_by`,
+    RETURNING service, status, locked_by, gate`,
   cancelled: `
     UPDATE jobs SET status = 'cancelled', completed = @now, error = @error, error_stack = NULL, ${UNLOCK}
     WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}
-    RETURNING service, status, locked_by`,
+    RETURNING service, status, locked_by, gate`,
   snoozed: `
     UPDATE jobs SET
       attempts = max(0, attempts - 1),
@@ -60,7 +60,7 @@ export const FINISH_SQL = {
       completed = CASE WHEN cancel_requested THEN @now ELSE completed END,
       ${UNLOCK}
     WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}
-    RETURNING service, status, locked_by`,
+    RETURNING service, status, locked_by, gate`,
   released: `
     UPDATE jobs SET
       attempts = max(0, attempts - 1),
@@ -69,7 +69,7 @@ export const FINISH_SQL = {
       completed = CASE WHEN cancel_requested THEN @now ELSE completed END,
       ${UNLOCK}
     WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}
-    RETURNING service, status, locked_by`,
+    RETURNING service, status, locked_by, gate`,
   recover: `
     UPDATE jobs SET
       status = CASE WHEN cancel_requested THEN 'cancelled' WHEN status = 'cronjob' THEN 'cronjob'
@@ -80,7 +80,7 @@ export const FINISH_SQL = {
       error_stack = CASE WHEN status = 'processing' AND NOT cancel_requested AND attempts >= max_attempts THEN NULL ELSE error_stack END,
       ${UNLOCK}
     WHERE locked_by IS NOT NULL AND locked_until <= @leaseEndedBy AND ${HELD_SQL}
-    RETURNING service, status, locked_by`,
+    RETURNING service, status, locked_by, gate`,
 } as const;
 
 type Statements = Prepared<typeof FINISH_SQL & typeof ATTEMPTS_SQL>;

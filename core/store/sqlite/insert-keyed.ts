@@ -12,8 +12,8 @@ export const INSERT_KEYED_SQL = {
   expireKey: `UPDATE jobs SET key_scope = 'expired' WHERE service = @service AND job_key = @key AND ${keyExpiredSql('@now')}`,
   keyHolder: `SELECT * FROM jobs WHERE service = @service AND job_key = @key AND ${KEY_HELD_SQL}`,
   insertKeyed: `
-    INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, job_key, key_scope, key_period_ms)
-    VALUES (@service, @task, @input, @status, @maxAttempts, @created, @runAt, @schedule, @timeout, @priority, @key, @keyScope, @keyPeriodMs)
+    INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, job_key, key_scope, key_period_ms, gate)
+    VALUES (@service, @task, @input, @status, @maxAttempts, @created, @runAt, @schedule, @timeout, @priority, @key, @keyScope, @keyPeriodMs, @gate)
     RETURNING *`,
   replaceKeyed: `
     UPDATE jobs SET input = @input, schedule = coalesce(@schedule, schedule),
@@ -35,7 +35,7 @@ export function insertKeyedJob(
     service: job.service, task: job.task, input: JSON.stringify(job.input ?? null), status: job.status,
     maxAttempts: job.maxAttempts, created: job.created, runAt: job.runAt,
     schedule: job.schedule === null ? null : JSON.stringify(job.schedule), timeout: job.timeout ?? null,
-    priority: job.priority ?? 0, key: job.key, keyScope: job.keyScope ?? 'waiting', keyPeriodMs: job.keyPeriodMs ?? null,
+    priority: job.priority ?? 0, key: job.key, keyScope: job.keyScope ?? 'waiting', keyPeriodMs: job.keyPeriodMs ?? null, gate: job.gate ?? null,
   };
   const run = db.transaction((): { row: JobRow<string> & ChangedRow; outcome: KeyedInsert['outcome'] } => {
     sql.expireKey.run({ service: job.service, key: job.key, now });

@@ -6,8 +6,8 @@ import type { WakeHub } from '../wake-hub.js';
 import type { Prepared } from './sqlite-statements.js';
 
 export const INSERT_SQL = {
-  insert: `INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insert: `INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, gate)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 } as const;
 
 /** Inserts the jobs in one transaction and wakes their services. */
@@ -28,6 +28,7 @@ export function insertJobs(db: Database, sql: Prepared<typeof INSERT_SQL>, wakes
         schedule,
         job.timeout ?? null,
         job.priority ?? 0,
+        job.gate ?? null,
       );
       // Parsed back from the stored text: the caller's object is not shared with the record.
       return toJobRecord(insertedRow(Number(lastInsertRowid), job, input, schedule), parseJsonText);

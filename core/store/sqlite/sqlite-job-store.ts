@@ -25,6 +25,9 @@ import { CLAIM_OF_TASKS_SQL } from './claim-of-tasks.js';
 import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
 import { JOBS_SQL } from './jobs-sql.js';
+import { GATE_SQL, SqliteGates } from './gates.js';
+import type { GatingOptions, HeldBy } from '../job-store.js';
+import type { LimitSet } from '../gate-rules.js';
 import { RETRY_SQL, retryAllJobs, retryJob } from './retry.js';
 import { RETENTION_SQL, finishedPosition, removeFinished } from './retention.js';
 import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from '../retention-rules.js';
@@ -44,14 +47,14 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL };
+const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL, ...GATE_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
   sql.claimBatch.raw(true);
   sql.claimOne.raw(true);
   sql.claimIds.raw(true);
-  return { sql, listing: new SqliteListing(db) };
+  return { sql, listing: new SqliteListing(db), gates: new SqliteGates(sql) };
 }
 
 type Opened = { db: SqliteDatabase } & ReturnType<typeof prepare>;
@@ -135,17 +138,24 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   }
 
   async hasWaiting(service: string, now: number): Promise<boolean> {
-    return (this.store.sql.hasWaiting.get({ service, now }) as { waiting: number }).waiting === 1;
+    const { sql } = this.store;
+    return (sql.hasWaiting.get({ service, now }) as { waiting: number }).waiting === 1 || this.store.gates.hasDue(service, now);
   }
 
-  async nextRunAt(service: string): Promise<number | null> {
+  async nextRunAt(service: string, gating?: GatingOptions): Promise<number | null> {
     const row = this.store.sql.nextRunAt.get({ service }) as { run_at: number | null } | undefined;
-    return row?.run_at ?? null;
+    const free = row?.run_at ?? null;
+    const gated = this.store.gates.nextRunAt(service, gating?.now ?? Number.NEGATIVE_INFINITY, gating?.limits);
+    return free === null ? gated : gated === null ? free : Math.min(free, gated);
+  }
+
+  async heldBy(id: number, now: number, limits?: LimitSet): Promise<HeldBy | null> {
+    return this.store.gates.heldBy(id, now, limits);
   }
 
   async claim(options: ClaimOptions): Promise<JobRecord[]> {
     const { db, sql } = this.store;
-    return claimJobs(db, sql, options);
+    return claimJobs(db, sql, this.store.gates, options);
   }
 
   async renewLeases(ids: number[], workerId: string, until: number): Promise<number[]> {
@@ -177,7 +187,10 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async cancel(id: number, now: number): Promise<JobRecord | undefined> {
     const { db, sql } = this.store;
-    return cancelJob(db, sql, this.cancels, id, now);
+    const job = cancelJob(db, sql, this.cancels, id, now);
+    // A cancelled head of a serial queue lets the next job of the queue through.
+    if (job?.gate != null) this.wakes.wake(job.service);
+    return job;
   }
 
   async cancelAll(service: string, now: number): Promise<number> {

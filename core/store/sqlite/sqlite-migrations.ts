@@ -125,6 +125,23 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'limits and serial queues',
+    sql: `
+      -- The limit or serial queue a job passes before it runs (core/store/gate-rules.ts); NULL for
+      -- plain jobs. The claim index leaves gated jobs out, so a limit that holds many back never
+      -- slows the claim of the others; the gate rules read each gate through three indexes that
+      -- plain jobs have no entry in: its waiting jobs, its running ones, its queue's head.
+      ALTER TABLE jobs ADD COLUMN gate TEXT;
+      DROP INDEX jobs_due;
+      CREATE INDEX jobs_due ON jobs (service, priority, run_at, id) WHERE status IN ('queued', 'delayed', 'cronjob') AND gate IS NULL;
+      CREATE INDEX jobs_gate_waiting ON jobs (service, gate, run_at, id)
+        WHERE status IN ('queued', 'delayed', 'cronjob') AND locked_by IS NULL AND gate IS NOT NULL;
+      CREATE INDEX jobs_gate_running ON jobs (service, gate) WHERE gate IS NOT NULL AND locked_by IS NOT NULL;
+      CREATE INDEX jobs_gate_queue ON jobs (service, gate, id) WHERE gate IS NOT NULL AND status IN ('queued', 'delayed', 'processing');
+    `,
+  },
+  {
     version: 9,
     name: 'a process told to drain',
     // Set by an operator, read back by the process's own beats (see core/store/process-registry.ts).
@@ -138,7 +155,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     // A claim limited to some tasks (an agent's) probes this per task, reading no job of another
     // task. Costs one more index entry per waiting job, written at insert and removed at claim.
     sql: `
-      CREATE INDEX jobs_task_due ON jobs (service, task, priority, run_at, id) WHERE status IN ('queued', 'delayed', 'cronjob');
+      CREATE INDEX jobs_task_due ON jobs (service, task, priority, run_at, id) WHERE status IN ('queued', 'delayed', 'cronjob') AND gate IS NULL;
     `,
   },
 ];

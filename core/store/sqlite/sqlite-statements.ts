@@ -19,11 +19,13 @@ export interface ChangedRow {
   service: string;
   status: JobStatus;
   locked_by: string | null;
+  /** A gated job's change may open its gate (a run ended, a queue's head moved on). */
+  gate?: string | null;
 }
 
 /** SET clause: the job is no longer leased. */
 export const UNLOCK = `locked_by = NULL, locked_until = NULL`;
 
 export function wakeIfWaiting(wakes: WakeHub, row: ChangedRow): void {
-  if (isWaiting(row.status) && row.locked_by === null) wakes.wake(row.service);
+  if ((isWaiting(row.status) && row.locked_by === null) || row.gate != null) wakes.wake(row.service);
 }

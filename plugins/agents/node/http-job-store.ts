@@ -120,6 +120,7 @@ export class HttpJobStore implements JobStore {
   list(): never { return notOnAnAgent('listing jobs'); }
   countByStatus(): never { return notOnAnAgent('counting jobs'); }
   hasWaiting(): never { return notOnAnAgent('looking for waiting jobs'); }
+  heldBy(): never { return notOnAnAgent('reading why a job waits'); }
   start(): never { return notOnAnAgent('starting jobs'); }
   cancel(): never { return notOnAnAgent('cancelling jobs'); }
   cancelAll(): never { return notOnAnAgent('cancelling jobs'); }

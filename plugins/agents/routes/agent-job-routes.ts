@@ -46,6 +46,7 @@ export function registerAgentJobRoutes(app: FastifyInstance, { kernel, directory
     // Only the tasks it runs, read from the store's task index: a job of another task is never taken.
     const jobs = await store.claim({
       service: service.address, now, workerId: session.workerId, leaseMs: service.options.leaseMs, limit: request.body.limit, nextRunAt, tasks,
+      limits: service.limits,
     });
     directory.held(session, jobs);
     for (const job of jobs) {

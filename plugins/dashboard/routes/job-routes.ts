@@ -89,9 +89,11 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
     const { service } = request;
     const [job, attempts] = await Promise.all([service.getJob(request.params.id), service.getAttempts(request.params.id)]);
     const ctx = dashboard.view(request);
+    // Why a waiting job of a limit or queue waits: read only for such jobs.
+    const heldBy = job.gate == null ? null : await service.heldBy(job.id);
     const page = request.headers['hx-request'] === 'true'
-      ? jobDetails(ctx, job, dashboard.renderers, attempts)
-      : jobPage(ctx, service, job, dashboard.renderers, attempts);
+      ? jobDetails(ctx, job, dashboard.renderers, attempts, heldBy)
+      : jobPage(ctx, service, job, dashboard.renderers, attempts, heldBy);
     return dashboard.send(reply, page);
   });
 

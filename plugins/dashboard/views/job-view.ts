@@ -1,4 +1,4 @@
-import type { JobAttempt, JobRecord, TaskService } from 'remotetask';
+import { describeGate, type HeldBy, type JobAttempt, type JobRecord, type TaskService } from 'remotetask';
 import type { DetailRendererRegistry } from '../detail-renderers.js';
 import { html, type SafeHtml } from 'remotetask/http';
 import { describeSchedule, nextRunTimes } from '../schedule/schedule-form.js';
@@ -45,7 +45,10 @@ function field(label: string, value: SafeHtml | string | number | null | undefin
 }
 
 /** The job's facts, schedule, input, result and error: the part of the page that refreshes live. */
-export function jobDetails(ctx: ViewContext, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = []): SafeHtml {
+export function jobDetails(
+  ctx: ViewContext, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = [], heldBy: HeldBy | null = null,
+): SafeHtml {
+  const gate = describeGate(job.gate);
   const duration = job.started !== null && job.completed !== null && job.completed >= job.started ? formatDuration(job.completed - job.started) : undefined;
   const eventsUrl = `/events?service=${encodeURIComponent(job.service)}&job=${job.id}`;
   return html`<article id="job" data-live="${eventsUrl}" data-refresh="${jobUrl(job.service, job.id)}" data-status="${job.status}">
@@ -71,6 +74,9 @@ ${job.status === 'processing' && html`<div class="panel progress progress--large
   ${job.timeout !== null && field('Timeout', formatDuration(job.timeout))}
   ${job.priority !== 0 && field('Priority', `${job.priority} (lower runs first)`)}
   ${job.key !== null && field('Key', html`<code>${job.key}</code>`)}
+  ${gate.queue !== null && field('Queue', html`<code>${gate.queue}</code> (one job at a time, in the order added)`)}
+  ${gate.limit !== null && field('Limit', html`<code>${gate.limit.name}</code>${gate.limit.partition === undefined ? '' : html` for <code>${JSON.stringify(gate.limit.partition)}</code>`}`)}
+  ${heldBy !== null && field('Held back', heldBy.reason)}
   ${job.lockedBy !== null && field('Worker', job.lockedBy)}
 </dl>
 ${scheduleSection(job, ctx.now)}
@@ -86,7 +92,9 @@ ${attemptsSection(attempts)}
 </article>`;
 }
 
-export function jobPage(ctx: ViewContext, service: TaskService, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = []): SafeHtml {
+export function jobPage(
+  ctx: ViewContext, service: TaskService, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = [], heldBy: HeldBy | null = null,
+): SafeHtml {
   return layout(ctx, {
     title: `Job ${job.id}`,
     crumbs: [
@@ -94,6 +102,6 @@ export function jobPage(ctx: ViewContext, service: TaskService, job: JobRecord, 
       { label: `${siteLabel(service.site.name)} / ${service.name}`, href: jobsUrl(service.address) },
       { label: `Job ${job.id}` },
     ],
-    body: jobDetails(ctx, job, renderers, attempts),
+    body: jobDetails(ctx, job, renderers, attempts, heldBy),
   });
 }

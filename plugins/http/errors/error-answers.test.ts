@@ -18,6 +18,7 @@ const SAMPLES: Record<string, Error> = {
   InvalidCursorError: new core.InvalidCursorError('the cursor was made for another sort'),
   KeyOptionsError: new core.KeyOptionsError('keyPeriod (seconds after the job ended) goes with keyScope "finished", and only with it'),
   KeyTakenError: new core.KeyTakenError(7, '@RootTaskService', 'nightly', 9),
+  GateOptionsError: new core.GateOptionsError('queue must be a name of 1 to 200 characters; got ""'),
 };
 
 /** Core errors that never reach a web answer, and why. */
@@ -39,6 +40,7 @@ const EXPECTED = {
   invalid_cursor: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   invalid_key_options: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   key_taken: { status: 409, fault: FAULT_CODES.JOB_STATE },
+  invalid_gate_options: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
 };
 
 const errorClassNames = Object.entries(core)

@@ -5,6 +5,7 @@ import {
   JobStateError,
   KeyOptionsError,
   KeyTakenError,
+  GateOptionsError,
   ScheduleError,
   UnknownJobError,
   UnknownServiceError,
@@ -22,7 +23,8 @@ export type CoreError =
   | JobStateError
   | InvalidCursorError
   | KeyOptionsError
-  | KeyTakenError;
+  | KeyTakenError
+  | GateOptionsError;
 
 export type CoreErrorCode = CoreError['code'];
 
@@ -52,6 +54,7 @@ export const ERROR_ANSWERS: ErrorAnswers = {
   invalid_key_options: { type: KeyOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   // A retry whose key another job holds now: a conflict with the job's state, as job_state is.
   key_taken: { type: KeyTakenError, status: 409, fault: FAULT_CODES.JOB_STATE, details: (error) => ({ key: error.key, heldBy: error.holderId }) },
+  invalid_gate_options: { type: GateOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
 };
 
 /** A store that cannot be reached is no error class of the core but the driver's own (refused, reset, shutting down). */

@@ -31,7 +31,7 @@ const idAndStatus = {
 
 /** The routes of one service's plain jobs: add, list, read, cancel, start, reschedule, clean. */
 export const registerJobsRoutes: RegisterRoutes = (app) => {
-  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean; timeout?: number; priority?: number } & KeyOptions }>(
+  app.post<{ Params: AddressParams; Body: { task: string; input?: unknown; startLater?: boolean; timeout?: number; priority?: number; queue?: string } & KeyOptions }>(
     '/jobs',
     {
       schema: {
@@ -93,7 +93,10 @@ export const registerJobsRoutes: RegisterRoutes = (app) => {
       params: jobParamsSchema,
       response: { 200: jobSchema, ...errorResponses },
     },
-  }, async (request) => toJobJson(await request.service.getJob(request.params.id)));
+  }, async (request) => {
+    const job = toJobJson(await request.service.getJob(request.params.id));
+    return { ...job, heldBy: job.queue || job.limit ? await request.service.heldBy(request.params.id) : null };
+  }),
 
   app.post<{ Params: JobParams }>('/jobs/:id/cancel', {
     schema: {

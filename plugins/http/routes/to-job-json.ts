@@ -1,4 +1,4 @@
-import type { JobRecord } from 'remotetask';
+import { describeGate, type JobRecord } from 'remotetask';
 import type { JobJson } from 'remotetask/client';
 
 /** Dates can only hold times up to year 275760; stores use MAX_SAFE_INTEGER for "never". */
@@ -33,5 +33,6 @@ export function toJobJson(job: JobRecord): JobJson {
     timeout: job.timeout,
     priority: job.priority,
     key: job.key,
+    ...describeGate(job.gate),
   };
 }

@@ -53,6 +53,17 @@ export const jobSchema = {
     timeout: nullable('integer', { description: 'the job\'s own time limit per run (ms), or null' }),
     priority: { type: 'integer', description: 'lower runs first; 0 by default' },
     key: nullable('string', { description: 'unique within the service while the job holds it, or null' }),
+    queue: nullable('string', { description: 'the serial queue the job runs in (one at a time, in the order added), or null' }),
+    limit: {
+      type: ['object', 'null'],
+      description: 'the fleet-wide limit the job runs under (a task\'s name, or *), with its partition when partitioned; or null',
+      properties: { name: { type: 'string' }, partition: { description: 'the value of the limit\'s partitionBy field' } },
+    },
+    heldBy: {
+      type: ['object', 'null'],
+      description: 'on GET of one job: why it waits behind its limit or queue now (e.g. concurrency 2 reached), or null',
+      properties: { limit: { type: 'string' }, queue: { type: 'string' }, partition: {}, reason: { type: 'string' } },
+    },
   },
 } as const;
 
@@ -127,6 +138,7 @@ export const addJobBodySchema = {
     startLater: { type: 'boolean', description: 'add in "start later"; start it with POST …/jobs/{id}/start' },
     timeout: { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_MS, description: 'a time limit for each run of this job, in ms (over the task\'s own; at most 2^31 - 1, about 24.8 days)' },
     priority: prioritySchema,
+    queue: { type: 'string', minLength: 1, maxLength: 200, description: 'a serial queue: its jobs run one at a time, in the order added, across every worker' },
     ...keyProperties,
   },
 } as const;

@@ -2,7 +2,7 @@ import { MAX_PRIORITY, MIN_PRIORITY, type AddOptions } from 'remotetask';
 import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
 import { expectParams, intParam, type XmlrpcMethod } from './xmlrpc-params.js';
 
-const OPTION_NAMES = ['priority', 'startLater', 'timeout', 'key', 'keyScope', 'keyPeriod', 'onKeyTaken'];
+const OPTION_NAMES = ['priority', 'startLater', 'timeout', 'key', 'keyScope', 'keyPeriod', 'onKeyTaken', 'queue'];
 
 function priorityParam(name: string, value: unknown): number {
   const priority = intParam(name, 'priority', value);
@@ -26,7 +26,7 @@ function addOptionsParam(value: unknown): AddOptions {
   const options: AddOptions = {};
   if (members.priority !== undefined) options.priority = priorityParam(name, members.priority);
   if (members.timeout !== undefined) options.timeout = intParam(name, 'timeout', members.timeout);
-  for (const name of ['key', 'keyScope', 'onKeyTaken'] as const) {
+  for (const name of ['key', 'keyScope', 'onKeyTaken', 'queue'] as const) {
     const value = members[name];
     if (value === undefined) continue;
     if (typeof value !== 'string') throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `addWithOptions: ${name} must be a <string>, got ${JSON.stringify(value)}`);
@@ -49,7 +49,7 @@ function addOptionsParam(value: unknown): AddOptions {
 export const JOB_CONTROL_METHODS: Record<string, XmlrpcMethod> = {
   addWithOptions: {
     signatures: [['int', 'string', 'any', 'struct']],
-    help: 'addWithOptions(task, input, options): add with a struct of options (priority: lower runs first, 0 by default; startLater; timeout in ms; key, keyScope, keyPeriod, onKeyTaken: a job unique by key); returns the job id (with a taken key: of the job holding it).',
+    help: 'addWithOptions(task, input, options): add with a struct of options (priority: lower runs first, 0 by default; startLater; timeout in ms; key, keyScope, keyPeriod, onKeyTaken: a job unique by key; queue: a serial queue, one job at a time in the order added); returns the job id (with a taken key: of the job holding it).',
     readOnly: false,
     async call(service, params) {
       expectParams('addWithOptions', params, [3], '(task, input, options)');

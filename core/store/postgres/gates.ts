@@ -1,0 +1,214 @@
+import type pg from 'pg';
+import type { JobRecord, Schedule } from '../../jobs/job.js';
+import type { ClaimOptions, HeldBy } from '../job-store.js';
+import { parseGate, windowStart, type LimitSet } from '../gate-rules.js';
+import { gateOpensAt, judgeGate as judge, type GateRow } from '../gate-judge.js';
+import { decodedJson, toJobRecord, type JobRow } from '../job-row.js';
+import { NEVER_DUE } from '../store-rules.js';
+import { WAITING_SQL } from '../status-sets.js';
+import { WAKE_CHANNEL } from './listener.js';
+import type { PostgresContext } from './postgres-context.js';
+import { sqlText, type Tables } from './tables.js';
+
+/*
+ * The gate rules of core/store/gate-rules.ts on PostgreSQL, for every process at once.
+ *
+ * A claim first reads the state of the service's gates that have waiting jobs (one statement: a
+ * loose index scan over the gated claim index, one probe per gate, and per gate its running count
+ * from the running-gate index, its rate window and its queue head). Then, gate by gate, in the
+ * order their first due job fell due, it claims what the gate lets through, in a transaction of
+ * its own that first takes an advisory lock on the gate: the counts it then reads are those every
+ * other claimer of the gate left committed, so a limit is never exceeded. The lock is held for one
+ * short statement; claimers of other gates and of plain jobs never wait for it.
+ *
+ * Cost: plain jobs have no entry in any gate index (all are partial on `gate IS NOT NULL`) and the
+ * claim index leaves gated jobs out (migration 9), so neither their writes nor their claims do
+ * more than before, beside one probe of an empty index per claim. Gated claims cost one probe per
+ * gate with waiting jobs, and three round trips per gate that lets jobs through.
+ */
+
+const gateState = (service: string, gate: string, { jobs, gateWindows }: Tables) => `
+        (SELECT count(*) FROM ${jobs} r WHERE r.service = ${service} AND r.gate = ${gate} AND r.locked_by IS NOT NULL)::int AS running,
+        (SELECT w.window_start FROM ${gateWindows} w WHERE w.service = ${service} AND w.gate = ${gate}) AS window_start,
+        (SELECT w.claims FROM ${gateWindows} w WHERE w.service = ${service} AND w.gate = ${gate}) AS window_claims,
+        h.id AS head_id, (h.locked_by IS NULL AND h.status IN ('queued', 'delayed')) AS head_waiting, h.run_at AS head_run_at`;
+const queueHead = (service: string, gate: string, { jobs }: Tables) => `
+        LEFT JOIN LATERAL (
+          SELECT q.id, q.status, q.locked_by, q.run_at FROM ${jobs} q
+          WHERE q.service = ${service} AND q.gate = ${gate} AND q.status IN ('queued', 'delayed', 'processing') ORDER BY q.id LIMIT 1
+        ) h ON true`;
+const waitingGated = (j: string) => `${j}.service = $1 AND ${j}.${WAITING_SQL} AND ${j}.locked_by IS NULL AND ${j}.gate IS NOT NULL`;
+
+// The gates of the service with waiting jobs, each with its first waiting job (run_at, id) and its state.
+export const gatesText = sqlText((tables) => `
+      WITH RECURSIVE g(gate) AS (
+        SELECT (SELECT min(j.gate) FROM ${tables.jobs} j WHERE ${waitingGated('j')})
+        UNION ALL
+        SELECT (SELECT min(j.gate) FROM ${tables.jobs} j WHERE ${waitingGated('j')} AND j.gate > g.gate)
+        FROM g WHERE g.gate IS NOT NULL
+      )
+      SELECT g.gate, f.run_at AS first_run_at, f.id AS first_id, ${gateState('$1', 'g.gate', tables)}
+      FROM g
+        CROSS JOIN LATERAL (
+          SELECT j.run_at, j.id FROM ${tables.jobs} j WHERE ${waitingGated('j')} AND j.gate = g.gate ORDER BY j.run_at, j.id LIMIT 1
+        ) f
+        ${queueHead('$1', 'g.gate', tables)}
+      WHERE g.gate IS NOT NULL`);
+
+// One job's gate and that gate's state: why the job waits.
+const jobGateText = sqlText((tables) => `
+      SELECT j.id, j.gate, j.status, j.locked_by, ${gateState('j.service', 'j.gate', tables)}
+      FROM ${tables.jobs} j ${queueHead('j.service', 'j.gate', tables)}
+      WHERE j.id = $1 AND j.gate IS NOT NULL`);
+
+// $2 now, $4 workerId, $5 lockedUntil, as in the plain claim (claim.ts).
+const gatedClaimSet = `
+      status = CASE WHEN j.status = 'cronjob' THEN 'cronjob' ELSE 'processing' END,
+      started = $2, attempts = j.attempts + 1, locked_by = $4, locked_until = $5, progress = NULL, progress_message = NULL`;
+
+// A limit's jobs, under the gate's lock: room from the counts committed now, claims counted in the window.
+// $1 service, $3 gate, $6 at most, $7 only this job (or NULL), $8 concurrency, $9 rate count, $10 window start (NULL without a rate), $11 only these tasks (or NULL).
+export const claimLimitedText = sqlText(({ jobs, gateWindows }) => `
+      WITH room AS (
+        SELECT greatest(0, least($6::int,
+          coalesce($8::int - (SELECT count(*) FROM ${jobs} r WHERE r.service = $1 AND r.gate = $3 AND r.locked_by IS NOT NULL)::int, $6::int),
+          coalesce($9::int - coalesce((SELECT w.claims FROM ${gateWindows} w WHERE w.service = $1 AND w.gate = $3 AND w.window_start = $10::bigint), 0), $6::int)
+        )) AS n
+      ), due AS (
+        SELECT ctid FROM ${jobs}
+        WHERE service = $1 AND gate = $3 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2 AND ($7::bigint IS NULL OR id = $7)
+          -- A claim limited to some tasks (an agent's) takes only theirs; the gate's other jobs still count.
+          AND ($11::text[] IS NULL OR task = ANY($11::text[]))
+        ORDER BY run_at, id
+        LIMIT (SELECT n FROM room)
+        FOR UPDATE SKIP LOCKED
+      ), claimed AS (
+        UPDATE ${jobs} j SET ${gatedClaimSet} FROM due WHERE j.ctid = due.ctid RETURNING j.*
+      ), counted AS (
+        INSERT INTO ${gateWindows} AS w (service, gate, window_start, claims)
+        SELECT $1, $3, $10::bigint, count(*) FROM claimed HAVING count(*) > 0 AND $10::bigint IS NOT NULL
+        -- A window only moves forward: a claimer whose clock lags does not reset a newer one.
+        ON CONFLICT (service, gate) DO UPDATE SET
+          claims = CASE WHEN w.window_start = EXCLUDED.window_start THEN w.claims + EXCLUDED.claims
+                        WHEN w.window_start < EXCLUDED.window_start THEN EXCLUDED.claims ELSE w.claims END,
+          window_start = greatest(w.window_start, EXCLUDED.window_start)
+      )
+      SELECT * FROM claimed`);
+
+// A serial queue's head, under the gate's lock, when it waits and is due (and, $8, is of these tasks). $3 gate, $6 at most, $7 only this job (or NULL).
+export const claimQueuedText = sqlText(({ jobs }) => `
+      WITH head AS (
+        SELECT id FROM ${jobs} WHERE service = $1 AND gate = $3 AND status IN ('queued', 'delayed', 'processing') ORDER BY id LIMIT 1
+      ), due AS (
+        SELECT ctid FROM ${jobs}
+        WHERE id = (SELECT id FROM head) AND service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2 AND $6::int > 0 AND ($7::bigint IS NULL OR id = $7)
+          AND ($8::text[] IS NULL OR task = ANY($8::text[]))
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${jobs} j SET ${gatedClaimSet} FROM due WHERE j.ctid = due.ctid RETURNING j.*`);
+
+/** 64-bit advisory lock key of a gate, from its name (hashtextextended, as the store's other locks). */
+const lockText = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+
+/** Claims one gate's jobs, up to `want` (one jobId: only that one, when it is the gate's to give). */
+async function claimGate(ctx: PostgresContext, lockKey: string, gate: string, options: ClaimOptions, want: number, jobId: number | null = null): Promise<JobRow[]> {
+  const parsed = parseGate(gate);
+  const { service, now, workerId, leaseMs, limits } = options;
+  const rule = parsed.kind === 'limit' ? limits?.[parsed.name] : undefined;
+  return ctx.transaction(async (client: pg.ClientBase) => {
+    await client.query({ name: 'remotetask-gate-lock', text: lockText, values: [lockKey] });
+    const values = [service, now, gate, workerId, now + leaseMs, want, jobId];
+    const tasks = options.tasks ? [...new Set(options.tasks)] : null;
+    const { rows } = parsed.kind === 'queue'
+      ? await client.query<JobRow>({ name: 'remotetask-claim-queued', text: claimQueuedText(ctx.tables), values: [...values, tasks] })
+      : await client.query<JobRow>({
+          name: 'remotetask-claim-limited',
+          text: claimLimitedText(ctx.tables),
+          values: [...values, rule?.concurrency ?? null, rule?.rate?.count ?? null, rule?.rate ? windowStart(now, rule.rate.perMs) : null, tasks],
+        });
+    return rows;
+  });
+}
+
+/**
+ * Claims up to `want` gated jobs of the service that their gates let through; cron jobs among them
+ * move on to their next occurrence. Gates take turns in the order their first due job fell due.
+ */
+export async function claimGated(ctx: PostgresContext, schema: string, options: ClaimOptions, want: number): Promise<JobRecord[]> {
+  const { service, now, limits } = options;
+  const { rows: gates } = await ctx.query<GateRow>({ name: 'remotetask-gates', text: gatesText(ctx.tables), values: [service] });
+  const open = gates
+    .filter((row) => row.first_run_at <= now && judge(row, now, limits).room > 0)
+    .sort((a, b) => a.first_run_at - b.first_run_at || a.first_id - b.first_id);
+  const claimed: JobRow[] = [];
+  for (const row of open) {
+    if (claimed.length >= want) break;
+    claimed.push(...(await claimGate(ctx, gateLockKey(schema, service, row.gate), row.gate, options, want - claimed.length)));
+  }
+  await moveCronOn(ctx, claimed, options);
+  return claimed.map((row) => toJobRecord(row, decodedJson));
+}
+
+const moveCronText = sqlText(({ jobs }) => `UPDATE ${jobs} SET run_at = $2 WHERE id = $1 AND locked_by = $3 AND status = 'cronjob'`);
+
+/** A gated cron job claimed: on to its next occurrence (rare enough for one statement each). */
+async function moveCronOn(ctx: PostgresContext, rows: JobRow[], options: ClaimOptions): Promise<void> {
+  for (const row of rows) {
+    if (row.status !== 'cronjob') continue;
+    row.run_at = row.schedule === null ? NEVER_DUE : (options.nextRunAt(row.schedule as Schedule, options.now) ?? NEVER_DUE);
+    await ctx.query({ name: 'remotetask-gated-cron-next', text: moveCronText(ctx.tables), values: [row.id, row.run_at, options.workerId] });
+  }
+}
+
+export function gateLockKey(schema: string, service: string, gate: string): string {
+  return `remotetask:gate:${schema}:${service}:${gate}`;
+}
+
+/** The gated job `id`, claimed alone when its gate lets it through (the seed's processNext(jobId)). */
+export async function claimGatedById(ctx: PostgresContext, schema: string, options: ClaimOptions & { jobId: number }): Promise<JobRecord[] | undefined> {
+  const { rows } = await ctx.query<GateRow & { id: number }>({ name: 'remotetask-job-gate', text: jobGateText(ctx.tables), values: [options.jobId] });
+  const row = rows[0];
+  if (!row) return undefined; // not gated: the plain claim takes it
+  if (judge(row, options.now, options.limits, options.jobId).room === 0) return [];
+  // Under the gate's lock, the gate's own claim decides.
+  const claimed = await claimGate(ctx, gateLockKey(schema, options.service, row.gate), row.gate, options, 1, options.jobId);
+  await moveCronOn(ctx, claimed, options);
+  return claimed.map((job) => toJobRecord(job, decodedJson));
+}
+
+/** The earliest time one of the service's gated jobs may be claimed (see JobStore.nextRunAt). */
+export async function gatedNextRunAt(ctx: PostgresContext, service: string, now: number, limits: LimitSet | undefined): Promise<number | null> {
+  const { rows } = await ctx.query<GateRow>({ name: 'remotetask-gates', text: gatesText(ctx.tables), values: [service] });
+  let next: number | null = null;
+  for (const row of rows) {
+    const at = gateOpensAt(row, now, limits);
+    if (at !== null && (next === null || at < next)) next = at;
+  }
+  return next;
+}
+
+/** Why the job waits behind its gate at `now`, or null. */
+export async function gatedHeldBy(ctx: PostgresContext, id: number, now: number, limits: LimitSet | undefined): Promise<HeldBy | null> {
+  if (!Number.isSafeInteger(id)) return null;
+  const { rows } = await ctx.query<GateRow & { status: string; locked_by: string | null }>({
+    name: 'remotetask-job-gate', text: jobGateText(ctx.tables), values: [id],
+  });
+  const row = rows[0];
+  if (!row || row.locked_by !== null || !['queued', 'delayed', 'cronjob'].includes(row.status)) return null;
+  return judge(row, now, limits, id).held;
+}
+
+const hasGatedDueText = sqlText(({ jobs }) => `
+      SELECT EXISTS (SELECT 1 FROM ${jobs} j WHERE ${waitingGated('j')} AND j.run_at <= $2) AS due`);
+
+/** Whether a gated job of the service is due at `now`, its gate aside (the seed's "jobs waiting"). */
+export async function hasGatedDue(ctx: PostgresContext, service: string, now: number): Promise<boolean> {
+  const { rows } = await ctx.query<{ due: boolean }>({ name: 'remotetask-has-gated-due', text: hasGatedDueText(ctx.tables), values: [service, now] });
+  return rows[0].due;
+}
+
+/** Wakes the service's claimers everywhere: a gated job's change may have opened its gate. */
+export async function wakeGated(ctx: PostgresContext, service: string): Promise<void> {
+  ctx.wakeLocally([service]);
+  await ctx.query({ name: 'remotetask-gate-wake', text: `SELECT pg_notify('${WAKE_CHANNEL}', $1)`, values: [service] });
+}
