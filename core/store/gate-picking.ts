@@ -70,7 +70,12 @@ function open(view: GateView, now: number, want: number, limits: LimitSet | unde
  */
 /** `accept`: which of the jobs a gate lets through the caller takes (a claim limited to some tasks); the others still count. */
 export function pickGated(rows: GatedRow[], now: number, want: number, limits: LimitSet | undefined, windows: RateWindows, accept?: (row: GatedRow) => boolean): number[] {
+  // A limit's waiting jobs the caller does not take are no part of it here (running ones still
+  // count); a queue keeps every job, its head the caller may not take holding the rest back.
+  const visible = (view: GateView): GateView =>
+    accept && parseGate(view.gate).kind === 'limit' ? { ...view, rows: view.rows.filter((row) => !claimable(row) || accept(row)) } : view;
   const views = byGate(rows)
+    .map(visible)
     .map((view) => ({ view, first: view.rows.filter((row) => claimable(row) && row.run_at <= now).sort(dueOrder)[0] }))
     .filter((entry) => entry.first !== undefined)
     .sort((a, b) => dueOrder(a.first!, b.first!));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractContext } from './contract-context.contract.js';
+import { limitGate, queueGate, type LimitSet } from '../gate-rules.js';
 import { T0, newJob, cronJob, claimOptions } from './fixtures.contract.js';
 
 /** The contract of claim limited to some tasks (`tasks`): what an agent serving only those claims. */
@@ -45,6 +46,24 @@ export function claimTasksContract(t: ContractContext): void {
       const job = await t.store.insert(newJob({ task: 'echo' }));
       expect(await t.store.claim(claimOptions({ jobId: job.id, tasks: ['upper'] }))).toEqual([]);
       expect((await t.store.claim(claimOptions({ jobId: job.id, tasks: ['upper', 'echo'] }))).map((claimed) => claimed.id)).toEqual([job.id]);
+    });
+
+    it('takes gated jobs of the tasks named only, as their gates allow, the others still counting', async () => {
+      const any = limitGate('*');
+      const limits: LimitSet = { '*': { concurrency: 2 } };
+      const queue = queueGate('customer-1');
+      const [echoLimited, upperLimited, upperLimited2, echoQueued, upperQueued] = await t.store.insertMany([
+        newJob({ task: 'echo', gate: any }), newJob({ task: 'upper', gate: any }), newJob({ task: 'upper', gate: any }),
+        newJob({ task: 'echo', gate: queue }), newJob({ task: 'upper', gate: queue }),
+      ]);
+      // The queue's head is an echo job: an upper-only claimer must not pass it.
+      const first = await t.store.claim(claimOptions({ limit: 10, limits, tasks: ['upper'], workerId: 'agent' }));
+      expect(first.map((job) => job.id)).toEqual([upperLimited!.id, upperLimited2!.id]);
+      expect((await mustGet(upperQueued!.id)).status).toBe('queued');
+      // The limit's two slots are taken by the upper jobs: the echo job waits, and the queue's head runs.
+      const second = await t.store.claim(claimOptions({ limit: 10, limits, workerId: 'w2' }));
+      expect(second.map((job) => job.id)).toEqual([echoQueued!.id]);
+      expect((await mustGet(echoLimited!.id)).status).toBe('queued');
     });
 
     it('with no task named, takes nothing', async () => {

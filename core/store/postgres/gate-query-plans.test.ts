@@ -42,8 +42,8 @@ describe('PostgresJobStore query plans with limits and serial queues', () => {
       return {
         claim: await explain(`EXECUTE claim('@plan', 10, 500, 'w', 1000)`),
         gates: await explain(`EXECUTE gates('@plan')`),
-        limited: await explain(`EXECUTE claim_limited('@plan', 10, '${limited}', 'w', 1000, 5, NULL, 1, NULL, NULL)`),
-        queued: await explain(`EXECUTE claim_queued('@plan', 10, '${queue}', 'w', 1000, 1, NULL)`),
+        limited: await explain(`EXECUTE claim_limited('@plan', 10, '${limited}', 'w', 1000, 5, NULL, 1, NULL, NULL, NULL)`),
+        queued: await explain(`EXECUTE claim_queued('@plan', 10, '${queue}', 'w', 1000, 1, NULL, NULL)`),
       };
     });
     expect(plans.claim).toMatch(/Index Scan using jobs_claim_idx/);
