@@ -33,6 +33,13 @@ export interface JobRow<Json = unknown> {
   locked_by: string | null;
   locked_until: number | null;
   cancel_requested: boolean | number;
+  /** Flows and batches (core/store/job-flows.ts); absent in rows of stores that have none. */
+  batch_id?: number | null;
+  /** How many parents it still waits for; null: it has none. */
+  parents_left?: number | null;
+  on_parent_failure?: string | null;
+  /** Whether other jobs wait for it: only such a job's end is looked at by the dependency rules. */
+  has_children?: boolean | number;
 }
 
 /** Reads a JSON value as the store holds it. */
@@ -76,6 +83,7 @@ export function toJobRecord<Json>(row: JobRow<Json>, readJson: JsonReader<Json>)
     lockedBy: row.locked_by,
     lockedUntil: row.locked_until,
     cancelRequested: Boolean(row.cancel_requested),
+    batchId: row.batch_id ?? null,
   };
 }
 

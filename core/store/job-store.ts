@@ -1,6 +1,7 @@
 import type { JobRecord, JobStatus, RetryableStatus, Schedule } from '../jobs/job.js';
 import type { ProcessBeat, ProcessRecord } from './process-registry.js';
 import type { ControlListener, PausedService } from './service-pauses.js';
+import type { BatchRecord, FlowInsert, NewFlow, RelatedJob } from './job-flows.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
 export interface NewJob {
@@ -143,6 +144,19 @@ export interface JobStore {
    * `finished` period ran out by `now` is free again.
    */
   insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert>;
+  /**
+   * Inserts jobs that may wait for others (stored ones, or earlier ones of the flow), and a batch
+   * when asked, in one transaction; a parent id that names no job of the service rejects it all
+   * (UnknownParentError). A job whose parents have not all ended is `blocked`; see core/store/job-flows.ts
+   * for what the store does when they end.
+   */
+  insertFlow(flow: NewFlow): Promise<FlowInsert>;
+  /** The jobs the job waits (or waited) for, in id order, at most `limit` (default 1000). */
+  parentsOf(id: number, limit?: number): Promise<RelatedJob[]>;
+  /** The jobs that wait (or waited) for the job, in id order, at most `limit` (default 1000). */
+  childrenOf(id: number, limit?: number): Promise<RelatedJob[]>;
+  /** A batch with its members' counts, or undefined. */
+  getBatch(id: number): Promise<BatchRecord | undefined>;
   get(id: number): Promise<JobRecord | undefined>;
   list(query: JobQuery): Promise<JobPage>;
   countByStatus(service?: string): Promise<Record<JobStatus, number>>;

@@ -39,6 +39,7 @@ export function insertAndGetContract(t: ContractContext): void {
         lockedBy: null,
         lockedUntil: null,
         cancelRequested: false,
+        batchId: null,
       };
       const inserted = await t.store.insert(
         newJob({ task: 'video-convert', input, maxAttempts: 5, created: T0 + 7, timeout: 90_000 }),

@@ -18,6 +18,8 @@ import { processRegistryContract } from './process-registry.contract.js';
 import { servicePausesContract } from './service-pauses.contract.js';
 import { prioritiesContract } from './priorities.contract.js';
 import { uniqueKeysContract } from './unique-keys.contract.js';
+import { dependenciesContract } from './dependencies.contract.js';
+import { batchesContract } from './batches.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -66,6 +68,8 @@ export function describeJobStoreContract(
     servicePausesContract(t);
     prioritiesContract(t);
     uniqueKeysContract(t);
+    dependenciesContract(t);
+    batchesContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }
