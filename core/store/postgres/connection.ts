@@ -135,6 +135,23 @@ export class PostgresConnection implements Queries {
     }
   }
 
+  /** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(fn: (queries: Pick<Queries, 'query'>) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await fn({ query: <Row extends pg.QueryResultRow>(config: pg.QueryConfig) => client.query<Row>(config) });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackFailed: Error) => (broken = rollbackFailed));
+      throw explainError(this.server, error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
   /** An advisory lock held by one connection across `fn`: every process on the database respects it. */
   async exclusively<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const client = await this.connect();

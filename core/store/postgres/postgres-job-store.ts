@@ -37,6 +37,8 @@ import { listProcesses, recordProcess, removeProcess } from './processes.js';
 import { pausedServices, setServicePaused } from './pauses.js';
 import { type ControlListener, ControlHub, type PausedService } from '../service-pauses.js';
 import { setPriority } from './set-priority.js';
+import type { BatchRecord, FlowInsert, NewFlow, RelatedJob } from '../job-flows.js';
+import { getBatch, insertFlow, relatedJobs } from './dependencies.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
 export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
@@ -103,6 +105,7 @@ export class PostgresJobStore implements JobStore {
         for (const service of services) this.wakes.wake(service);
       },
       cancelRequested: (id, service) => this.cancels.requested(id, service),
+      transaction: (fn) => open().transaction(fn),
       countDeltasAdded: (rows) => this.completedCounts.added(rows),
     };
     this.completedCounts = new CompletedCounts(this.context);
@@ -185,6 +188,22 @@ export class PostgresJobStore implements JobStore {
 
   async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
     return insertKeyedJob(this.context, job, onKeyTaken, now);
+  }
+
+  async insertFlow(flow: NewFlow): Promise<FlowInsert> {
+    return insertFlow(this.context, flow);
+  }
+
+  async parentsOf(id: number, limit?: number): Promise<RelatedJob[]> {
+    return relatedJobs(this.context, 'parents', id, limit);
+  }
+
+  async childrenOf(id: number, limit?: number): Promise<RelatedJob[]> {
+    return relatedJobs(this.context, 'children', id, limit);
+  }
+
+  async getBatch(id: number): Promise<BatchRecord | undefined> {
+    return getBatch(this.context, id);
   }
 
   async get(id: number): Promise<JobRecord | undefined> {

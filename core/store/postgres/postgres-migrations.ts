@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { flowsMigrationSql } from './flows-schema.js';
 
 /** One step of the PostgreSQL schema. Versions only grow; a released migration is never edited. */
 export interface PostgresMigration {
@@ -138,6 +139,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE UNIQUE INDEX jobs_key_idx ON ${s}.jobs (service, job_key)
         WHERE job_key IS NOT NULL AND ((key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) OR key_scope = 'finished');
     `,
+  },
+  {
+    version: 10,
+    name: 'job dependencies and batches',
+    // Four columns NULL or with a constant default (no table rewrite), two small tables, and the
+    // triggers of flows-schema.ts.
+    sql: flowsMigrationSql,
   },
 ];
 

@@ -4,10 +4,12 @@ export interface Tables {
   readonly completedCounts: string;
   readonly processes: string;
   readonly pausedServices: string;
+  readonly jobParents: string;
+  readonly batches: string;
 }
 
 export function tablesIn(quotedSchema: string): Tables {
-  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts`, processes: `${quotedSchema}.processes`, pausedServices: `${quotedSchema}.paused_services` };
+  return { jobs: `${quotedSchema}.jobs`, completedCounts: `${quotedSchema}.completed_counts`, processes: `${quotedSchema}.processes`, pausedServices: `${quotedSchema}.paused_services`, jobParents: `${quotedSchema}.job_parents`, batches: `${quotedSchema}.batches` };
 }
 
 /**

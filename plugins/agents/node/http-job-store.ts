@@ -101,6 +101,10 @@ export class HttpJobStore implements JobStore {
   listProcesses(): never { return notOnAnAgent('listing processes'); }
   setServicePaused(): never { return notOnAnAgent('pausing services'); }
   insert(): never { return notOnAnAgent('adding jobs'); }
+  insertFlow(): never { return notOnAnAgent('adding flows'); }
+  parentsOf(): never { return notOnAnAgent("reading a job's parents (context.parents())"); }
+  childrenOf(): never { return notOnAnAgent("reading a job's children"); }
+  getBatch(): never { return notOnAnAgent('reading batches (context.batch())'); }
   insertMany(): never { return notOnAnAgent('adding jobs'); }
   retry(): never { return notOnAnAgent('retrying jobs'); }
   insertKeyed(): never { return notOnAnAgent('adding jobs'); }
