@@ -60,7 +60,7 @@ describe('PostgresJobStore migrations', () => {
         admin.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname`, [schema]),
       );
       expect(indexes.map((index) => index.indexname)).toEqual(
-        ['jobs_claim_idx', 'jobs_key_idx', 'jobs_lease_idx', 'jobs_pkey', 'jobs_service_brin', 'jobs_service_status_idx', 'migrations_pkey', 'paused_services_pkey', 'processes_pkey'],
+        ['batches_pkey', 'job_parents_parent_idx', 'job_parents_pkey', 'jobs_batch_idx', 'jobs_claim_idx', 'jobs_key_idx', 'jobs_lease_idx', 'jobs_pkey', 'jobs_service_brin', 'jobs_service_status_idx', 'migrations_pkey', 'paused_services_pkey', 'processes_pkey'],
       );
       // The expired leases of the jobs written by the old version are swept back as before.
       expect(await store.recoverExpired(10_000)).toBe(2);
