@@ -28,7 +28,7 @@ describe('flows and batches on a service', () => {
           log.push(`end ${input.name}`);
           if (input.fail) throw new TaskError(`${input.name} failed`);
           return `${input.name} done`;
-        }), { maxAttempts: 1 });
+        }, { maxAttempts: 1 }));
         ctx.addTask('tally', new SimpleTask(async (_input: unknown, context) => {
           batchSeen.push(await context.batch());
           return 'tallied';
