@@ -8,7 +8,27 @@
 export const RELEASED_CHANNEL = 'remotetask_released';
 
 const ENDED = `('completed', 'error', 'cancelled')`;
-const CANCELS = `(NEW.status <> 'completed' AND c.on_parent_failure = 'cancel')`;
+
+/**
+ * The trigger's statement, its data-modifying part: the parent's edges counted, its blocked
+ * children released or cancelled. Exported so that a test can read its plan (an index probe per
+ * edge and per child, whatever the tables' size).
+ */
+export function releaseChildrenSql(s: string, parent: { id: string; status: string; completed: string }): string {
+  const cancels = `(${parent.status} <> 'completed' AND c.on_parent_failure = 'cancel')`;
+  return `WITH edges AS (
+      UPDATE ${s}.job_parents SET counted = true WHERE parent_id = ${parent.id} AND NOT counted RETURNING child_id
+    ), changed AS (
+      UPDATE ${s}.jobs c SET
+        parents_left = c.parents_left - 1,
+        status = CASE WHEN ${cancels} THEN 'cancelled' WHEN c.parents_left = 1 THEN 'queued' ELSE c.status END,
+        run_at = CASE WHEN ${cancels} THEN c.run_at WHEN c.parents_left = 1 THEN 0 ELSE c.run_at END,
+        error = CASE WHEN ${cancels} THEN format('cancelled: its parent job %s ended %s', ${parent.id}, ${parent.status}) ELSE c.error END,
+        completed = CASE WHEN ${cancels} THEN ${parent.completed} ELSE c.completed END
+      FROM edges e WHERE c.id = e.child_id AND c.status = 'blocked'
+      RETURNING c.service, c.status
+    )`;
+}
 
 export const flowsMigrationSql = (s: string) => `
   -- Loosening a CHECK: NOT VALID skips the scan of the table, every row passes the wider one.
@@ -44,18 +64,7 @@ export const flowsMigrationSql = (s: string) => `
     woken integer;
   BEGIN
     -- Each edge counts once: a parent retried and ended again is not counted twice.
-    WITH edges AS (
-      UPDATE ${s}.job_parents SET counted = true WHERE parent_id = NEW.id AND NOT counted RETURNING child_id
-    ), changed AS (
-      UPDATE ${s}.jobs c SET
-        parents_left = c.parents_left - 1,
-        status = CASE WHEN ${CANCELS} THEN 'cancelled' WHEN c.parents_left = 1 THEN 'queued' ELSE c.status END,
-        run_at = CASE WHEN ${CANCELS} THEN c.run_at WHEN c.parents_left = 1 THEN 0 ELSE c.run_at END,
-        error = CASE WHEN ${CANCELS} THEN format('cancelled: its parent job %s ended %s', NEW.id, NEW.status) ELSE c.error END,
-        completed = CASE WHEN ${CANCELS} THEN NEW.completed ELSE c.completed END
-      FROM edges e WHERE c.id = e.child_id AND c.status = 'blocked'
-      RETURNING c.service, c.status
-    )
+    ${releaseChildrenSql(s, { id: 'NEW.id', status: 'NEW.status', completed: 'NEW.completed' })}
     SELECT count(*) INTO woken
     FROM (SELECT pg_notify('${RELEASED_CHANNEL}', w.service) FROM (SELECT DISTINCT service FROM changed WHERE status = 'queued') w) n;
     RETURN NULL;
