@@ -58,6 +58,11 @@ export { MAX_TIMEOUT_MS, MAX_DELAY_SECONDS, MAX_JOB_ID, MIN_PRIORITY, MAX_PRIORI
 export { TaskService, type AddOptions, type CronJobOptions } from './service/task-service.js';
 export { MAX_KEY_LENGTH, KEY_SCOPES, KeyOptionsError, type KeyOptions } from './service/key-options.js';
 export { JobsView } from './service/jobs-view.js';
+export {
+  FlowOptionsError, MAX_FLOW_JOBS, MAX_PARENTS,
+  type DependencyOptions, type FlowSpec, type FlowJobSpec, type BatchSpec, type BatchJobSpec, type AddedFlowJob, type AddedBatch,
+} from './service/flow-options.js';
+export { UnknownParentError, type OnParentFailure, type BatchRecord, type RelatedJob, type NewFlow, type NewFlowJob, type FlowInsert } from './store/job-flows.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { EVENT_WINDOW_SIZE, JobEventBus, type JobEvent, type JobEventType, type NumberedJobEvent } from './service/job-events.js';
 export { parseDirective, type Directive } from './service/parse-directive.js';

@@ -63,6 +63,8 @@ export interface JobJson {
   priority: number;
   /** Unique within the service while the job holds it; null: none. */
   key: string | null;
+  /** The batch the job belongs to (a member or its callback), or null. */
+  batchId: number | null;
 }
 
 export interface JobPageJson {

@@ -17,6 +17,8 @@ const SAMPLES: Record<string, Error> = {
   JobStateError: new core.JobStateError(3, 'queued', 'job 3 is queued, not "start later"'),
   InvalidCursorError: new core.InvalidCursorError('the cursor was made for another sort'),
   KeyOptionsError: new core.KeyOptionsError('keyPeriod (seconds after the job ended) goes with keyScope "finished", and only with it'),
+  FlowOptionsError: new core.FlowOptionsError('onParentFailure must be cancel or run; got "ignore"'),
+  UnknownParentError: new core.UnknownParentError([7], '@RootTaskService'),
 };
 
 /** Core errors that never reach a web answer, and why. */
@@ -36,6 +38,8 @@ const EXPECTED = {
   job_state: { status: 409, fault: FAULT_CODES.JOB_STATE },
   invalid_cursor: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   invalid_key_options: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  invalid_flow: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  unknown_parent: { status: 422, fault: FAULT_CODES.INVALID_PARAMS },
 };
 
 const errorClassNames = Object.entries(core)

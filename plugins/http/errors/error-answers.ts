@@ -4,6 +4,8 @@ import {
   isStoreUnreachable,
   JobStateError,
   KeyOptionsError,
+  FlowOptionsError,
+  UnknownParentError,
   ScheduleError,
   UnknownJobError,
   UnknownServiceError,
@@ -20,7 +22,9 @@ export type CoreError =
   | ScheduleError
   | JobStateError
   | InvalidCursorError
-  | KeyOptionsError;
+  | KeyOptionsError
+  | FlowOptionsError
+  | UnknownParentError;
 
 export type CoreErrorCode = CoreError['code'];
 
@@ -48,6 +52,8 @@ export const ERROR_ANSWERS: ErrorAnswers = {
   job_state: { type: JobStateError, status: 409, fault: FAULT_CODES.JOB_STATE, details: (error) => ({ status: error.status }) },
   invalid_cursor: { type: InvalidCursorError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   invalid_key_options: { type: KeyOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  invalid_flow: { type: FlowOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  unknown_parent: { type: UnknownParentError, status: 422, fault: FAULT_CODES.INVALID_PARAMS, details: (error) => ({ unknown: error.ids }) },
 };
 
 /** A store that cannot be reached is no error class of the core but the driver's own (refused, reset, shutting down). */

@@ -33,5 +33,6 @@ export function toJobJson(job: JobRecord): JobJson {
     timeout: job.timeout,
     priority: job.priority,
     key: job.key,
+    batchId: job.batchId,
   };
 }

@@ -3,6 +3,7 @@
  * /openapi.json from them. Free-form values (input, result, schedule fields) are left untyped here;
  * the task's own schema and validateSchedule check them with better messages.
  */
+import { dependencyProperties } from './flow-schemas.js';
 import { JOB_STATUSES, KEY_SCOPES, MAX_KEY_LENGTH, MAX_DELAY_SECONDS, MAX_JOB_ID, MAX_PRIORITY, MAX_TIMEOUT_MS, MIN_PRIORITY } from 'remotetask';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
@@ -53,6 +54,7 @@ export const jobSchema = {
     timeout: nullable('integer', { description: 'the job\'s own time limit per run (ms), or null' }),
     priority: { type: 'integer', description: 'lower runs first; 0 by default' },
     key: nullable('string', { description: 'unique within the service while the job holds it, or null' }),
+    batchId: nullable('integer', { description: 'the batch the job belongs to (a member or its callback), or null' }),
   },
 } as const;
 
@@ -128,6 +130,7 @@ export const addJobBodySchema = {
     timeout: { type: 'integer', minimum: 1, maximum: MAX_TIMEOUT_MS, description: 'a time limit for each run of this job, in ms (over the task\'s own; at most 2^31 - 1, about 24.8 days)' },
     priority: prioritySchema,
     ...keyProperties,
+    ...dependencyProperties,
   },
 } as const;
 
