@@ -20,6 +20,7 @@ import {
   taskHint,
 } from '../views/forms-view.js';
 import { jobDetails, jobPage } from '../views/job-view.js';
+import { flowSection, jobFlowFacts } from '../views/flow-view.js';
 import { jobsUrl, jobUrl } from '../views/urls.js';
 import { checkJobForm, describeProblem, hasErrors, taskOptions } from './check-job-form.js';
 
@@ -78,7 +79,8 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
     const { service } = request;
     const job = await service.getJob(request.params.id);
     const ctx = dashboard.view(request);
-    const page = request.headers['hx-request'] === 'true' ? jobDetails(ctx, job, dashboard.renderers) : jobPage(ctx, service, job, dashboard.renderers);
+    const flow = flowSection(job, await jobFlowFacts(service, job));
+    const page = request.headers['hx-request'] === 'true' ? jobDetails(ctx, job, dashboard.renderers, flow) : jobPage(ctx, service, job, dashboard.renderers, flow);
     return dashboard.send(reply, page);
   });
 

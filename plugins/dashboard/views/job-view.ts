@@ -6,7 +6,7 @@ import { formatDuration, formatInZone, percent, prettyJson, relativeTime, siteLa
 import { formGuard, layout, statusBadge, type ViewContext } from './layout.js';
 import { jobsUrl, jobUrl } from './urls.js';
 
-const CANCELLABLE = new Set(['queued', 'processing', 'delayed', 'cronjob', 'start later']);
+const CANCELLABLE = new Set(['queued', 'processing', 'delayed', 'cronjob', 'start later', 'blocked']);
 
 /** A failed or cancelled job that is no cron job: what `retry` takes. */
 function retryable(job: JobRecord): boolean {
@@ -44,7 +44,7 @@ function field(label: string, value: SafeHtml | string | number | null | undefin
 }
 
 /** The job's facts, schedule, input, result and error: the part of the page that refreshes live. */
-export function jobDetails(ctx: ViewContext, job: JobRecord, renderers: DetailRendererRegistry): SafeHtml {
+export function jobDetails(ctx: ViewContext, job: JobRecord, renderers: DetailRendererRegistry, flow: SafeHtml = html``): SafeHtml {
   const duration = job.started !== null && job.completed !== null && job.completed >= job.started ? formatDuration(job.completed - job.started) : undefined;
   const eventsUrl = `/events?service=${encodeURIComponent(job.service)}&job=${job.id}`;
   return html`<article id="job" data-live="${eventsUrl}" data-refresh="${jobUrl(job.service, job.id)}" data-status="${job.status}">
@@ -72,6 +72,7 @@ ${job.status === 'processing' && html`<div class="panel progress progress--large
   ${job.key !== null && field('Key', html`<code>${job.key}</code>`)}
   ${job.lockedBy !== null && field('Worker', job.lockedBy)}
 </dl>
+${flow}
 ${scheduleSection(job, ctx.now)}
 <section class="panel" aria-labelledby="input-title"><h2 id="input-title">Input</h2><pre class="json">${prettyJson(job.input)}</pre></section>
 <section class="panel" aria-labelledby="result-title"><h2 id="result-title">Result${job.status === 'cronjob' ? ' of the last run' : ''}</h2>${
@@ -84,7 +85,7 @@ ${job.error !== null && html`<section class="panel panel--error" aria-labelledby
 </article>`;
 }
 
-export function jobPage(ctx: ViewContext, service: TaskService, job: JobRecord, renderers: DetailRendererRegistry): SafeHtml {
+export function jobPage(ctx: ViewContext, service: TaskService, job: JobRecord, renderers: DetailRendererRegistry, flow?: SafeHtml): SafeHtml {
   return layout(ctx, {
     title: `Job ${job.id}`,
     crumbs: [
@@ -92,6 +93,6 @@ export function jobPage(ctx: ViewContext, service: TaskService, job: JobRecord, 
       { label: `${siteLabel(service.site.name)} / ${service.name}`, href: jobsUrl(service.address) },
       { label: `Job ${job.id}` },
     ],
-    body: jobDetails(ctx, job, renderers),
+    body: jobDetails(ctx, job, renderers, flow),
   });
 }
