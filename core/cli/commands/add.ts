@@ -24,6 +24,8 @@ interface AddOptions {
   keyScope?: 'waiting' | 'running' | 'finished';
   keyPeriod?: number;
   replace?: boolean;
+  after?: number[];
+  runAnyway?: boolean;
   wait?: boolean;
   upload?: string;
   to?: string;
@@ -34,6 +36,15 @@ function parseTimeout(text: string): number {
   const ms = Number(text);
   if (!/^\d+$/.test(text) || ms < 1) throw new InvalidArgumentError('a timeout is a whole number of milliseconds, at least 1');
   return ms;
+}
+
+/** `--after 12,13`: the ids of the jobs it waits for. */
+function parseAfter(text: string): number[] {
+  const ids = text.split(',').map((part) => part.trim());
+  if (ids.some((id) => !/^[1-9]\d*$/.test(id) || !Number.isSafeInteger(Number(id)))) {
+    throw new InvalidArgumentError('--after takes job ids separated by commas, e.g. --after 12,13');
+  }
+  return ids.map(Number);
 }
 
 export function parsePriority(text: string): number {
@@ -109,6 +120,8 @@ export function registerAdd(program: Command): void {
       .option('--key-scope <scope>', 'how long the key holds: waiting (default), running, finished')
       .option('--key-period <seconds>', 'with --key-scope finished: seconds after the job ended that its key stays taken', Number)
       .option('--replace', 'when the key is taken, give the waiting job holding it this input')
+      .option('--after <ids>', 'wait for these jobs (ids separated by commas): run once all of them completed', parseAfter)
+      .option('--run-anyway', 'with --after: run even when one of them failed or was cancelled (default: be cancelled too)')
       .option('-w, --wait', 'wait for the job to end, showing its progress on stderr; exit 1 when it fails or is cancelled')
       .option('--upload <file>', 'upload the file first (files plugin) and put its id in the input as "file"')
       .option('--to <format>', 'put this in the input as "to" (video-convert\'s target format)')
@@ -142,6 +155,7 @@ export function registerAdd(program: Command): void {
       const { id } = await service.add(task, input, {
         startLater: options.startLater, timeout: options.timeout, priority: options.priority,
         key: options.key, keyScope: options.keyScope, keyPeriod: options.keyPeriod, onKeyTaken: options.replace ? 'replace' : undefined,
+        after: options.after, onParentFailure: options.runAnyway ? 'run' : undefined,
       });
       if (!events) return printLine(String(id));
       followed = id;
