@@ -9,6 +9,7 @@ import { InvalidInputError } from './errors.js';
 import {
   FlowOptionsError,
   MAX_FLOW_JOBS,
+  MAX_PARENTS,
   checkedOnParentFailure,
   checkedParentIds,
   type AddedBatch,
@@ -99,6 +100,7 @@ export class FlowAdder {
   private flowJob(spec: FlowJobSpec, path: string, names: ReadonlyMap<string, number>): NewFlowJob {
     const after = spec.after ?? [];
     if (!Array.isArray(after)) throw new FlowOptionsError(`${path}/after must be a list of job ids and names of earlier jobs of the flow`);
+    if (after.length > MAX_PARENTS) throw new FlowOptionsError(`${path}/after names ${after.length} jobs; a job waits for at most ${MAX_PARENTS}`);
     const refs: number[] = [];
     const ids: unknown[] = [];
     for (const parent of after) {
