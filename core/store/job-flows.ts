@@ -1,65 +1,21 @@
-import type { JobRecord, JobStatus } from '../jobs/job.js';
-import type { NewJob } from './job-store.js';
+import type { JobStatus } from '../jobs/job.js';
+import type { NewFlowJob, NewJob } from './job-store.js';
+import type { BatchRecord } from './flow-records.js';
 
-// Jobs that wait for others (their parents), flows (a tree of such jobs added at once) and batches
-// (many jobs with a callback that runs once all ended): the types the stores share and the rules
-// they all apply. A job with parents is `blocked` until each parent ended; the store releases it
-// (→ `queued`) in the transaction that ends its last parent, or cancels it when a parent failed or
-// was cancelled and its `onParentFailure` says `cancel` — which cascades down to its own children.
+export type { NewFlow, NewFlowJob, FlowInsert } from './job-store.js';
+export { ON_PARENT_FAILURE, type BatchRecord, type OnParentFailure, type RelatedJob } from './flow-records.js';
 
-/** What a job does when a parent ends `error` or `cancelled`: be cancelled too (default), or run anyway. */
-export type OnParentFailure = 'cancel' | 'run';
-export const ON_PARENT_FAILURE: readonly OnParentFailure[] = ['cancel', 'run'];
+// Jobs that wait for others (their parents), flows (a graph of such jobs added at once) and
+// batches (many jobs with a callback that runs once all ended): the rules every store applies; the
+// types are in job-store.ts and flow-records.ts. A job with parents is `blocked` until each parent
+// ended; the store releases it (→ `queued`) in the transaction that ends its last parent, or
+// cancels it when a parent failed or was cancelled and its `onParentFailure` says `cancel` — which
+// cascades down to its own children.
 
 /** A parent's end that counts as done for its children; the others are failures. */
 export const PARENT_DONE: JobStatus = 'completed';
 /** The statuses a parent has ended in (FINAL_STATUSES): its children then learn of it. */
 export const PARENT_ENDED: readonly JobStatus[] = ['completed', 'error', 'cancelled'];
-
-/** One job of a flow as the store takes it. */
-export interface NewFlowJob extends NewJob {
-  /** Stored jobs it waits for (of the same service). */
-  parentIds: number[];
-  /** Earlier jobs of the same flow it waits for, by position in `NewFlow.jobs`. */
-  parentRefs: number[];
-  onParentFailure: OnParentFailure;
-}
-
-/** Jobs added in one store transaction; a job names its parents among the stored ones or the earlier ones. */
-export interface NewFlow {
-  jobs: NewFlowJob[];
-  /** Makes it a batch: the last job is the callback (it waits for every other), the others its members. */
-  batch?: boolean;
-}
-
-/** What `insertFlow` stored, in the order given; `batchId` for a batch. */
-export interface FlowInsert {
-  jobs: JobRecord[];
-  batchId: number | null;
-}
-
-/** A job's parent or child as `parentsOf` / `childrenOf` answer it. */
-export interface RelatedJob {
-  id: number;
-  task: string;
-  status: JobStatus;
-  result: unknown;
-  error: string | null;
-}
-
-/** A batch and how far it is. `failed` counts members that ended `error`. */
-export interface BatchRecord {
-  id: number;
-  service: string;
-  callbackId: number;
-  size: number;
-  created: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  /** Members not ended yet. */
-  pending: number;
-}
 
 /** A batch's member counts from (status, count) pairs. */
 export function batchCounts(rows: Iterable<{ status: JobStatus; count: number }>): Pick<BatchRecord, 'completed' | 'failed' | 'cancelled' | 'pending'> {

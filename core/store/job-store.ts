@@ -1,7 +1,7 @@
 import type { JobRecord, JobStatus, RetryableStatus, Schedule } from '../jobs/job.js';
 import type { ProcessBeat, ProcessRecord } from './process-registry.js';
 import type { ControlListener, PausedService } from './service-pauses.js';
-import type { BatchRecord, FlowInsert, NewFlow, RelatedJob } from './job-flows.js';
+import type { BatchRecord, OnParentFailure, RelatedJob } from './flow-records.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
 export interface NewJob {
@@ -23,6 +23,28 @@ export interface NewJob {
   keyScope?: KeyScope;
   /** With `keyScope: 'finished'`: how long after the job ended its key stays taken (ms). */
   keyPeriodMs?: number | null;
+}
+
+/** One job of a flow as the store takes it (see core/store/job-flows.ts). */
+export interface NewFlowJob extends NewJob {
+  /** Stored jobs it waits for (of the same service). */
+  parentIds: number[];
+  /** Earlier jobs of the same flow it waits for, by position in `NewFlow.jobs`. */
+  parentRefs: number[];
+  onParentFailure: OnParentFailure;
+}
+
+/** Jobs added in one store transaction; a job names its parents among the stored ones or the earlier ones. */
+export interface NewFlow {
+  jobs: NewFlowJob[];
+  /** Makes it a batch: the last job is the callback (it waits for every other), the others its members. */
+  batch?: boolean;
+}
+
+/** What `insertFlow` stored, in the order given; `batchId` for a batch. */
+export interface FlowInsert {
+  jobs: JobRecord[];
+  batchId: number | null;
 }
 
 /**
