@@ -120,6 +120,7 @@ export class TaskService {
    */
   async addMany(task: string, inputs: unknown[], options: AddOptions = {}): Promise<number[]> {
     if (options.key !== undefined) throw new KeyOptionsError('addMany adds jobs without keys: add keyed jobs one by one with add');
+    if (options.after !== undefined) throw new FlowOptionsError('addMany adds jobs that wait for nothing: use addFlow, or addBatch');
     const found = this.#taskNamed(task);
     inputs.forEach((input, index) => {
       const problems = validateTaskInput(found, input ?? null);
