@@ -55,12 +55,24 @@ export function parsePriority(text: string): number {
   return priority;
 }
 
-/** Follows a job's events to its end, showing progress; prints and returns the result, or exits 1 when it failed. */
-async function waitForJob(service: ServiceClient, id: number, events: JobEventStream): Promise<unknown> {
+/**
+ * Follows a job's events to its end, showing progress; prints and returns the result, or exits 1
+ * when it failed. `status`: the one it was added in (a job added after a failed one may end at once).
+ */
+async function waitForJob(service: ServiceClient, id: number, events: JobEventStream, status: string): Promise<unknown> {
   const bar = new ProgressBar();
+  let blocked = status === 'blocked';
   try {
-    for await (const event of events) {
-      if (event.jobId !== id) continue;
+    for await (const event of FINAL_STATUSES.has(status) ? [] : events) {
+      if (event.jobId !== id) {
+        // A blocked job that its parent's failure cancels gets no event of its own: look again.
+        if (blocked && (event.type === 'failed' || event.type === 'cancelled')) {
+          const now = (await service.job(id)).status;
+          if (FINAL_STATUSES.has(now)) break;
+          blocked = now === 'blocked';
+        }
+        continue;
+      }
       if (event.type === 'progress' && event.progress !== undefined) bar.update(event.progress, event.message);
       if (FINAL_EVENTS.has(event.type)) break;
     }
@@ -152,14 +164,14 @@ export function registerAdd(program: Command): void {
     };
     events = options.wait ? await service.events({ reconnect: true, onResync: recheck }) : undefined;
     try {
-      const { id } = await service.add(task, input, {
+      const { id, status } = await service.add(task, input, {
         startLater: options.startLater, timeout: options.timeout, priority: options.priority,
         key: options.key, keyScope: options.keyScope, keyPeriod: options.keyPeriod, onKeyTaken: options.replace ? 'replace' : undefined,
         after: options.after, onParentFailure: options.runAnyway ? 'run' : undefined,
       });
       if (!events) return printLine(String(id));
       followed = id;
-      const result = await waitForJob(service, id, events);
+      const result = await waitForJob(service, id, events, status);
       if (options.output !== undefined) await download(client, result, options.output);
     } finally {
       events?.close();
