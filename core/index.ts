@@ -63,6 +63,11 @@ export { KeyTakenError } from './store/key-taken-error.js';
 export { GateOptionsError, describeGate, type LimitOptions } from './service/limit-options.js';
 export type { LimitRule, LimitSet } from './store/gate-rules.js';
 export { JobsView } from './service/jobs-view.js';
+export {
+  FlowOptionsError, MAX_FLOW_JOBS, MAX_PARENTS,
+  type DependencyOptions, type FlowSpec, type FlowJobSpec, type BatchSpec, type BatchJobSpec, type AddedFlowJob, type AddedBatch,
+} from './service/flow-options.js';
+export { UnknownParentError, type OnParentFailure, type BatchRecord, type RelatedJob, type NewFlow, type NewFlowJob, type FlowInsert } from './store/job-flows.js';
 export { DEFAULT_SERVICE_OPTIONS, type ServiceOptions } from './service/service-options.js';
 export { DEFAULT_RETENTION, parseDuration, type Duration, type RetentionConfig, type RetentionRule } from './service/retention/retention-options.js';
 export { RetentionSweeper, type RetentionRemoved, type SweepReport } from './service/retention/retention-sweeper.js';

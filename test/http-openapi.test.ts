@@ -28,10 +28,12 @@ describe('/openapi.json', () => {
     );
     expect(operations.sort()).toEqual([
       'DELETE /api/services/{address}/jobs',
+      'GET /api/services/{address}/batches/{id}',
       'GET /api/services/{address}/events',
       'GET /api/services/{address}/jobs',
       'GET /api/services/{address}/jobs/{id}',
       'GET /api/services/{address}/jobs/{id}/attempts',
+      'GET /api/services/{address}/jobs/{id}/dependencies',
       'GET /api/services/{address}/pause',
       'GET /api/services/{address}/tasks',
       'GET /api/sites',
@@ -39,7 +41,9 @@ describe('/openapi.json', () => {
       'GET /healthz',
       'GET /metrics',
       'PATCH /api/services/{address}/jobs/{id}',
+      'POST /api/services/{address}/batches',
       'POST /api/services/{address}/cronjobs',
+      'POST /api/services/{address}/flows',
       'POST /api/services/{address}/jobs',
       'POST /api/services/{address}/jobs/cancel-all',
       'POST /api/services/{address}/jobs/retry-all',

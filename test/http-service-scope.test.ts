@@ -43,6 +43,10 @@ const VALID_REQUESTS: Record<string, Omit<InjectOptions, 'url'> & { path: string
   'POST /api/services/{address}/pause': { method: 'POST', path: '/pause' },
   'POST /api/services/{address}/resume': { method: 'POST', path: '/resume' },
   'GET /api/services/{address}/events': { method: 'GET', path: '/events?job=1' },
+  'POST /api/services/{address}/flows': { method: 'POST', path: '/flows', payload: { jobs: [{ task: 'echo' }] } },
+  'POST /api/services/{address}/batches': { method: 'POST', path: '/batches', payload: { jobs: [{ task: 'echo' }], callback: { task: 'echo' } } },
+  'GET /api/services/{address}/batches/{id}': { method: 'GET', path: '/batches/1' },
+  'GET /api/services/{address}/jobs/{id}/dependencies': { method: 'GET', path: '/jobs/1/dependencies' },
   'POST /xmlrpc/{address}': { method: 'POST', path: '', headers: { 'content-type': 'text/xml' }, payload: xmlrpcCall },
 };
 

@@ -63,6 +63,8 @@ describe('what crosses the boundary', () => {
         throw new SnoozeError(seconds);
       },
       lookup: (token, name) => service.site.lookup(token, name),
+      parents: async () => [],
+      batch: async () => null,
     } satisfies TaskContext;
     await expect(task.run({ value: { callback: () => 1 } }, context)).rejects.toThrow(
       mode === 'thread'

@@ -69,6 +69,8 @@ export interface JobJson {
   limit?: { name: string; partition?: unknown } | null;
   /** On a single job's read: why it waits behind its limit or queue now; null when it does not. */
   heldBy?: { limit?: string; queue?: string; partition?: unknown; reason: string } | null;
+  /** The batch the job belongs to (a member or its callback), or null. */
+  batchId: number | null;
 }
 
 /** One run of a job that ended (`GET …/jobs/{id}/attempts`), newest first; times as ISO strings. */

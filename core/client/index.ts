@@ -5,3 +5,4 @@ export type { JobEventStream, JobEventStreamOptions } from './job-event-stream.j
 export { RemotetaskHttpError } from './remotetask-http-error.js';
 export { readServerSentEvents, type ServerSentEvent } from './read-server-sent-events.js';
 export type * from './api-types.js';
+export type * from './flow-types.js';

@@ -11,6 +11,7 @@ import type {
 export type { JobEventStream } from './job-event-stream.js';
 import { type JobEventStream, type JobEventStreamOptions, openJobEventStream } from './job-event-stream.js';
 import type { ApiRequester } from './api-requester.js';
+import type { BatchAddedJson, BatchJobJson, BatchJson, DependenciesJson, FlowAddedJson, FlowJobJson } from './flow-types.js';
 
 /** The routes of one task service, one method per route. */
 export class ServiceClient {
@@ -30,7 +31,12 @@ export class ServiceClient {
 
   /** `POST …/jobs`: adds a job; returns its id and status. */
   /** With `key`: a job holding the key is answered instead (`outcome: 'existing'` or `'replaced'`). */
-  add(task: string, input: unknown = null, options: { startLater?: boolean; timeout?: number; priority?: number; queue?: string } & KeyOptionsJson = {}): Promise<JobCreatedJson> {
+  /** With `after`: the job waits for those jobs (see addFlow). */
+  add(
+    task: string,
+    input: unknown = null,
+    options: { startLater?: boolean; timeout?: number; priority?: number; queue?: string; after?: number[]; onParentFailure?: 'cancel' | 'run' } & KeyOptionsJson = {},
+  ): Promise<JobCreatedJson> {
     return this.client.request(`${this.#base}/jobs`, {
       method: 'POST',
       body: {
@@ -40,6 +46,8 @@ export class ServiceClient {
         ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
         ...(options.priority === undefined ? {} : { priority: options.priority }),
         ...(options.queue === undefined ? {} : { queue: options.queue }),
+        ...(options.after === undefined ? {} : { after: options.after }),
+        ...(options.onParentFailure === undefined ? {} : { onParentFailure: options.onParentFailure }),
         ...keyOptionsOf(options),
       },
     });
@@ -48,6 +56,26 @@ export class ServiceClient {
   /** `POST …/cronjobs`: adds a cron job (field lists, or cron + tz) or a delayed job (delay). */
   addCronJob(task: string, input: unknown, schedule: ScheduleJson, options: { priority?: number } & KeyOptionsJson = {}): Promise<JobCreatedJson> {
     return this.client.request(`${this.#base}/cronjobs`, { method: 'POST', body: { task, input, ...schedule, ...options } });
+  }
+
+  /** `POST …/flows`: jobs that wait for each other, each listed after those it waits for (by id or by `name`). */
+  addFlow(jobs: FlowJobJson[]): Promise<FlowAddedJson> {
+    return this.client.request(`${this.#base}/flows`, { method: 'POST', body: { jobs } });
+  }
+
+  /** `POST …/batches`: jobs and a callback that runs once after all of them ended. */
+  addBatch(jobs: BatchJobJson[], callback: BatchJobJson): Promise<BatchAddedJson> {
+    return this.client.request(`${this.#base}/batches`, { method: 'POST', body: { jobs, callback } });
+  }
+
+  /** `GET …/batches/{id}`: how far the batch is. */
+  batch(id: number): Promise<BatchJson> {
+    return this.client.request(`${this.#base}/batches/${id}`);
+  }
+
+  /** `GET …/jobs/{id}/dependencies`: the jobs it waits for, and those that wait for it. */
+  dependencies(id: number): Promise<DependenciesJson> {
+    return this.client.request(`${this.#base}/jobs/${id}/dependencies`);
   }
 
   /** `PUT …/jobs/{id}/priority`: changes a waiting job's priority (lower runs first); returns the job. */

@@ -8,6 +8,8 @@ export const JOB_STATUSES = [
   'delayed',
   'cronjob',
   'start later',
+  // Not the seed's: a job that waits for other jobs (its parents) to end before it is queued.
+  'blocked',
 ] as const;
 
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -26,7 +28,7 @@ export const RETRYABLE_STATUSES = ['error', 'cancelled'] as const satisfies read
 export type RetryableStatus = (typeof RETRYABLE_STATUSES)[number];
 
 /** Statuses a job is cancelled from outright while no worker holds it (one held is only asked to stop). */
-export const CANCELLABLE_STATUSES: readonly JobStatus[] = ['queued', 'start later', 'delayed', 'cronjob'];
+export const CANCELLABLE_STATUSES: readonly JobStatus[] = ['queued', 'start later', 'delayed', 'cronjob', 'blocked'];
 
 /**
  * When a job runs, besides "as soon as possible".
@@ -88,4 +90,6 @@ export interface JobRecord {
   cancelRequested: boolean;
   /** The limit or serial queue the job passes before it runs (see core/store/gate-rules.ts); null: none. */
   gate?: string | null;
+  /** The batch the job belongs to (a member, or its callback), or null (see core/store/job-flows.ts). */
+  batchId: number | null;
 }

@@ -1,7 +1,7 @@
 import type { JobAttempt } from '../jobs/job-attempt.js';
 import type { Logger } from 'winston';
 import { FINAL_STATUSES, RETRYABLE_STATUSES, isDelaySchedule, type RetryableStatus, type JobRecord, type JobStatus, type Schedule } from '../jobs/job.js';
-import { MAX_TIMEOUT_MS, timeoutTooLong } from '../jobs/job-limits.js';
+import { checkedTimeout } from '../jobs/checked-timeout.js';
 import { checkedPriority } from '../jobs/checked-priority.js';
 import { nextRunAt } from '../jobs/time-of-next-call.js';
 import { validateSchedule } from '../jobs/validate-schedule.js';
@@ -20,6 +20,9 @@ import { JobsView } from './jobs-view.js';
 import type { ServiceOptions } from './service-options.js';
 import type { Processor } from './worker/processor.js';
 import { ServiceWorker } from './worker/service-worker.js';
+import { FlowAdder } from './flow-adder.js';
+import { FlowOptionsError, type AddedBatch, type AddedFlowJob, type BatchSpec, type DependencyOptions, type FlowSpec } from './flow-options.js';
+import type { BatchRecord, RelatedJob } from '../store/job-flows.js';
 
 export interface TaskServiceDeps {
   site: Site;
@@ -34,7 +37,7 @@ export interface TaskServiceDeps {
   workerId: string;
 }
 
-export interface AddOptions extends KeyOptions {
+export interface AddOptions extends KeyOptions, DependencyOptions {
   /** Wait in `start later` until `startJob(id)`. */
   startLater?: boolean;
   /** A time limit for each run of this job (ms), over the task's and the service's. */
@@ -53,15 +56,6 @@ export interface AddOptions extends KeyOptions {
 
 /** What a cron or delayed job may be added with besides its schedule. */
 export type CronJobOptions = Pick<AddOptions, 'priority' | 'client'> & KeyOptions;
-
-function checkedTimeout(timeout: number | undefined): number | null {
-  if (timeout === undefined) return null;
-  if (!Number.isInteger(timeout) || timeout < 1) {
-    throw new RangeError(`timeout must be a whole number of milliseconds, at least 1; got ${JSON.stringify(timeout)}`);
-  }
-  if (timeout > MAX_TIMEOUT_MS) throw new RangeError(timeoutTooLong(timeout));
-  return timeout;
-}
 
 /** The seed's `now` arguments are seconds since the epoch; the store works in milliseconds. */
 const toMs = (seconds: number) => Math.round(seconds * 1000);
@@ -84,6 +78,8 @@ export class TaskService {
   readonly #deps: TaskServiceDeps;
   /** The worker side: runs, records and keeps the leases of this service's jobs. */
   readonly #worker: ServiceWorker;
+  /** Jobs that wait for others: `after`, flows, batches. */
+  readonly #flows: FlowAdder;
   #pausedEverywhere = false;
   #draining = false;
   /** The service's limits, checked, their windows in ms (see core/store/gate-rules.ts). */
@@ -99,6 +95,9 @@ export class TaskService {
     this.jobs = new JobsView(this.address, deps.store, (jobId) => this.getJob(jobId));
     const { store, workerId, logger, events, options, clock } = deps;
     this.#worker = new ServiceWorker({ service: this, store, workerId, logger, events, options, clock });
+    this.#flows = new FlowAdder({
+      address: this.address, store, clock, task: (name) => this.#taskNamed(name), maxAttempts: options.maxAttempts, added: (record) => this.#emitAdded(record),
+    });
   }
 
   /** The seed's thread name for this service's processor. */
@@ -138,6 +137,7 @@ export class TaskService {
    */
   async addMany(task: string, inputs: unknown[], options: AddOptions = {}): Promise<number[]> {
     if (options.key !== undefined) throw new KeyOptionsError('addMany adds jobs without keys: add keyed jobs one by one with add');
+    if (options.after !== undefined) throw new FlowOptionsError('addMany adds jobs that wait for nothing: use addFlow, or addBatch');
     const found = this.#taskNamed(task);
     inputs.forEach((input, index) => {
       const problems = validateTaskInput(found, input ?? null);
@@ -181,6 +181,11 @@ export class TaskService {
    * while it waits: `'replace'`).
    */
   async addOrFind(task: string, input: unknown = null, options: AddOptions = {}): Promise<KeyedInsert> {
+    if (options.after !== undefined || options.onParentFailure !== undefined) {
+      if (options.startLater || options.key !== undefined) throw new FlowOptionsError('a job added "after" others waits for them: it takes no startLater and no key');
+      const { after = [], onParentFailure, priority, timeout } = options;
+      return { job: await this.#flows.addAfter({ task, input, after, onParentFailure, priority, timeout }), outcome: 'created' };
+    }
     const found = this.#checkedTask(task, input);
     return this.#insert({
       service: this.address,
@@ -255,6 +260,32 @@ export class TaskService {
     this.#deps.events.emit({
       type: 'added', service: this.address, jobId: record.id, task: record.task, status: record.status, time: record.created,
     });
+  }
+
+  /**
+   * Adds a flow in one store transaction: jobs listed after the jobs they wait for, each naming
+   * them in `after` by id (stored jobs) or by the `name` of an earlier job of the flow. Returns
+   * the jobs added, in order. See docs/flows-and-batches.md.
+   */
+  addFlow(flow: FlowSpec): Promise<AddedFlowJob[]> {
+    return this.#flows.addFlow(flow);
+  }
+
+  /** Adds a batch: its jobs and a callback that runs once after all ended (`context.batch()` has the counts). */
+  addBatch(batch: BatchSpec): Promise<AddedBatch> {
+    return this.#flows.addBatch(batch);
+  }
+
+  /** A batch of this service with its counts, or undefined. */
+  getBatch(batchId: number): Promise<BatchRecord | undefined> {
+    return this.#flows.getBatch(batchId);
+  }
+
+  /** The jobs the job waits (or waited) for, and those that wait for it: at most `limit` of each. */
+  async relatedJobs(jobId: number, limit = 100): Promise<{ parents: RelatedJob[]; children: RelatedJob[] }> {
+    await this.getJob(jobId);
+    const [parents, children] = await Promise.all([this.#deps.store.parentsOf(jobId, limit), this.#deps.store.childrenOf(jobId, limit)]);
+    return { parents, children };
   }
 
   // --- managing jobs -------------------------------------------------------------------------

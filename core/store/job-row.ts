@@ -35,6 +35,13 @@ export interface JobRow<Json = unknown> {
   cancel_requested: boolean | number;
   /** The job's gate (core/store/gate-rules.ts); NULL for most. */
   gate?: string | null;
+  /** Flows and batches (core/store/job-flows.ts); absent in rows of stores that have none. */
+  batch_id?: number | null;
+  /** How many parents it still waits for; null: it has none. */
+  parents_left?: number | null;
+  on_parent_failure?: string | null;
+  /** Whether other jobs wait for it: only such a job's end is looked at by the dependency rules. */
+  has_children?: boolean | number;
 }
 
 /** Reads a JSON value as the store holds it. */
@@ -79,6 +86,7 @@ export function toJobRecord<Json>(row: JobRow<Json>, readJson: JsonReader<Json>)
     lockedUntil: row.locked_until,
     cancelRequested: Boolean(row.cancel_requested),
     gate: row.gate ?? null,
+    batchId: row.batch_id ?? null,
   };
 }
 

@@ -4,6 +4,7 @@ import type { JobAttempt } from '../jobs/job-attempt.js';
 import type { ControlListener, PausedService } from './service-pauses.js';
 import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from './retention-rules.js';
 import type { LimitSet } from './gate-rules.js';
+import type { BatchRecord, OnParentFailure, RelatedJob } from './flow-records.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
 export interface NewJob {
@@ -27,6 +28,28 @@ export interface NewJob {
   keyPeriodMs?: number | null;
   /** The gate the job passes before it runs (core/store/gate-rules.ts): a limit or a serial queue; absent or null: none. */
   gate?: string | null;
+}
+
+/** One job of a flow as the store takes it (see core/store/job-flows.ts). */
+export interface NewFlowJob extends NewJob {
+  /** Stored jobs it waits for (of the same service). */
+  parentIds: number[];
+  /** Earlier jobs of the same flow it waits for, by position in `NewFlow.jobs`. */
+  parentRefs: number[];
+  onParentFailure: OnParentFailure;
+}
+
+/** Jobs added in one store transaction; a job names its parents among the stored ones or the earlier ones. */
+export interface NewFlow {
+  jobs: NewFlowJob[];
+  /** Makes it a batch: the last job is the callback (it waits for every other), the others its members. */
+  batch?: boolean;
+}
+
+/** What `insertFlow` stored, in the order given; `batchId` for a batch. */
+export interface FlowInsert {
+  jobs: JobRecord[];
+  batchId: number | null;
 }
 
 /**
@@ -200,6 +223,19 @@ export interface JobStore {
    * `finished` period ran out by `now` is free again.
    */
   insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert>;
+  /**
+   * Inserts jobs that may wait for others (stored ones, or earlier ones of the flow), and a batch
+   * when asked, in one transaction; a parent id that names no job of the service rejects it all
+   * (UnknownParentError). A job whose parents have not all ended is `blocked`; see core/store/job-flows.ts
+   * for what the store does when they end.
+   */
+  insertFlow(flow: NewFlow): Promise<FlowInsert>;
+  /** The jobs the job waits (or waited) for, in id order, at most `limit` (default 1000). */
+  parentsOf(id: number, limit?: number): Promise<RelatedJob[]>;
+  /** The jobs that wait (or waited) for the job, in id order, at most `limit` (default 1000). */
+  childrenOf(id: number, limit?: number): Promise<RelatedJob[]>;
+  /** A batch with its members' counts, or undefined. */
+  getBatch(id: number): Promise<BatchRecord | undefined>;
   get(id: number): Promise<JobRecord | undefined>;
   list(query: JobQuery): Promise<JobPage>;
   countByStatus(service?: string): Promise<Record<JobStatus, number>>;

@@ -19,7 +19,7 @@ describe('status sets', () => {
     expect(HELD_SQL).toBe(`status IN ('processing', 'cronjob')`);
     expect(RUNNING_SQL).toBe(`(status = 'processing' OR (status = 'cronjob' AND locked_by IS NOT NULL))`);
     expect(RUNNING_BY_LEASE_SQL).toBe(`((status = 'processing' OR status = 'cronjob') AND locked_by IS NOT NULL)`);
-    expect(CANCELLABLE_SQL).toBe(`(status IN ('queued', 'start later', 'delayed') OR (status = 'cronjob' AND locked_by IS NULL))`);
+    expect(CANCELLABLE_SQL).toBe(`(status IN ('queued', 'start later', 'delayed', 'blocked') OR (status = 'cronjob' AND locked_by IS NULL))`);
   });
 
   it('say the same in code: running is a held status with a lease, cancelled outright a cancellable one without', () => {
@@ -35,6 +35,8 @@ describe('status sets', () => {
       ['delayed', false],
       ['cronjob', false],
       ['start later', false],
+      // Waiting for other jobs: cancellable, never claimed.
+      ['blocked', false],
     ]);
     expect(JOB_STATUSES.filter(isWaiting)).toEqual(['queued', 'delayed', 'cronjob']);
     expect(JOB_STATUSES.filter(isHeld)).toEqual(['processing', 'cronjob']);

@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
 import type { Token } from '../registry/token.js';
+import type { BatchRecord, RelatedJob } from '../store/job-flows.js';
 
 /** The service running a job, as its task sees it. */
 export interface TaskServiceHandle {
@@ -32,4 +33,11 @@ export interface TaskContext {
    * the root as fallback: `context.lookup(FileStoreToken)`. Undefined when nothing is bound.
    */
   lookup<T>(token: Token<T>, name?: string): T | undefined;
+  /**
+   * The jobs this job waited for (`after`, a flow), in id order: their id, task, status, result
+   * and error. Empty for a job that waited for none.
+   */
+  parents(): Promise<RelatedJob[]>;
+  /** The batch this job belongs to, with how many of its jobs completed, failed and were cancelled; null for none. */
+  batch(): Promise<BatchRecord | null>;
 }

@@ -8,7 +8,7 @@ function job(task: string, input: unknown): JobRecord {
   return {
     id: 1, service: '@S', task, input, status: 'queued', result: null, error: null, errorStack: null, attempts: 0, maxAttempts: 3,
     created: 0, started: null, completed: null, runAt: 0, schedule: null, progress: null, progressMessage: null, timeout: null, priority: 0, key: null,
-    lockedBy: null, lockedUntil: null, cancelRequested: false,
+    lockedBy: null, lockedUntil: null, cancelRequested: false, batchId: null,
   };
 }
 

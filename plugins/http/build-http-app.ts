@@ -18,6 +18,7 @@ import { registerEventsRoutes } from './routes/events-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJobsRoutes } from './routes/jobs-routes.js';
 import { registerPriorityRoutes } from './routes/priority-routes.js';
+import { registerFlowsRoutes } from './routes/flows-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerProcessingRoutes } from './routes/processing-routes.js';
 import { registerRetryRoutes } from './routes/retry-routes.js';
@@ -82,6 +83,7 @@ export async function buildHttpApp(kernel: Kernel, options: HttpAppOptions = {})
     registerAttemptsRoutes(scope, kernel);
     registerCronJobsRoutes(scope, kernel);
     registerPriorityRoutes(scope, kernel);
+    registerFlowsRoutes(scope, kernel);
     registerProcessingRoutes(scope, kernel);
     registerPauseRoutes(scope, kernel);
     registerEventsRoutes(scope, kernel, eventStreams);

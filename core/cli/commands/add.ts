@@ -25,6 +25,8 @@ interface AddOptions {
   keyScope?: 'waiting' | 'running' | 'finished';
   keyPeriod?: number;
   replace?: boolean;
+  after?: number[];
+  runAnyway?: boolean;
   wait?: boolean;
   upload?: string;
   to?: string;
@@ -37,6 +39,15 @@ function parseTimeout(text: string): number {
   return ms;
 }
 
+/** `--after 12,13`: the ids of the jobs it waits for. */
+function parseAfter(text: string): number[] {
+  const ids = text.split(',').map((part) => part.trim());
+  if (ids.some((id) => !/^[1-9]\d*$/.test(id) || !Number.isSafeInteger(Number(id)))) {
+    throw new InvalidArgumentError('--after takes job ids separated by commas, e.g. --after 12,13');
+  }
+  return ids.map(Number);
+}
+
 export function parsePriority(text: string): number {
   const priority = Number(text);
   if (!/^-?\d+$/.test(text) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
@@ -45,12 +56,24 @@ export function parsePriority(text: string): number {
   return priority;
 }
 
-/** Follows a job's events to its end, showing progress; prints and returns the result, or exits 1 when it failed. */
-async function waitForJob(service: ServiceClient, id: number, events: JobEventStream): Promise<unknown> {
+/**
+ * Follows a job's events to its end, showing progress; prints and returns the result, or exits 1
+ * when it failed. `status`: the one it was added in (a job added after a failed one may end at once).
+ */
+async function waitForJob(service: ServiceClient, id: number, events: JobEventStream, status: string): Promise<unknown> {
   const bar = new ProgressBar();
+  let blocked = status === 'blocked';
   try {
-    for await (const event of events) {
-      if (event.jobId !== id) continue;
+    for await (const event of FINAL_STATUSES.has(status) ? [] : events) {
+      if (event.jobId !== id) {
+        // A blocked job that its parent's failure cancels gets no event of its own: look again.
+        if (blocked && (event.type === 'failed' || event.type === 'cancelled')) {
+          const now = (await service.job(id)).status;
+          if (FINAL_STATUSES.has(now)) break;
+          blocked = now === 'blocked';
+        }
+        continue;
+      }
       if (event.type === 'progress' && event.progress !== undefined) bar.update(event.progress, event.message);
       if (FINAL_EVENTS.has(event.type)) break;
     }
@@ -111,6 +134,8 @@ export function registerAdd(program: Command): void {
       .option('--key-scope <scope>', 'how long the key holds: waiting (default), running, finished')
       .option('--key-period <seconds>', 'with --key-scope finished: seconds after the job ended that its key stays taken', Number)
       .option('--replace', 'when the key is taken, give the waiting job holding it this input')
+      .option('--after <ids>', 'wait for these jobs (ids separated by commas): run once all of them completed', parseAfter)
+      .option('--run-anyway', 'with --after: run even when one of them failed or was cancelled (default: be cancelled too)')
       .option('-w, --wait', 'wait for the job to end, showing its progress on stderr; exit 1 when it fails or is cancelled')
       .option('--upload <file>', 'upload the file first (files plugin) and put its id in the input as "file"')
       .option('--to <format>', 'put this in the input as "to" (video-convert\'s target format)')
@@ -141,13 +166,14 @@ export function registerAdd(program: Command): void {
     };
     events = options.wait ? await service.events({ reconnect: true, onResync: recheck }) : undefined;
     try {
-      const { id } = await service.add(task, input, {
+      const { id, status } = await service.add(task, input, {
         startLater: options.startLater, timeout: options.timeout, priority: options.priority, queue: options.queue,
         key: options.key, keyScope: options.keyScope, keyPeriod: options.keyPeriod, onKeyTaken: options.replace ? 'replace' : undefined,
+        after: options.after, onParentFailure: options.runAnyway ? 'run' : undefined,
       });
       if (!events) return printLine(String(id));
       followed = id;
-      const result = await waitForJob(service, id, events);
+      const result = await waitForJob(service, id, events, status);
       if (options.output !== undefined) await download(client, result, options.output);
     } finally {
       events?.close();

@@ -2,6 +2,7 @@ import type { Logger } from 'winston';
 import type { Token } from '../../registry/token.js';
 import { SnoozeError } from '../../tasks/snooze-error.js';
 import type { TaskContext, TaskServiceHandle } from '../../tasks/task.js';
+import type { BatchRecord, RelatedJob } from '../../store/job-flows.js';
 import type { HeldJob } from './held-jobs.js';
 import type { WorkerDeps } from './worker-deps.js';
 
@@ -44,6 +45,16 @@ export class RunContext implements TaskContext {
 
   lookup<T>(token: Token<T>, name?: string): T | undefined {
     return this.#deps.service.site.lookup(token, name);
+  }
+
+  parents(): Promise<RelatedJob[]> {
+    return this.#deps.store.parentsOf(this.jobId, Number.MAX_SAFE_INTEGER);
+  }
+
+  async batch(): Promise<BatchRecord | null> {
+    // Read from the stored job: a claim does not carry the batch (its statements stay as they are).
+    const id = (await this.#deps.store.get(this.jobId))?.batchId ?? null;
+    return id === null ? null : ((await this.#deps.store.getBatch(id)) ?? null);
   }
 
   get progress(): TaskContext['progress'] {

@@ -40,6 +40,7 @@ export function insertAndGetContract(t: ContractContext): void {
         lockedUntil: null,
         cancelRequested: false,
         gate: null,
+        batchId: null,
       };
       const inserted = await t.store.insert(
         newJob({ task: 'video-convert', input, maxAttempts: 5, created: T0 + 7, timeout: 90_000 }),

@@ -25,6 +25,8 @@ import { completionsContract } from './completions.contract.js';
 import { attemptsContract } from './attempts.contract.js';
 import { limitsContract } from './limits.contract.js';
 import { serialQueuesContract } from './serial-queues.contract.js';
+import { dependenciesContract } from './dependencies.contract.js';
+import { batchesContract } from './batches.contract.js';
 
 /**
  * The one suite every JobStore runs. It pins the semantics the task services rely upon, so that
@@ -80,6 +82,8 @@ export function describeJobStoreContract(
     attemptsContract(t);
     limitsContract(t);
     serialQueuesContract(t);
+    dependenciesContract(t);
+    batchesContract(t);
     if (options.reopen) durabilityContract(t, options.reopen);
   });
 }

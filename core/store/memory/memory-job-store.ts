@@ -23,7 +23,7 @@ import { MemoryProcesses } from './memory-processes.js';
 import { type ProcessBeat, type ProcessOrders, type ProcessRecord, processControlKey } from '../process-registry.js';
 import { countCompletions } from './memory-completions.js';
 import type { PausedService } from '../service-pauses.js';
-import { isCancellable } from '../status-sets.js';
+import { isCancellable, isRunning } from '../status-sets.js';
 import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
 import { DueQueues } from './due-queues.js';
 import { nthNewest, retentionBatch } from './memory-retention.js';
@@ -34,6 +34,9 @@ import type { JobAttempt } from '../../jobs/job-attempt.js';
 import { MemoryGates } from './memory-gates.js';
 import type { GatingOptions, HeldBy } from '../job-store.js';
 import type { LimitSet } from '../gate-rules.js';
+import { MemoryDependencies } from './memory-dependencies.js';
+import { insertMemoryFlow } from './memory-flows.js';
+import type { BatchRecord, FlowInsert, NewFlow, RelatedJob } from '../job-flows.js';
 import { applyOutcome, cancelJob, isClaimable, isHeldBy, recoverLease, type MemoryRow } from './job-rules.js';
 
 /** A job row as the memory store keeps it, with its place in its service's due heap. */
@@ -69,6 +72,10 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private readonly history = new MemoryAttempts();
   /** Jobs behind a limit or a serial queue: out of the due queues, picked by the gate rules. */
   private readonly gates = new MemoryGates();
+  private readonly flows = new MemoryDependencies({
+    row: (id) => this.jobs.get(id),
+    changed: (job) => this.refresh(job as StoredJob),
+  });
   private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
 
   async recordProcess(beat: ProcessBeat): Promise<ProcessOrders> {
@@ -135,6 +142,25 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       return { job: toRecord(holder), outcome: 'replaced' };
     }
     return { job: toRecord(holder), outcome: 'existing' };
+  }
+
+  async insertFlow(flow: NewFlow): Promise<FlowInsert> {
+    return insertMemoryFlow(flow, this.flows, {
+      row: (id) => this.jobs.get(id),
+      insert: (jobs, rows) => this.insertAll(jobs, rows),
+    });
+  }
+
+  async parentsOf(id: number, limit?: number): Promise<RelatedJob[]> {
+    return this.flows.parentsOf(id, limit);
+  }
+
+  async childrenOf(id: number, limit?: number): Promise<RelatedJob[]> {
+    return this.flows.childrenOf(id, limit);
+  }
+
+  async getBatch(id: number): Promise<BatchRecord | undefined> {
+    return this.flows.getBatch(id);
   }
 
   async get(id: number): Promise<JobRecord | undefined> {
@@ -295,15 +321,14 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   }
 
   async cancelAll(service: string, now: number): Promise<number> {
-    let touched = 0;
-    for (const id of this.jobIdsOf(service)) {
-      const job = this.jobs.get(id)!;
-      const done = cancelJob(job, now);
-      if (done !== false) touched += 1;
-      if (done === 'flagged') this.cancels.requested(job.id, job.service);
+    // Picked first, as the SQL stores' one statement does: a blocked job its cancelled parent
+    // cancels on the way is one of them.
+    const targets = this.jobIdsOf(service).map((id) => this.jobs.get(id)!).filter((job) => isCancellable(job.status, job.locked_by !== null) || isRunning(job.status, job.locked_by !== null));
+    for (const job of targets) {
+      if (cancelJob(job, now) === 'flagged') this.cancels.requested(job.id, job.service);
       this.refresh(job);
     }
-    return touched;
+    return targets.length;
   }
 
   async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {
@@ -392,17 +417,20 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     if (job.job_key !== null) this.keyed.get(keyOf(job.service, job.job_key))?.delete(job.id);
     this.jobs.delete(job.id);
     this.leased.delete(job.id);
+    this.flows.removed(job.id);
   }
 
-  private insertAll(newJobs: NewJob[]): JobRecord[] {
+  /** `rows`: what a flow sets besides (status, parents, batch), by position. */
+  private insertAll(newJobs: NewJob[], rows?: (index: number, row: MemoryRow) => void): JobRecord[] {
     // Serialise everything first so that a value JSON cannot hold fails the whole batch.
     const prepared = newJobs.map((job) => ({
       job,
       input: JSON.stringify(job.input ?? null),
       schedule: job.schedule === null ? null : JSON.stringify(job.schedule),
     }));
-    return prepared.map(({ job, input, schedule }) => {
+    return prepared.map(({ job, input, schedule }, index) => {
       const stored: StoredJob = { ...insertedRow(++this.lastId, job, input, schedule), dueAt: null, duePriority: 0, dueStamp: 0 };
+      rows?.(index, stored);
       this.jobs.set(stored.id, stored);
       this.serviceJobs(stored.service).ids.add(stored.id);
       if (stored.job_key !== null) this.keyedIds(stored.service, stored.job_key).add(stored.id);
@@ -445,6 +473,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       job.dueStamp += 1;
     }
     if (jobs.due.size > 2 * jobs.liveEntries + 1024) this.compact(jobs);
+    this.flows.changed(job);
   }
 
   /** Puts back the entry of a job popped by a claim that then failed. */

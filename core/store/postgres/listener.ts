@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { CONNECT_TIMEOUT_MS } from './connection.js';
+import { RELEASED_CHANNEL } from './flows-schema.js';
 
 /** The channel every store of a database listens on; the payload is the service address. */
 export const WAKE_CHANNEL = 'remotetask_wake';
@@ -70,6 +71,8 @@ export class PostgresListener {
     client.on('notification', (message) => {
       if (message.payload === undefined) return;
       if (message.channel === CONTROL_CHANNEL) return this.events.controlChanged(message.payload);
+      // Sent by the trigger that released a parent's children, in our own transactions too.
+      if (message.channel === RELEASED_CHANNEL) return this.events.wake(message.payload);
       // Our own writes were dispatched locally when they returned; their echo is for the others.
       if (this.events.ownBackendPids.has(message.processId)) return;
       if (message.channel === WAKE_CHANNEL) this.events.wake(message.payload);
@@ -83,7 +86,7 @@ export class PostgresListener {
     client.on('end', lost);
     try {
       await client.connect();
-      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${CANCEL_CHANNEL}; LISTEN ${EVENTS_CHANNEL}; LISTEN ${CONTROL_CHANNEL}`);
+      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${CANCEL_CHANNEL}; LISTEN ${EVENTS_CHANNEL}; LISTEN ${CONTROL_CHANNEL}; LISTEN ${RELEASED_CHANNEL}`);
     } catch (error) {
       client.removeListener('end', lost);
       await client.end().catch(() => undefined);

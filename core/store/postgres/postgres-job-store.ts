@@ -48,6 +48,8 @@ import { type ControlListener, ControlHub, type PausedService } from '../service
 import { setPriority } from './set-priority.js';
 import { finishedPosition, removeFinished } from './retention.js';
 import type { FinishedPosition, FinishedStatus, RetentionBatch, RetentionBatchResult } from '../retention-rules.js';
+import type { BatchRecord, FlowInsert, NewFlow, RelatedJob } from '../job-flows.js';
+import { getBatch, insertFlow, relatedJobs } from './dependencies.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
 export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
@@ -200,6 +202,22 @@ export class PostgresJobStore implements JobStore {
 
   async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
     return insertKeyedJob(this.context, job, onKeyTaken, now);
+  }
+
+  async insertFlow(flow: NewFlow): Promise<FlowInsert> {
+    return insertFlow(this.context, flow);
+  }
+
+  async parentsOf(id: number, limit?: number): Promise<RelatedJob[]> {
+    return relatedJobs(this.context, 'parents', id, limit);
+  }
+
+  async childrenOf(id: number, limit?: number): Promise<RelatedJob[]> {
+    return relatedJobs(this.context, 'children', id, limit);
+  }
+
+  async getBatch(id: number): Promise<BatchRecord | undefined> {
+    return getBatch(this.context, id);
   }
 
   async get(id: number): Promise<JobRecord | undefined> {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { addJobFunctionSql } from './add-job-function.js';
+import { flowsMigrationSql } from './flows-schema.js';
 
 /** One step of the PostgreSQL schema. Versions only grow; a released migration is never edited. */
 export interface PostgresMigration {
@@ -212,6 +213,13 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         PRIMARY KEY (service, gate)
       );
     `,
+  },
+  {
+    version: 10,
+    name: 'job dependencies and batches',
+    // Four columns NULL or with a constant default (no table rewrite), two small tables, and the
+    // triggers of flows-schema.ts.
+    sql: flowsMigrationSql,
   },
   {
     version: 11,

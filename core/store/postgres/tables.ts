@@ -7,6 +7,8 @@ export interface Tables {
   readonly attempts: string;
   /** Claims counted per gate in its current rate window (migration 9). */
   readonly gateWindows: string;
+  readonly jobParents: string;
+  readonly batches: string;
 }
 
 export function tablesIn(quotedSchema: string): Tables {
@@ -17,6 +19,8 @@ export function tablesIn(quotedSchema: string): Tables {
     pausedServices: `${quotedSchema}.paused_services`,
     attempts: `${quotedSchema}.job_attempts`,
     gateWindows: `${quotedSchema}.gate_windows`,
+    jobParents: `${quotedSchema}.job_parents`,
+    batches: `${quotedSchema}.batches`,
   };
 }
 

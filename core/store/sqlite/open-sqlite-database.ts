@@ -28,6 +28,9 @@ export function openSqliteDatabase<T>(path: string, busyTimeoutMs: number, prepa
     // Temporary tables and sorts (a listing sorted by a column without an index) spill to a file
     // past the page cache: a server's memory must not grow with the number of jobs it keeps.
     db.pragma('temp_store = DEFAULT');
+    // A job cancelled because its parent failed cancels its own children: the trigger of
+    // core/store/sqlite/flows-schema.ts fires again for it.
+    db.pragma('recursive_triggers = ON');
     migrateSqlite(db, path);
     return { db, prepared: prepare(db) };
   } catch (error) {

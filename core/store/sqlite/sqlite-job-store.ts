@@ -39,6 +39,9 @@ import { type ProcessBeat, type ProcessOrders, type ProcessRecord, processContro
 import { listProcesses, pausedServices, recordProcess, removeProcess, setProcessDraining, setServicePaused } from './processes.js';
 import { completionsPerMinute } from './completions.js';
 import type { PausedService } from '../service-pauses.js';
+import type { BatchRecord, FlowInsert, NewFlow, RelatedJob } from '../job-flows.js';
+import { DEPENDENCIES_SQL, getBatch, insertFlow, relatedJobs } from './dependencies.js';
+import { registerFlowFunctions } from './flows-schema.js';
 
 export interface SqliteJobStoreOptions {
   /** The database file; its parent directories are created. `:memory:` for a private in-memory database. */
@@ -47,7 +50,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL, ...GATE_SQL };
+const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL, ...GATE_SQL, ...DEPENDENCIES_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
@@ -85,7 +88,11 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async open(): Promise<void> {
     if (this.opened) return;
-    const { db, prepared } = openSqliteDatabase(this.path, this.busyTimeoutMs, prepare);
+    const { db, prepared } = openSqliteDatabase(this.path, this.busyTimeoutMs, (db) => {
+      // A parent's end released its children (the trigger of flows-schema.ts): wake their service.
+      registerFlowFunctions(db, (service) => this.wakes.wake(service));
+      return prepare(db);
+    });
     this.opened = { db, ...prepared };
     // The lock is exclusive, so no live worker of another process can hold a lease in this file:
     // every lease left in it belongs to a process that died. Recover them all now, by the rules of
@@ -115,6 +122,24 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
     await this.inserts.flush();
     const { db, sql } = this.store;
     return insertKeyedJob(db, sql, this.wakes, job, onKeyTaken, now);
+  }
+
+  async insertFlow(flow: NewFlow): Promise<FlowInsert> {
+    await this.inserts.flush();
+    const { db, sql } = this.store;
+    return insertFlow(db, sql, this.wakes, flow);
+  }
+
+  async parentsOf(id: number, limit?: number): Promise<RelatedJob[]> {
+    return relatedJobs(this.store.sql, 'parentsOf', id, limit);
+  }
+
+  async childrenOf(id: number, limit?: number): Promise<RelatedJob[]> {
+    return relatedJobs(this.store.sql, 'childrenOf', id, limit);
+  }
+
+  async getBatch(id: number): Promise<BatchRecord | undefined> {
+    return getBatch(this.store.sql, id);
   }
 
   async get(id: number): Promise<JobRecord | undefined> {

@@ -1,10 +1,13 @@
 import type { Database } from 'better-sqlite3';
+import { FLOWS_MIGRATION_SQL, registerFlowFunctions, widenStatusCheck } from './flows-schema.js';
 
 export interface SqliteMigration {
   /** Applied in ascending order; never renumber or edit one that has shipped: add a new one. */
   version: number;
   name: string;
   sql: string;
+  /** What plain SQL cannot say, run before `sql` in the same transaction. */
+  before?: (db: Database) => void;
 }
 
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
@@ -142,6 +145,12 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     `,
   },
   {
+    version: 8,
+    name: 'job dependencies and batches',
+    before: widenStatusCheck,
+    sql: FLOWS_MIGRATION_SQL,
+  },
+  {
     version: 9,
     name: 'a process told to drain',
     // Set by an operator, read back by the process's own beats (see core/store/process-registry.ts).
@@ -166,6 +175,8 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
  * Returns the versions it applied.
  */
 export function migrateSqlite(db: Database, file: string, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): number[] {
+  // The schema's triggers call it: every connection that opens the schema has it.
+  registerFlowFunctions(db, () => undefined);
   const apply = db.transaction(() => {
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    INTEGER PRIMARY KEY,
@@ -185,6 +196,7 @@ export function migrateSqlite(db: Database, file: string, migrations: readonly S
     const applied: number[] = [];
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (migration.version <= current) continue;
+      migration.before?.(db);
       db.exec(migration.sql);
       record.run(migration.version, migration.name, Date.now());
       applied.push(migration.version);

@@ -110,6 +110,10 @@ export class HttpJobStore implements JobStore {
   setProcessDraining(): never { return notOnAnAgent('draining processes'); }
   completionsPerMinute(): never { return notOnAnAgent('counting completions'); }
   insert(): never { return notOnAnAgent('adding jobs'); }
+  insertFlow(): never { return notOnAnAgent('adding flows'); }
+  parentsOf(): never { return notOnAnAgent("reading a job's parents (context.parents())"); }
+  childrenOf(): never { return notOnAnAgent("reading a job's children"); }
+  getBatch(): never { return notOnAnAgent('reading batches (context.batch())'); }
   insertMany(): never { return notOnAnAgent('adding jobs'); }
   retry(): never { return notOnAnAgent('retrying jobs'); }
   insertKeyed(): never { return notOnAnAgent('adding jobs'); }

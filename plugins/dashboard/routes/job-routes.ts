@@ -21,6 +21,7 @@ import {
   taskHint,
 } from '../views/forms-view.js';
 import { jobDetails, jobPage } from '../views/job-view.js';
+import { flowSection, jobFlowFacts } from '../views/flow-view.js';
 import { jobsUrl, jobUrl } from '../views/urls.js';
 import { checkJobForm, describeProblem, hasErrors, taskOptions } from './check-job-form.js';
 
@@ -91,9 +92,10 @@ export function registerJobRoutes(app: FastifyInstance, dashboard: DashboardCont
     const ctx = dashboard.view(request);
     // Why a waiting job of a limit or queue waits: read only for such jobs.
     const heldBy = job.gate == null ? null : await service.heldBy(job.id);
+    const flow = flowSection(job, await jobFlowFacts(service, job));
     const page = request.headers['hx-request'] === 'true'
-      ? jobDetails(ctx, job, dashboard.renderers, attempts, heldBy)
-      : jobPage(ctx, service, job, dashboard.renderers, attempts, heldBy);
+      ? jobDetails(ctx, job, dashboard.renderers, attempts, heldBy, flow)
+      : jobPage(ctx, service, job, dashboard.renderers, attempts, heldBy, flow);
     return dashboard.send(reply, page);
   });
 

@@ -7,7 +7,7 @@ import { formGuard, layout, statusBadge, type ViewContext } from './layout.js';
 import { jobsUrl, jobUrl } from './urls.js';
 import { attemptsSection } from './attempts-view.js';
 
-const CANCELLABLE = new Set(['queued', 'processing', 'delayed', 'cronjob', 'start later']);
+const CANCELLABLE = new Set(['queued', 'processing', 'delayed', 'cronjob', 'start later', 'blocked']);
 
 /** A failed or cancelled job that is no cron job: what `retry` takes. */
 function retryable(job: JobRecord): boolean {
@@ -46,7 +46,7 @@ function field(label: string, value: SafeHtml | string | number | null | undefin
 
 /** The job's facts, schedule, input, result and error: the part of the page that refreshes live. */
 export function jobDetails(
-  ctx: ViewContext, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = [], heldBy: HeldBy | null = null,
+  ctx: ViewContext, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = [], heldBy: HeldBy | null = null, flow: SafeHtml = html``,
 ): SafeHtml {
   const gate = describeGate(job.gate);
   const duration = job.started !== null && job.completed !== null && job.completed >= job.started ? formatDuration(job.completed - job.started) : undefined;
@@ -79,6 +79,7 @@ ${job.status === 'processing' && html`<div class="panel progress progress--large
   ${heldBy !== null && field('Held back', heldBy.reason)}
   ${job.lockedBy !== null && field('Worker', job.lockedBy)}
 </dl>
+${flow}
 ${scheduleSection(job, ctx.now)}
 <section class="panel" aria-labelledby="input-title"><h2 id="input-title">Input</h2><pre class="json">${prettyJson(job.input)}</pre></section>
 <section class="panel" aria-labelledby="result-title"><h2 id="result-title">Result${job.status === 'cronjob' ? ' of the last run' : ''}</h2>${
@@ -93,7 +94,7 @@ ${attemptsSection(attempts)}
 }
 
 export function jobPage(
-  ctx: ViewContext, service: TaskService, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = [], heldBy: HeldBy | null = null,
+  ctx: ViewContext, service: TaskService, job: JobRecord, renderers: DetailRendererRegistry, attempts: readonly JobAttempt[] = [], heldBy: HeldBy | null = null, flow?: SafeHtml,
 ): SafeHtml {
   return layout(ctx, {
     title: `Job ${job.id}`,
@@ -102,6 +103,6 @@ export function jobPage(
       { label: `${siteLabel(service.site.name)} / ${service.name}`, href: jobsUrl(service.address) },
       { label: `Job ${job.id}` },
     ],
-    body: jobDetails(ctx, job, renderers, attempts, heldBy),
+    body: jobDetails(ctx, job, renderers, attempts, heldBy, flow),
   });
 }

@@ -40,6 +40,7 @@ function serviceCard(ctx: ViewContext, summary: ServiceSummary): SafeHtml {
     ['cron', counts.cronjob, 'cronjob'],
     ['delayed', counts.delayed, 'delayed'],
     ['start later', counts['start later'], 'start later'],
+    ['blocked', counts.blocked, 'blocked'],
   ];
   const processor = service.options.processor === 'multi' ? `multi, up to ${service.options.maxConcurrency} at once` : 'simple, one at a time';
   return html`<article class="card service" id="service-${service.address}" data-address="${service.address}">

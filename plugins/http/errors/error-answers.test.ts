@@ -19,6 +19,8 @@ const SAMPLES: Record<string, Error> = {
   KeyOptionsError: new core.KeyOptionsError('keyPeriod (seconds after the job ended) goes with keyScope "finished", and only with it'),
   KeyTakenError: new core.KeyTakenError(7, '@RootTaskService', 'nightly', 9),
   GateOptionsError: new core.GateOptionsError('queue must be a name of 1 to 200 characters; got ""'),
+  FlowOptionsError: new core.FlowOptionsError('onParentFailure must be cancel or run; got "ignore"'),
+  UnknownParentError: new core.UnknownParentError([7], '@RootTaskService'),
 };
 
 /** Core errors that never reach a web answer, and why. */
@@ -41,6 +43,8 @@ const EXPECTED = {
   invalid_key_options: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
   key_taken: { status: 409, fault: FAULT_CODES.JOB_STATE },
   invalid_gate_options: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  invalid_flow: { status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  unknown_parent: { status: 422, fault: FAULT_CODES.INVALID_PARAMS },
 };
 
 const errorClassNames = Object.entries(core)

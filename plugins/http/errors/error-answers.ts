@@ -6,6 +6,8 @@ import {
   KeyOptionsError,
   KeyTakenError,
   GateOptionsError,
+  FlowOptionsError,
+  UnknownParentError,
   ScheduleError,
   UnknownJobError,
   UnknownServiceError,
@@ -24,7 +26,9 @@ export type CoreError =
   | InvalidCursorError
   | KeyOptionsError
   | KeyTakenError
-  | GateOptionsError;
+  | GateOptionsError
+  | FlowOptionsError
+  | UnknownParentError;
 
 export type CoreErrorCode = CoreError['code'];
 
@@ -55,6 +59,8 @@ export const ERROR_ANSWERS: ErrorAnswers = {
   // A retry whose key another job holds now: a conflict with the job's state, as job_state is.
   key_taken: { type: KeyTakenError, status: 409, fault: FAULT_CODES.JOB_STATE, details: (error) => ({ key: error.key, heldBy: error.holderId }) },
   invalid_gate_options: { type: GateOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  invalid_flow: { type: FlowOptionsError, status: 400, fault: FAULT_CODES.INVALID_PARAMS },
+  unknown_parent: { type: UnknownParentError, status: 422, fault: FAULT_CODES.INVALID_PARAMS, details: (error) => ({ unknown: error.ids }) },
 };
 
 /** A store that cannot be reached is no error class of the core but the driver's own (refused, reset, shutting down). */

@@ -43,6 +43,7 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
         { name: 'tasks', description: 'The tasks a service can run' },
         { name: 'jobs', description: 'Adding, reading, cancelling and cleaning jobs' },
         { name: 'cron jobs', description: 'Cron and delayed jobs' },
+        { name: 'flows', description: 'Jobs that wait for others: flows, batches, dependencies' },
         { name: 'events', description: 'Server-Sent Events' },
         { name: 'xml-rpc', description: 'The seed\'s XML-RPC API' },
         { name: 'operations', description: 'Health and metrics' },

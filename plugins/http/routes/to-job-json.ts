@@ -34,5 +34,6 @@ export function toJobJson(job: JobRecord): JobJson {
     priority: job.priority,
     key: job.key,
     ...describeGate(job.gate),
+    batchId: job.batchId,
   };
 }

@@ -3,6 +3,7 @@
  * /openapi.json from them. Free-form values (input, result, schedule fields) are left untyped here;
  * the task's own schema and validateSchedule check them with better messages.
  */
+import { dependencyProperties } from './flow-schemas.js';
 import { JOB_STATUSES, KEY_SCOPES, MAX_KEY_LENGTH, MAX_DELAY_SECONDS, MAX_JOB_ID, MAX_PRIORITY, MAX_TIMEOUT_MS, MIN_PRIORITY } from 'remotetask';
 
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
@@ -64,6 +65,7 @@ export const jobSchema = {
       description: 'on GET of one job: why it waits behind its limit or queue now (e.g. concurrency 2 reached), or null',
       properties: { limit: { type: 'string' }, queue: { type: 'string' }, partition: {}, reason: { type: 'string' } },
     },
+    batchId: nullable('integer', { description: 'the batch the job belongs to (a member or its callback), or null' }),
   },
 } as const;
 
@@ -140,6 +142,7 @@ export const addJobBodySchema = {
     priority: prioritySchema,
     queue: { type: 'string', minLength: 1, maxLength: 200, description: 'a serial queue: its jobs run one at a time, in the order added, across every worker' },
     ...keyProperties,
+    ...dependencyProperties,
   },
 } as const;
 

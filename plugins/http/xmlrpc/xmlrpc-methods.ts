@@ -47,7 +47,7 @@ export const SERVICE_METHODS: Record<string, XmlrpcMethod> = {
   },
   getStatus: {
     signatures: [['string', 'int']],
-    help: 'getStatus(jobid): queued, processing, completed, error, cancelled, delayed, cronjob or "start later".',
+    help: 'getStatus(jobid): queued, processing, completed, error, cancelled, delayed, cronjob, "start later" or blocked (waiting for other jobs).',
     readOnly: true,
     call: (service, params) => service.getStatus(jobIdParam('getStatus', params)),
   },
