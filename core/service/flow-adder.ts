@@ -28,6 +28,8 @@ export interface FlowAdderDeps {
   task(name: string): Task;
   maxAttempts: number;
   added(record: JobRecord): void;
+  /** The gate (a limit) a job of the task with that input passes, from the service's limits (see limit-options.ts). */
+  gate(task: string, input: unknown): string | null;
 }
 
 /**
@@ -138,6 +140,8 @@ export class FlowAdder {
       parentIds,
       parentRefs,
       onParentFailure,
+      // A job of a flow runs under its task's limit as any other.
+      gate: this.deps.gate(spec.task, spec.input ?? null),
     };
   }
 }

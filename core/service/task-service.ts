@@ -97,6 +97,7 @@ export class TaskService {
     this.#worker = new ServiceWorker({ service: this, store, workerId, logger, events, options, clock });
     this.#flows = new FlowAdder({
       address: this.address, store, clock, task: (name) => this.#taskNamed(name), maxAttempts: options.maxAttempts, added: (record) => this.#emitAdded(record),
+      gate: (task, input) => gateOf(task, input, undefined, this.limits),
     });
   }
 
@@ -183,6 +184,8 @@ export class TaskService {
   async addOrFind(task: string, input: unknown = null, options: AddOptions = {}): Promise<KeyedInsert> {
     if (options.after !== undefined || options.onParentFailure !== undefined) {
       if (options.startLater || options.key !== undefined) throw new FlowOptionsError('a job added "after" others waits for them: it takes no startLater and no key');
+      if (options.queue !== undefined) throw new FlowOptionsError('a job added "after" others takes no queue: its parents order it already');
+      if (options.client !== undefined) throw new FlowOptionsError('a job added "after" others is written in the store\'s own transaction: add it without client');
       const { after = [], onParentFailure, priority, timeout } = options;
       return { job: await this.#flows.addAfter({ task, input, after, onParentFailure, priority, timeout }), outcome: 'created' };
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewFlowJob, OnParentFailure } from '../job-flows.js';
+import { limitGate, type LimitSet } from '../gate-rules.js';
 import type { ContractContext } from './contract-context.contract.js';
 import { OTHER, SERVICE, T0, claimOptions, newJob } from './fixtures.contract.js';
 
@@ -34,6 +35,21 @@ export function dependenciesContract(t: ContractContext): void {
       ]);
       expect((await t.store.childrenOf(a.id)).map((job) => job.id)).toEqual([child.id]);
       expect((await t.claimJob(child.id)).status).toBe('processing');
+    });
+
+    it('keeps the gate of a flow\'s jobs: released children run under their limit as other jobs do', async () => {
+      const limits: LimitSet = { convert: { concurrency: 1 } };
+      const gate = limitGate('convert');
+      const parent = await t.store.insert(newJob({ task: 'prepare' }));
+      const { jobs: children } = await t.store.insertFlow({
+        jobs: [{ ...flowJob('convert', { ids: [parent.id] }), gate }, { ...flowJob('convert', { ids: [parent.id] }), gate }],
+      });
+      expect(children.map((child) => child.gate)).toEqual([gate, gate]);
+      await t.claimJob(parent.id);
+      await complete(parent.id);
+      const claimed = await t.store.claim(claimOptions({ limit: 10, limits, now: T0 + 2 }));
+      expect(claimed.map((job) => job.id)).toEqual([children[0].id]);
+      expect((await t.mustGet(children[1].id)).status).toBe('queued');
     });
 
     it('cancels a child whose parent failed, naming the parent, and the cancel cascades down the tree', async () => {

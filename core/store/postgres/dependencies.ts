@@ -21,13 +21,13 @@ const setCallbackText = sqlText(({ batches }) => `UPDATE ${batches} SET callback
 const insertFlowText = sqlText(({ jobs }) => `
       WITH inserted AS (
         INSERT INTO ${jobs} (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority,
-          error, completed, parents_left, on_parent_failure, has_children, batch_id)
+          error, completed, parents_left, on_parent_failure, has_children, batch_id, gate)
         SELECT service, task, input::jsonb, status, max_attempts, created, run_at, schedule::jsonb, timeout_ms, priority,
-          error, completed, parents_left, on_parent_failure, has_children, $17
+          error, completed, parents_left, on_parent_failure, has_children, $17, gate
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::bigint[], $8::text[], $9::bigint[],
-          $10::smallint[], $11::text[], $12::bigint[], $13::int[], $14::text[], $15::boolean[], $16::int[])
+          $10::smallint[], $11::text[], $12::bigint[], $13::int[], $14::text[], $15::boolean[], $16::int[], $18::text[])
           AS n(service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority,
-            error, completed, parents_left, on_parent_failure, has_children, position)
+            error, completed, parents_left, on_parent_failure, has_children, position, gate)
         ORDER BY position
         RETURNING *
       ), ${notify('inserted', WAITING_SQL)}, ${announceAdded('inserted')}
@@ -66,7 +66,7 @@ export async function insertFlow(ctx: PostgresContext, flow: NewFlow): Promise<F
         jobs.map((job) => job.priority ?? 0), starts.map((start) => start.error),
         starts.map((start, index) => (start.status === 'cancelled' ? jobs[index].created : null)),
         starts.map((start) => start.parentsLeft), starts.map((start, index) => (start.parentsLeft === null ? null : jobs[index].onParentFailure)),
-        jobs.map((_, index) => referenced.has(index)), jobs.map((_, index) => index), batchId,
+        jobs.map((_, index) => referenced.has(index)), jobs.map((_, index) => index), batchId, jobs.map((job) => job.gate ?? null),
       ],
     });
     // Identities are drawn in input order.

@@ -10,9 +10,9 @@ export const DEPENDENCIES_SQL = {
   markParents: `UPDATE jobs SET has_children = 1 WHERE id IN (SELECT value FROM json_each(?)) AND NOT has_children`,
   insertFlowJob: `
     INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority,
-      error, completed, parents_left, on_parent_failure, has_children, batch_id)
+      error, completed, parents_left, on_parent_failure, has_children, batch_id, gate)
     VALUES (@service, @task, @input, @status, @maxAttempts, @created, @runAt, @schedule, @timeout, @priority,
-      @error, @completed, @parentsLeft, @onParentFailure, @hasChildren, @batchId)
+      @error, @completed, @parentsLeft, @onParentFailure, @hasChildren, @batchId, @gate)
     RETURNING *`,
   // counted: a parent that had ended when the link was made was counted by flowJobStarts.
   link: `INSERT INTO job_parents (child_id, parent_id, counted)
@@ -54,6 +54,7 @@ export function insertFlow(db: Database, sql: Statements, wakes: WakeHub, flow: 
         schedule: job.schedule === null ? null : JSON.stringify(job.schedule), timeout: job.timeout ?? null, priority: job.priority ?? 0,
         error: start.error, completed: start.status === 'cancelled' ? job.created : null, parentsLeft: start.parentsLeft,
         onParentFailure: start.parentsLeft === null ? null : job.onParentFailure, hasChildren: referenced.has(index) ? 1 : 0, batchId,
+        gate: job.gate ?? null,
       }) as JobRow<string>;
       ids.push(row.id);
       const parents = [...job.parentIds, ...job.parentRefs.map((ref) => ids[ref])];
