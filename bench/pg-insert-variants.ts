@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createTemporaryDatabase } from '../test/helpers/temporary-postgres.js';
 import { migratePostgres } from '../core/store/postgres/postgres-migrations.js';
 import { afterAnnounce, afterNotify, announceAdded, notify } from '../core/store/postgres/notify.js';
-import { EVENTS_CHANNEL, WAKE_CHANNEL } from '../core/store/postgres/listener.js';
+import { EVENTS_CHANNEL, WAKE_CHANNEL } from '../core/store/postgres/channels.js';
 import { WAITING_SQL } from '../core/store/status-sets.js';
 
 const INSERTS = Number(process.argv[2] ?? 2_000);

@@ -1,6 +1,6 @@
 import { MAX_DELAY_SECONDS, MAX_PRIORITY, MAX_TIMEOUT_MS, MIN_PRIORITY } from '../../jobs/job-limits.js';
 import { KEY_HELD_SQL, keyExpiredSql } from '../key-rules.js';
-import { EVENTS_CHANNEL, WAKE_CHANNEL } from './listener.js';
+import { EVENTS_CHANNEL, WAKE_CHANNEL } from './channels.js';
 
 /** The options `add_job` takes, in the order its error messages list them. */
 export const ADD_JOB_OPTIONS = ['runAt', 'delay', 'priority', 'maxAttempts', 'timeout', 'startLater', 'key', 'keyScope', 'keyPeriod', 'onKeyTaken'] as const;

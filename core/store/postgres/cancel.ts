@@ -2,7 +2,7 @@ import type { JobRecord } from '../../jobs/job.js';
 import { decodedJson, toJobRecord, type JobRow } from '../job-row.js';
 import { retryOnDeadlock } from '../retry-on-deadlock.js';
 import { CANCELLABLE_SQL, RUNNING_BY_LEASE_SQL } from '../status-sets.js';
-import { CANCEL_CHANNEL } from './listener.js';
+import { CANCEL_CHANNEL } from './channels.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
 

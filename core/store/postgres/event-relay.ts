@@ -1,6 +1,6 @@
 import type { EventRelay, EventRelayListener } from '../job-store.js';
 import type { Queries } from './connection.js';
-import { EVENTS_CHANNEL } from './listener.js';
+import { EVENTS_CHANNEL } from './channels.js';
 
 /** NOTIFY payloads must stay below 8000 bytes; a little is kept for the channel name and framing. */
 export const MAX_EVENT_PAYLOAD_BYTES = 7_900;

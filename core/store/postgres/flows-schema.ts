@@ -3,9 +3,7 @@
 // that ends the parent, whichever statement that is (finish, cancel, cancelAll, a lost lease), and
 // cascades (the children it cancels fire it in turn). Its WHEN clause lets only the end of a job
 // that has children through: every other job pays one check of the row, no query.
-
-/** The channel of jobs released by their parents' end: unlike the wake channel, our own sends count too. */
-export const RELEASED_CHANNEL = 'remotetask_released';
+import { RELEASED_CHANNEL } from './channels.js';
 
 const ENDED = `('completed', 'error', 'cancelled')`;
 

@@ -6,7 +6,7 @@ import { gateOpensAt, judgeGate as judge, type GateRow } from '../gate-judge.js'
 import { decodedJson, toJobRecord, type JobRow } from '../job-row.js';
 import { NEVER_DUE } from '../store-rules.js';
 import { WAITING_SQL } from '../status-sets.js';
-import { WAKE_CHANNEL } from './listener.js';
+import { WAKE_CHANNEL } from './channels.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText, type Tables } from './tables.js';
 

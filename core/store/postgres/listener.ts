@@ -1,19 +1,7 @@
 import pg from 'pg';
 import { CONNECT_TIMEOUT_MS } from './connection.js';
-import { RELEASED_CHANNEL } from './flows-schema.js';
+import { CANCEL_CHANNEL, CONTROL_CHANNEL, EVENTS_CHANNEL, RELEASED_CHANNEL, WAKE_CHANNEL } from './channels.js';
 
-/** The channel every store of a database listens on; the payload is the service address. */
-export const WAKE_CHANNEL = 'remotetask_wake';
-/**
- * The channel of cancel requests for running jobs; the payload is `{"id": …, "service": …}`, sent by
- * the statement that set `cancel_requested`, for each job that newly got it.
- */
-export const CANCEL_CHANNEL = 'remotetask_cancel';
-/** The channel of fleet-wide pauses and resumes; the payload is the service address. */
-export const CONTROL_CHANNEL = 'remotetask_control';
-
-/** The channel of job events; the payload is a JSON array of events (see event-relay.ts). */
-export const EVENTS_CHANNEL = 'remotetask_events';
 
 const LISTENER_APPLICATION_NAME = 'remotetask listener';
 const RECONNECT_FIRST_DELAY_MS = 100;

@@ -1,4 +1,4 @@
-import { EVENTS_CHANNEL, WAKE_CHANNEL } from './listener.js';
+import { EVENTS_CHANNEL, WAKE_CHANNEL } from './channels.js';
 
 /** Sends one NOTIFY per service of `source`'s rows that match `condition`, inside the same statement. */
 export const notify = (source: string, condition: string) =>

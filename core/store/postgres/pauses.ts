@@ -1,5 +1,5 @@
 import type { PausedService } from '../service-pauses.js';
-import { CONTROL_CHANNEL } from './listener.js';
+import { CONTROL_CHANNEL } from './channels.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
 

@@ -53,7 +53,7 @@ import { getBatch, insertFlow, relatedJobs } from './dependencies.js';
 import { cleanJobs, getJob, hasWaiting, nextRunAt, rescheduleJob, setProgress, startJob } from './manage.js';
 
 export { STORE_PLANNER_SETTINGS, withPlannerSettings } from './connection.js';
-export { CANCEL_CHANNEL, WAKE_CHANNEL } from './listener.js';
+export { CANCEL_CHANNEL, WAKE_CHANNEL } from './channels.js';
 
 export interface PostgresJobStoreOptions {
   /** `postgres://user:password@host:port/database` */

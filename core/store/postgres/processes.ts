@@ -1,5 +1,5 @@
 import { type HeldJobEntry, type ProcessBeat, type ProcessOrders, type ProcessRecord, type StoredBeat, processControlKey, toProcessRecords } from '../process-registry.js';
-import { CONTROL_CHANNEL } from './listener.js';
+import { CONTROL_CHANNEL } from './channels.js';
 import { HELD_SQL } from '../status-sets.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
