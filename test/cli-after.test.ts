@@ -1,19 +1,9 @@
 /** `remotetask add --after`, spawned as a user runs it, against a real `remotetask serve`. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/run-process.js';
+import { describe, expect, it } from 'vitest';
 import { waitUntil } from './helpers/wait-for.js';
-import { type RunningServer, startRemotetaskServer } from './helpers/start-remotetask-server.js';
+import { cliAgainstServer } from './helpers/cli-against-server.js';
 
-let server: RunningServer;
-
-beforeAll(async () => {
-  server = await startRemotetaskServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-
-const cli = (...args: string[]) => runCli([...args, '--url', server.url]);
+const cli = cliAgainstServer();
 
 describe('add --after', () => {
   it('adds a job that waits for others; cancelling its parent cancels it, or runs it with --run-anyway', async () => {

@@ -1,18 +1,8 @@
 /** `remotetask add --priority` / `--queue` and `remotetask priority`, spawned as a user runs them, against a real `remotetask serve`. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/run-process.js';
-import { type RunningServer, startRemotetaskServer } from './helpers/start-remotetask-server.js';
+import { describe, expect, it } from 'vitest';
+import { cliAgainstServer } from './helpers/cli-against-server.js';
 
-let server: RunningServer;
-
-beforeAll(async () => {
-  server = await startRemotetaskServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-
-const cli = (...args: string[]) => runCli([...args, '--url', server.url]);
+const cli = cliAgainstServer();
 
 describe('priorities from the command line', () => {
   it('adds a job with a priority and changes it while the job waits', async () => {
