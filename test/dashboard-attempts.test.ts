@@ -1,38 +1,17 @@
 /** A job's page on the dashboard shows its attempts, newest first, each stack folded. */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKernel, type Kernel } from '../core/index.js';
-import { httpServerOf } from '../plugins/http/index.js';
-import { captureLog } from './helpers/capture-log.js';
+import { describe, expect, it } from 'vitest';
+import { dashboardTestKernel } from './helpers/dashboard-test-kernel.js';
 import { flakyTasks, NO_BACKOFF } from './helpers/flaky-tasks.js';
 
 describe('attempts on the job page', () => {
-  let kernel: Kernel;
-  let app: FastifyInstance;
-
-  beforeAll(async () => {
-    kernel = await createKernel(
-      {
-        store: { kind: 'memory' },
-        plugins: [flakyTasks, 'http', 'dashboard'],
-        sites: { '': { services: { RootTaskService: NO_BACKOFF } } },
-        http: { port: 0 },
-      },
-      { autostart: false, logger: captureLog().logger },
-    );
-    app = httpServerOf(kernel)!.app;
-  });
-  afterAll(async () => {
-    await httpServerOf(kernel)?.close();
-    await kernel.close();
-  });
+  const booted = dashboardTestKernel([flakyTasks], { sites: { '': { services: { RootTaskService: NO_BACKOFF } } } });
 
   it('lists a job that failed twice then succeeded: three rows, newest first, stacks in <details>', async () => {
-    const service = kernel.getService('@RootTaskService');
+    const service = booted.kernel.getService('@RootTaskService');
     const id = await service.add('flaky', null);
     for (let run = 0; run < 3; run++) await service.process();
     for (const headers of [{}, { 'hx-request': 'true' }]) {
-      const page = await app.inject({ url: `/services/@RootTaskService/jobs/${id}`, headers });
+      const page = await booted.app.inject({ url: `/services/@RootTaskService/jobs/${id}`, headers });
       expect(page.statusCode).toBe(200);
       const table = /<table class="attempts">([\s\S]*?)<\/table>/.exec(page.body)?.[1];
       expect(table).toBeDefined();
@@ -46,8 +25,8 @@ describe('attempts on the job page', () => {
   });
 
   it('says so for a job that has not run', async () => {
-    const id = await kernel.getService('@RootTaskService').add('flaky', null, { startLater: true });
-    const page = await app.inject(`/services/@RootTaskService/jobs/${id}`);
+    const id = await booted.kernel.getService('@RootTaskService').add('flaky', null, { startLater: true });
+    const page = await booted.app.inject(`/services/@RootTaskService/jobs/${id}`);
     expect(page.body).toMatch(/<h2 id="attempts-title">Attempts<\/h2>\s*<p class="muted">No run has ended yet\.<\/p>/);
   });
 });

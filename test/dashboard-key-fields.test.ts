@@ -1,50 +1,27 @@
 /** The dashboard's add forms take a unique key, how long it holds and what a taken key does. */
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKernel, type Kernel } from '../core/index.js';
-import { httpServerOf } from '../plugins/http/index.js';
-import { captureLog } from './helpers/capture-log.js';
-
-const csrfOf = (body: string) => /name="_csrf" value="([^"]+)"/.exec(body)![1];
+import { describe, expect, it } from 'vitest';
+import { csrfOf, dashboardTestKernel } from './helpers/dashboard-test-kernel.js';
 
 describe('key fields on the dashboard add forms', () => {
-  let kernel: Kernel;
-  let app: FastifyInstance;
-
-  beforeAll(async () => {
-    kernel = await createKernel(
-      {
-        store: { kind: 'memory' },
-        plugins: ['echo', 'http', 'dashboard'],
-        sites: { '': { services: { RootTaskService: {} } } },
-        http: { port: 0 },
-      },
-      { autostart: false, logger: captureLog().logger },
-    );
-    app = httpServerOf(kernel)!.app;
-  });
-  afterAll(async () => {
-    await httpServerOf(kernel)?.close();
-    await kernel.close();
-  });
+  const booted = dashboardTestKernel(['echo']);
 
   async function submit(path: string, fields: Record<string, string>) {
-    const page = await app.inject(`/services/@RootTaskService${path}/new`);
+    const page = await booted.app.inject(`/services/@RootTaskService${path}/new`);
     expect(page.body).toMatch(/<input id="key" name="key" value="" maxlength="255"/);
     expect(page.body).toMatch(/<select id="keyScope" name="keyScope"><option value="waiting" selected>/);
     expect(page.body).toMatch(/<select id="onKeyTaken" name="onKeyTaken"><option value="keep" selected>/);
     const cookie = String(page.headers['set-cookie']).split(';')[0];
-    const response = await app.inject({
+    const response = await booted.app.inject({
       method: 'POST',
       url: `/services/@RootTaskService${path}`,
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       payload: new URLSearchParams({ _csrf: csrfOf(page.body), ...fields }).toString(),
     });
-    const flash = response.statusCode === 303 ? (await app.inject({ url: String(response.headers.location), headers: { cookie } })).body : '';
+    const flash = response.statusCode === 303 ? (await booted.app.inject({ url: String(response.headers.location), headers: { cookie } })).body : '';
     return { response, flash };
   }
 
-  const jobs = async () => (await kernel.store.list({ service: '@RootTaskService', limit: 100 })).jobs;
+  const jobs = async () => (await booted.kernel.store.list({ service: '@RootTaskService', limit: 100 })).jobs;
 
   it('adds a keyed job; the same key again adds nothing and says which job holds it, or replaces its input', async () => {
     const first = await submit('/jobs', { task: 'echo', input: '1', key: 'report-7', keyScope: 'running', keyPeriod: '', onKeyTaken: 'keep' });
@@ -60,7 +37,7 @@ describe('key fields on the dashboard add forms', () => {
     // Taken until an hour after it ended, on a cron job.
     const cron = await submit('/cronjobs', { task: 'echo', input: '', minute: '5', key: 'nightly', keyScope: 'finished', keyPeriod: '3600' });
     expect(cron.response.statusCode).toBe(303);
-    expect((await kernel.store.list({ service: '@RootTaskService', status: ['cronjob'] })).jobs[0].key).toBe('nightly');
+    expect((await booted.kernel.store.list({ service: '@RootTaskService', status: ['cronjob'] })).jobs[0].key).toBe('nightly');
   });
 
   it('says what is wrong with each key field and adds nothing', async () => {
