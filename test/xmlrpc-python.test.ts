@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 /** Runs `body` with `proxy` bound to the endpoint; the script prints one JSON document. */
-async function python(body: string, url = endpoint('alice', 'alice-secret')): Promise<Record<string, unknown>> {
+async function python(body: string, url = endpoint('alice', 'alice-secret'), more: string[] = []): Promise<Record<string, unknown>> {
   const script = [
     'import json, sys, time, xmlrpc.client',
     'proxy = xmlrpc.client.ServerProxy(sys.argv[1], allow_none=True)',
@@ -44,7 +44,7 @@ async function python(body: string, url = endpoint('alice', 'alice-secret')): Pr
     '        time.sleep(0.02)',
     body,
   ].join('\n');
-  const result = await runPython(script, [url]);
+  const result = await runPython(script, [url, ...more]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout);
@@ -119,6 +119,41 @@ print(json.dumps({"tasks": sorted(proxy.getAvailableTasks()), "add": fault(lambd
 
     const wrong = await python('print(json.dumps({"error": fault(lambda: proxy.getAvailableTasks())}))', endpoint('alice', 'wrong'));
     expect(wrong.error).toEqual({ protocolError: 401 });
+  });
+
+  it('adds a flow and a batch, reads their dependencies and counts, and drains the server\'s process', async () => {
+    const out = await python(`
+flow = proxy.addFlow([{"name": "a", "task": "echo", "input": 1}, {"task": "echo", "input": 2, "after": ["a"]}])
+wait_until_final(flow[1]["id"])
+after = proxy.addWithOptions("echo", 3, {"after": [flow[1]["id"]]})
+wait_until_final(after)
+batch = proxy.addBatch([{"task": "echo", "input": 1}, {"task": "fail"}], {"task": "echo", "input": "done"})
+wait_until_final(batch["callbackId"])
+me = [w for w in proxy.listWorkers() if w["role"] == "serve"][0]["id"]
+drained = proxy.drainWorker(me)
+listed = [w["draining"] for w in proxy.listWorkers() if w["id"] == me]
+print(json.dumps({
+  "flow": flow,
+  "dependencies": proxy.getDependencies(flow[1]["id"]),
+  "after": proxy.getStatus(after),
+  "batch": proxy.getBatch(batch["batchId"]),
+  "drained": drained,
+  "listed": listed,
+  "undrained": proxy.undrainWorker(me),
+  "viewer": fault(lambda: xmlrpc.client.ServerProxy(sys.argv[2], allow_none=True).addFlow([{"task": "echo"}])),
+}))
+`, endpoint('alice', 'alice-secret'), [endpoint('bob', 'bob-secret')]);
+    const [first, second] = out.flow as Array<{ id: number }>;
+    expect(out.flow).toEqual([
+      { id: expect.any(Number), name: 'a', task: 'echo', status: 'queued' },
+      { id: expect.any(Number), name: null, task: 'echo', status: 'blocked' },
+    ]);
+    expect(out.dependencies).toEqual({ parents: [{ id: first.id, task: 'echo', status: 'completed', result: 1, error: null }], children: [expect.objectContaining({ id: expect.any(Number) })] });
+    expect(second.id).toBeGreaterThan(first.id);
+    expect(out.after).toBe('completed');
+    expect(out.batch).toMatchObject({ size: 2, completed: 1, failed: 1, pending: 0 });
+    expect(out).toMatchObject({ drained: true, listed: [true], undrained: true });
+    expect(out.viewer).toEqual({ faultCode: 5, faultString: 'user "bob" is a viewer and may not call addFlow; it takes a manager' });
   });
 
   // Without a carriage return: Python writes it raw, and XML turns a raw CR LF into LF.

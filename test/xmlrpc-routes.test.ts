@@ -114,7 +114,7 @@ describe('the seed\'s XML-RPC API', () => {
 
 describe('introspection', () => {
   it('lists the methods, bare and as system.*', async () => {
-    const names = ['add', 'addWithOptions', 'cancel', 'getAttempts', 'getAvailableTasks', 'getError', 'getResult', 'getStatus', 'listMethods', 'methodHelp', 'methodSignature', 'pauseEverywhere', 'resumeEverywhere', 'retry', 'setPriority', 'startJob', 'system.listMethods', 'system.methodHelp', 'system.methodSignature'];
+    const names = ['add', 'addBatch', 'addFlow', 'addWithOptions', 'cancel', 'drainWorker', 'getAttempts', 'getAvailableTasks', 'getBatch', 'getDependencies', 'getError', 'getResult', 'getStatus', 'listMethods', 'listWorkers', 'methodHelp', 'methodSignature', 'pauseEverywhere', 'resumeEverywhere', 'retry', 'setPriority', 'startJob', 'system.listMethods', 'system.methodHelp', 'system.methodSignature', 'undrainWorker'];
     expect((await invoke('system.listMethods')).value).toEqual(names);
     expect((await invoke('listMethods')).value).toEqual(names);
   });
@@ -154,7 +154,7 @@ describe('faults', () => {
   });
 
   it('an unknown method: -32601; wrong parameters: -32602', async () => {
-    expect((await invoke('deleteEverything')).fault).toMatchObject({ faultCode: -32601, faultString: expect.stringMatching(/^there is no method "deleteEverything"; methods: add, addWithOptions, cancel/) });
+    expect((await invoke('deleteEverything')).fault).toMatchObject({ faultCode: -32601, faultString: expect.stringMatching(/^there is no method "deleteEverything"; methods: add, addBatch, addFlow, addWithOptions, cancel/) });
     expect((await invoke('getStatus')).fault).toEqual({ faultCode: -32602, faultString: 'getStatus takes (jobid), got 0 parameters' });
     expect((await invoke('getStatus', '<string>7</string>')).fault).toEqual({ faultCode: -32602, faultString: 'getStatus: jobid must be an <int>, got "7"' });
     expect((await invoke('add', '<int>1</int>')).fault).toMatchObject({ faultCode: -32602 });

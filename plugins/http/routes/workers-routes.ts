@@ -6,7 +6,8 @@ import type { RegisterRoutes } from './route-types.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function toWorkerJson({ ttl, started, heartbeat, jobs, ...rest }: ProcessRecord): WorkerJson {
+/** A process of the registry as the API shows it: times as ISO strings. */
+export function toWorkerJson({ ttl, started, heartbeat, jobs, ...rest }: ProcessRecord): WorkerJson {
   return {
     ...rest,
     started: iso(started),

@@ -13,6 +13,9 @@ export const FAULT_CODES = {
   STORE_UNREACHABLE: 7,
   /** Only where a call names a service: the address in /xmlrpc/{address} is checked first (404). */
   UNKNOWN_SERVICE: 8,
+  UNKNOWN_BATCH: 9,
+  /** No process of that id is in the store's registry (drainWorker, undrainWorker). */
+  UNKNOWN_WORKER: 10,
   INVALID_CALL: -32600,
   UNKNOWN_METHOD: -32601,
   INVALID_PARAMS: -32602,

@@ -1,8 +1,10 @@
-import type { TaskService } from 'remotetask';
+import type { Kernel, TaskService } from 'remotetask';
 import { JOB_CONTROL_METHODS } from './job-control-methods.js';
 import { expectParams, jobIdParam, type XmlrpcMethod } from './xmlrpc-params.js';
 import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
 import { FLEET_METHODS } from './xmlrpc-fleet-methods.js';
+import { FLOW_METHODS } from './xmlrpc-flow-methods.js';
+import { WORKER_METHODS } from './xmlrpc-worker-methods.js';
 import { toAttemptJson } from '../routes/attempts-routes.js';
 
 export type { XmlrpcMethod } from './xmlrpc-params.js';
@@ -84,6 +86,8 @@ export const SERVICE_METHODS: Record<string, XmlrpcMethod> = {
   },
   ...FLEET_METHODS,
   ...JOB_CONTROL_METHODS,
+  ...FLOW_METHODS,
+  ...WORKER_METHODS,
 };
 
 const INTROSPECTION_NAMES = ['listMethods', 'methodHelp', 'methodSignature'];
@@ -125,7 +129,7 @@ const INTROSPECTION: Record<string, DescribedMethod & { call(params: unknown[]):
 };
 
 /** A method by name; introspection methods answer as themselves and as system.*. */
-export function findXmlrpcMethod(name: string): (DescribedMethod & { call(service: TaskService, params: unknown[]): unknown }) | undefined {
+export function findXmlrpcMethod(name: string): (DescribedMethod & { call(service: TaskService, params: unknown[], kernel: Kernel): unknown }) | undefined {
   if (Object.hasOwn(SERVICE_METHODS, name)) return SERVICE_METHODS[name];
   const bare = name.startsWith('system.') ? name.slice('system.'.length) : name;
   if (!Object.hasOwn(INTROSPECTION, bare)) return undefined;

@@ -1,4 +1,4 @@
-import type { TaskService } from 'remotetask';
+import type { Kernel, TaskService } from 'remotetask';
 import { FAULT_CODES, XmlrpcFault } from './xmlrpc-fault.js';
 
 export interface XmlrpcMethod {
@@ -7,7 +7,8 @@ export interface XmlrpcMethod {
   help: string;
   /** Whether a viewer may call it. */
   readOnly: boolean;
-  call(service: TaskService, params: unknown[]): Promise<unknown>;
+  /** `kernel`: for the methods that act beyond the service of the address (the fleet's processes). */
+  call(service: TaskService, params: unknown[], kernel: Kernel): Promise<unknown>;
 }
 
 /** Checks how many parameters a method was called with; `usage` says which it takes. */
@@ -28,4 +29,31 @@ export function intParam(name: string, label: string, value: unknown): number {
     throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${name}: ${label} must be an <int>, got ${JSON.stringify(value)}`);
   }
   return value;
+}
+
+/** A parameter that must be a <string>. */
+export function stringParam(name: string, label: string, value: unknown): string {
+  if (typeof value !== 'string') throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${name}: ${label} must be a <string>, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A parameter that must be an <array>. */
+export function arrayParam(name: string, label: string, value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${name}: ${label} must be an <array>, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  return value;
+}
+
+/**
+ * A parameter that must be a <struct> with no members but `members`: a misspelt member would
+ * otherwise be dropped without a word (an `afer` would add a job that waits for nothing).
+ */
+export function structParam(name: string, label: string, value: unknown, members: readonly string[]): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${name}: ${label} must be a <struct>, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  }
+  const unknown = Object.keys(value).filter((key) => !members.includes(key));
+  if (unknown.length > 0) {
+    throw new XmlrpcFault(FAULT_CODES.INVALID_PARAMS, `${name}: ${label} has no member ${unknown.join(', ')}; it takes ${members.join(', ')}`);
+  }
+  return value as Record<string, unknown>;
 }

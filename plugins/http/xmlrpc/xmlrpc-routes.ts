@@ -54,7 +54,7 @@ export function registerXmlrpcRoutes(app: FastifyInstance, kernel: Kernel, users
           throw new XmlrpcFault(FAULT_CODES.UNKNOWN_METHOD, `there is no method "${call.methodName}"; methods: ${xmlrpcMethodNames().join(', ')}`);
         }
         if (!method.readOnly && !mayWrite(request, users)) throw forbidden(request, `call ${call.methodName}`);
-        return serializeXmlrpcResponse(await method.call(request.service, call.params));
+        return serializeXmlrpcResponse(await method.call(request.service, call.params, kernel));
       } catch (error) {
         const fault = faultOf(error, kernel.logger, call.methodName);
         return serializeXmlrpcFault(fault.faultCode, fault.faultString);
