@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kernel } from '../core/index.js';
 import { buildHttpApp } from '../plugins/http/index.js';
 import { FAULT_CODES } from '../plugins/http/xmlrpc/xmlrpc-fault.js';
 import { createHttpTestKernel, jobCount } from './helpers/http-test-kernel.js';
+import { readXmlrpcResponse } from './helpers/xmlrpc-over-http.js';
 
 let kernel: Kernel;
 let app: FastifyInstance;
@@ -17,8 +17,6 @@ afterAll(async () => {
   await app.close();
   await kernel.close();
 });
-
-const parser = new XMLParser({ parseTagValue: false });
 
 function call(method: string, ...params: string[]): string {
   return `<?xml version='1.0'?>\n<methodCall>\n<methodName>${method}</methodName>\n<params>\n${params
@@ -35,36 +33,7 @@ async function invoke(method: string, ...params: string[]): Promise<{ value?: un
   const response = await post(call(method, ...params));
   expect(response.statusCode).toBe(200);
   expect(response.headers['content-type']).toBe('text/xml; charset=utf-8');
-  const parsed = parser.parse(response.body).methodResponse;
-  if (parsed.fault) return { fault: toJs(parsed.fault.value) as { faultCode: number; faultString: string } };
-  return { value: toJs(parsed.params.param.value) };
-}
-
-function toJs(value: Record<string, unknown>): unknown {
-  const [type] = Object.keys(value);
-  const inner = value[type] as never;
-  switch (type) {
-    case 'int':
-    case 'i8':
-      return Number(inner);
-    case 'boolean':
-      return inner === '1';
-    case 'nil':
-      return null;
-    case 'string':
-      return inner === undefined ? '' : String(inner);
-    case 'array': {
-      const data = (inner as { data: { value?: unknown } }).data?.value;
-      return (data === undefined ? [] : Array.isArray(data) ? data : [data]).map((item) => toJs(item as Record<string, unknown>));
-    }
-    case 'struct': {
-      const members = (inner as { member?: unknown }).member;
-      const list = (members === undefined ? [] : Array.isArray(members) ? members : [members]) as Array<{ name: string; value: Record<string, unknown> }>;
-      return Object.fromEntries(list.map((member) => [member.name, toJs(member.value)]));
-    }
-    default:
-      return inner;
-  }
+  return readXmlrpcResponse(response.body);
 }
 
 describe('the seed\'s XML-RPC API', () => {

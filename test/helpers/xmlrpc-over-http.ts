@@ -50,6 +50,13 @@ function toJs(value: Record<string, unknown>): unknown {
   }
 }
 
+/** An XML-RPC response body read back into its value, or its fault as { faultCode, faultString }. */
+export function readXmlrpcResponse(body: string): Omit<XmlrpcAnswer, 'status'> {
+  const parsed = parser.parse(body).methodResponse;
+  if (parsed.fault) return { fault: toJs(parsed.fault.value) as XmlrpcAnswer['fault'] };
+  return { value: toJs(parsed.params.param.value) };
+}
+
 export interface XmlrpcAnswer {
   /** The HTTP status: 200 for values and faults alike. */
   status: number;
@@ -66,7 +73,5 @@ export async function callXmlrpc(endpoint: string, method: string, params: unkno
   });
   const text = await response.text();
   if (response.status !== 200) return { status: response.status };
-  const parsed = parser.parse(text).methodResponse;
-  if (parsed.fault) return { status: 200, fault: toJs(parsed.fault.value) as XmlrpcAnswer['fault'] };
-  return { status: 200, value: toJs(parsed.params.param.value) };
+  return { status: 200, ...readXmlrpcResponse(text) };
 }
