@@ -11,6 +11,15 @@ export const ATTEMPT_ERROR_CHARS = 2_048;
 /** The longest stack an attempt keeps (characters). */
 export const ATTEMPT_STACK_CHARS = 8_192;
 
+/**
+ * A run that completed its job is not an entry of the job's history: the job's row holds it
+ * (attempts, started, completed and finished_by, the worker that completed it), and the history is
+ * read with it. Only that completion sets finished_by, and a completed job never runs again, so the
+ * row holds at most one such run; a cron job's runs, which do not end it, are entries. As SQL columns of the jobs table, named as the history's.
+ */
+export const COMPLETED_IN_ROW =
+  `attempts AS attempt, started, completed AS ended, finished_by AS worker_id, 'completed' AS outcome, NULL AS error, NULL AS error_stack`;
+
 /** What an attempt whose lease ran out says: the worker never reported. */
 export const LOST_ATTEMPT_ERROR = 'the worker running this attempt was lost (its lease expired before it reported)';
 

@@ -84,6 +84,35 @@ export function attemptsContract(t: ContractContext): void {
       expect(await t.store.listAttempts(987_654_321)).toEqual([]);
     });
 
+    it(`a job completed after ${ATTEMPTS_KEPT + 5} retries lists its completion and the newest runs before it, ${ATTEMPTS_KEPT} in all`, async () => {
+      const runs = ATTEMPTS_KEPT + 5;
+      const job = await t.store.insert(newJob({ maxAttempts: runs + 1 }));
+      for (let run = 1; run <= runs; run++) {
+        await claimJob(job.id, T0 + run * 100, 'w1');
+        await finishOne({ id: job.id, workerId: 'w1', now: T0 + run * 100 + 1, kind: 'retry', error: `run ${run}`, errorStack: null, runAt: T0 + (run + 1) * 100 });
+      }
+      await claimJob(job.id, T0 + (runs + 1) * 100, 'w2');
+      await finishOne({ id: job.id, workerId: 'w2', now: T0 + (runs + 1) * 100 + 7, kind: 'completed', result: 'at last' });
+      const history = await t.store.listAttempts(job.id);
+      expect(history).toHaveLength(ATTEMPTS_KEPT);
+      expect(history[0]).toEqual({ attempt: runs + 1, started: T0 + (runs + 1) * 100, ended: T0 + (runs + 1) * 100 + 7, workerId: 'w2', outcome: 'completed', error: null, errorStack: null });
+      expect(history.slice(1).map((a) => a.error)).toEqual(Array.from({ length: ATTEMPTS_KEPT - 1 }, (_, i) => `run ${runs - i}`));
+    });
+
+    it('lists each completed run of a cron job (they do not end it), newest first', async () => {
+      const cron = await t.store.insert(cronJob({ runAt: T0 }));
+      for (let run = 1; run <= 3; run++) {
+        const now = T0 + run * 60_000;
+        await t.store.reschedule(cron.id, now);
+        await claimJob(cron.id, now, `w${run}`);
+        await finishOne({ id: cron.id, workerId: `w${run}`, now: now + 1, kind: 'completed', result: run });
+      }
+      expect((await t.store.listAttempts(cron.id)).map((a) => [a.workerId, a.outcome, a.ended])).toEqual(
+        [3, 2, 1].map((run) => [`w${run}`, 'completed', T0 + run * 60_000 + 1]),
+      );
+      expect((await mustGet(cron.id)).status).toBe('cronjob');
+    });
+
     it(`keeps the newest ${ATTEMPTS_KEPT} runs of a cron job, each error and stack capped`, async () => {
       const cron = await t.store.insert(cronJob({ runAt: T0 }));
       const runs = ATTEMPTS_KEPT + 5;

@@ -51,6 +51,8 @@ export const finishText = sqlText(({ jobs, completedCounts, attempts }) => `
             WHEN o.kind IN ('released', 'snoozed') THEN greatest(j.attempts - 1, 0)
             WHEN j.status = 'cronjob' AND o.kind IN ('completed', 'failed') THEN 0
             ELSE j.attempts END,
+          -- The run that completes the job stays in its row (see attempts.ts).
+          finished_by = CASE WHEN o.kind = 'completed' AND j.status <> 'cronjob' THEN o.worker_id ELSE j.finished_by END,
           locked_by = NULL,
           locked_until = NULL
         FROM outcome o

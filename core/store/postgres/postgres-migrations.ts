@@ -246,6 +246,16 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         WHERE status IN ('queued', 'delayed', 'cronjob') AND locked_by IS NULL AND gate IS NULL;
     `,
   },
+  {
+    version: 14,
+    name: 'a completed run in its job row',
+    // The worker that completed a job: its last attempt is read from the job's own row, so a job
+    // that completes writes no job_attempts row (a heap tuple and its index entry fewer per job;
+    // see core/store/attempt-rules.ts). No default: a catalog-only change.
+    sql: (s) => `
+      ALTER TABLE ${s}.jobs ADD COLUMN finished_by text;
+    `,
+  },
 ];
 
 export const LATEST_POSTGRES_SCHEMA_VERSION = Math.max(...POSTGRES_MIGRATIONS.map((migration) => migration.version));

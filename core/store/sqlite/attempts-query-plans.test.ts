@@ -30,7 +30,10 @@ describe('SQLite query plans of the attempt history', () => {
     expect(cut).toMatch(/SEARCH job_attempts USING PRIMARY KEY \(job_id=\?\)[\s\S]*SEARCH a USING PRIMARY KEY \(job_id=\?\)/);
     const list = planOf(db, ATTEMPTS_SQL.listAttempts, 1);
     expect(list).toMatch(/SEARCH job_attempts USING PRIMARY KEY \(job_id=\?\)/);
-    for (const plan of [record, cut, list]) expect(plan).not.toMatch(/SCAN job_attempts|SCAN jobs|TEMP B-TREE/);
+    // A completed run is kept in the job's row: read by its primary key.
+    const completed = planOf(db, ATTEMPTS_SQL.completedRun, 1);
+    expect(completed).toMatch(/SEARCH jobs USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    for (const plan of [record, cut, list, completed]) expect(plan).not.toMatch(/SCAN job_attempts|SCAN jobs|TEMP B-TREE/);
     db.close();
   });
 });

@@ -18,7 +18,8 @@ export const FINISH_SQL = {
     UPDATE jobs SET
       status = CASE WHEN status = 'processing' THEN 'completed' WHEN cancel_requested THEN 'cancelled' ELSE 'cronjob' END,
       attempts = CASE status WHEN 'cronjob' THEN 0 ELSE attempts END,
-      result = @result, error = NULL, error_stack = NULL, completed = @now, ${UNLOCK}
+      result = @result, error = NULL, error_stack = NULL, completed = @now,
+      finished_by = CASE WHEN status = 'processing' THEN @workerId ELSE finished_by END, ${UNLOCK}
     WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}
     RETURNING service, status, locked_by, gate`,
   /** `completed` for a batch: JSON [[id, workerId, now, resultJson], …]; the same rules, row by row. */
@@ -26,7 +27,8 @@ export const FINISH_SQL = {
     UPDATE jobs SET
       status = CASE WHEN status = 'processing' THEN 'completed' WHEN cancel_requested THEN 'cancelled' ELSE 'cronjob' END,
       attempts = CASE status WHEN 'cronjob' THEN 0 ELSE attempts END,
-      result = o.result, error = NULL, error_stack = NULL, completed = o.now, ${UNLOCK}
+      result = o.result, error = NULL, error_stack = NULL, completed = o.now,
+      finished_by = CASE WHEN status = 'processing' THEN o.worker_id ELSE finished_by END, ${UNLOCK}
     FROM (SELECT value ->> 0 AS id, value ->> 1 AS worker_id, value ->> 2 AS now, value ->> 3 AS result FROM json_each(?)) AS o
     -- coalesce(): an equality on locked_by would let the planner scan the partial lease index (every
     -- leased job) for each outcome; this way each outcome is one rowid lookup.
