@@ -26,8 +26,10 @@ export type RemotetaskBackend = { kind: 'postgres'; database: string } | { kind:
 
 /** How a remotetask row of the `features` workload uses the feature. */
 export interface RemotetaskFeatureUse {
-  /** Every job added with a key of its own and one of five priorities. */
-  keyed?: boolean;
+  /** Every job added with a key of its own. */
+  keys?: boolean;
+  /** Every job added with one of five priorities, in turn. */
+  priorities?: boolean;
   /** A retention sweep of every finished job runs from the start of processing (else retention is off). */
   sweep?: boolean;
 }
@@ -122,10 +124,13 @@ export class RemotetaskSystem implements QueueSystem {
     await Promise.all(data.map((d) => this.#service.add('noop', d, this.#addOptions())));
   }
 
-  /** Keyed: a key of its own (every add creates a job) and priorities 0 … 4 in turn. */
-  #addOptions() {
+  /** Keys: a key of its own (every add creates a job); priorities: 0 … 4 in turn. */
+  #addOptions(): { key?: string; priority?: number } {
     const n = this.#added++;
-    return this.use.keyed ? { key: `job-${n}`, priority: n % 5 } : {};
+    return {
+      ...(this.use.keys ? { key: `job-${n}` } : {}),
+      ...(this.use.priorities ? { priority: n % 5 } : {}),
+    };
   }
 
   async startWorkers(): Promise<void> {
@@ -148,9 +153,13 @@ export class RemotetaskSystem implements QueueSystem {
     }
   }
 
+  /** Per service, as a user's query would be: the (service, status) index answers it; a store-wide one would scan every prefilled job. */
   async anyUnfinished(): Promise<boolean> {
-    const page = await this.kernel.store.list({ status: ['queued', 'processing'], limit: 1 });
-    return page.jobs.length > 0;
+    for (const service of this.#services) {
+      const page = await this.kernel.store.list({ service: service.address, status: ['queued', 'processing'], limit: 1 });
+      if (page.jobs.length > 0) return true;
+    }
+    return false;
   }
 
   async prefillFinished(count: number): Promise<void> {
