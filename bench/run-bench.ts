@@ -51,11 +51,11 @@ const SIZES: Sizes = quick
   ? { enqueueOne: 300, enqueueBatches: 20, batchSize: 100, enqueueMaxMs: 2_000, jobs: 2_000, maxMs: 15_000, slowMaxMs: 5_000,
       latencyJobs: 30, latencyMaxMs: 3_000, finished: 20_000, backlog: 20_000, backlogJobs: 1_000, ioJobs: 320, taskMs: 10,
       payloadJobs: 300, payloadBytes: 16_384, services: 100, servicesJobs: 1_000, processes: [1, 2, 4], processJobs: 2_000,
-      triesJobs: 1_000, triesConcurrencies: [8, 32], triesMaxMs: 3_000, httpSeconds: 2, memoryJobs: 20_000, concurrencies: [1, 8, 32], reps: 1 }
+      triesJobs: 1_000, triesConcurrencies: [8, 32], triesMaxMs: 3_000, httpSeconds: 2, memoryJobs: 20_000, concurrencies: [1, 8, 32], reps: 1, featureJobs: 2_000, featureReps: 1 }
   : { enqueueOne: 3_000, enqueueBatches: 200, batchSize: 100, enqueueMaxMs: 10_000, jobs: 20_000, maxMs: 90_000, slowMaxMs: 20_000,
       latencyJobs: 500, latencyMaxMs: 20_000, finished: 1_000_000, backlog: 1_000_000, backlogJobs: 20_000, ioJobs: 5_000, taskMs: 10,
       payloadJobs: 5_000, payloadBytes: 16_384, services: 100, servicesJobs: 20_000, processes: [1, 2, 4], processJobs: 20_000,
-      triesJobs: 10_000, triesConcurrencies: [8, 32], triesMaxMs: 10_000, httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 3 };
+      triesJobs: 10_000, triesConcurrencies: [8, 32], triesMaxMs: 10_000, httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 3, featureJobs: 50_000, featureReps: 5 };
 
 const scratch = join(tmpdir(), 'remotetask-bench');
 const SLOW_SHARE = 10;
@@ -189,13 +189,13 @@ async function runFeatures() {
   for (const entry of features(scratch)) {
     const rows = entry.systems.filter((s) => !wantSystems || wantSystems.has(s.id));
     if (rows.length === 0) continue;
-    log(`## feature: ${entry.feature} (c=32, ${n(SIZES.jobs)} jobs${entry.finishedBefore ? `, ${n(SIZES.finished)} finished jobs first` : ''})`);
+    log(`## feature: ${entry.feature} (c=32, ${n(SIZES.featureJobs)} jobs, ${SIZES.featureReps} rounds${entry.finishedBefore ? `, ${n(SIZES.finished)} finished jobs first` : ''})`);
     const measured: SystemFactory[] = rows.flatMap((s) => [
       { ...s, id: `${s.id}+feature`, label: `${s.label} with ${entry.feature}` },
       { id: s.id, label: `${s.label} without`, backend: s.backend, create: s.without },
     ]);
-    const out = await roundRobin('feature', measured, [32], SIZES.reps, (s) =>
-      throughput(s, { jobs: SIZES.jobs, concurrency: 32, maxMs: SIZES.maxMs, log, finishedBefore: entry.finishedBefore ? SIZES.finished : undefined }),
+    const out = await roundRobin('feature', measured, [32], SIZES.featureReps, (s) =>
+      throughput(s, { jobs: SIZES.featureJobs, concurrency: 32, maxMs: SIZES.maxMs, log, finishedBefore: entry.finishedBefore ? SIZES.finished : undefined }),
     );
     for (const s of rows) {
       const used = out[`${s.id}+feature`]?.[32];

@@ -120,7 +120,7 @@ export function report(results: Results, meta: Record<string, unknown>, targetRo
     lines.push('');
   }
   if (results.features && Object.keys(results.features).length > 0) {
-    lines.push(`### Cost of features (c=32; ${n(sizes.jobs)} jobs; jobs/s without and with the feature on every job)`, '');
+    lines.push(`### Cost of features (c=32; ${n(sizes.featureJobs ?? sizes.jobs)} jobs, medians of ${sizes.featureReps ?? sizes.reps} rounds; jobs/s without and with the feature on every job)`, '');
     lines.push('| feature | system | without | with | cost |', '|---|---|--:|--:|--:|');
     for (const [feature, rows] of Object.entries(results.features)) {
       for (const [id, r] of Object.entries(rows)) {

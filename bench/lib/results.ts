@@ -59,4 +59,7 @@ export interface Sizes {
   memoryJobs: number;
   concurrencies: number[];
   reps: number;
+  /** The features workload: a cost of 10% must stand out of the machine's noise, so more jobs and rounds. */
+  featureJobs: number;
+  featureReps: number;
 }

@@ -119,8 +119,20 @@ export class RemotetaskSystem implements QueueSystem {
     await this.#service.add('noop', data, this.#addOptions());
   }
 
-  /** The service API adds one job per call: a batch is that many add() calls at once. */
+  /** A batch is one addMany() (one store write); with keys or priorities, which differ per job, that many add() calls at once. */
   async addBatch(data: unknown[]): Promise<void> {
+    if (!this.use.keys && !this.use.priorities) {
+      // Round robin over the services, job by job, as add() would: one addMany per service.
+      const shares = new Map<TaskService, unknown[]>();
+      for (const d of data) {
+        const service = this.#service;
+        const share = shares.get(service);
+        if (share) share.push(d);
+        else shares.set(service, [d]);
+      }
+      await Promise.all([...shares].map(([service, inputs]) => service.addMany('noop', inputs)));
+      return;
+    }
     await Promise.all(data.map((d) => this.#service.add('noop', d, this.#addOptions())));
   }
 
