@@ -15,7 +15,8 @@ export const ATTEMPT_STACK_CHARS = 8_192;
  * A run that completed its job is not an entry of the job's history: the job's row holds it
  * (attempts, started, completed and finished_by, the worker that completed it), and the history is
  * read with it. Only that completion sets finished_by, and a completed job never runs again, so the
- * row holds at most one such run; a cron job's runs, which do not end it, are entries. As SQL columns of the jobs table, named as the history's.
+ * row holds at most one such run; a cron job's runs, which do not end it, are entries.
+ * As SQL: columns of the jobs table, named as the history's.
  */
 export const COMPLETED_IN_ROW =
   `attempts AS attempt, started, completed AS ended, finished_by AS worker_id, 'completed' AS outcome, NULL AS error, NULL AS error_stack`;
