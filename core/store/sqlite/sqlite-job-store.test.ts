@@ -151,6 +151,33 @@ describe('SqliteJobStore', () => {
     expect(readMigrations().map((migration) => migration.version)).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.version));
   });
 
+  it('lists the completion of a job completed before version 11 once, from the entry it wrote then', async () => {
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new Database(path);
+    migrateSqlite(old, path, SQLITE_MIGRATIONS.filter((migration) => migration.version < 11));
+    const { lastInsertRowid } = old
+      .prepare(`INSERT INTO jobs (service, task, input, status, attempts, max_attempts, created, started, completed, run_at) VALUES ('@Old', 'echo', 'null', 'completed', 1, 3, ?, ?, ?, 0)`)
+      .run(T0, T0 + 1, T0 + 2);
+    old.prepare(`INSERT INTO job_attempts (job_id, n, attempt, started, ended, worker_id, outcome) VALUES (?, 1, 1, ?, ?, 'old-worker', 'completed')`)
+      .run(lastInsertRowid, T0 + 1, T0 + 2);
+    old.close();
+
+    const store = await openStore();
+    expect(await store.listAttempts(Number(lastInsertRowid))).toEqual([
+      { attempt: 1, started: T0 + 1, ended: T0 + 2, workerId: 'old-worker', outcome: 'completed', error: null, errorStack: null },
+    ]);
+    // A job completed now writes no entry: its row holds the run.
+    const job = await store.insert(newJob({ service: '@Old' }));
+    const [claimed] = await store.claim({ service: '@Old', now: T0, workerId: 'new-worker', leaseMs: 1_000, nextRunAt: () => null });
+    expect(claimed.id).toBe(job.id);
+    await store.finish([{ id: job.id, workerId: 'new-worker', now: T0 + 5, kind: 'completed', result: null }]);
+    await store.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT count(*) AS n FROM job_attempts WHERE job_id = ?').get(job.id)).toEqual({ n: 0 });
+    expect(db.prepare('SELECT finished_by FROM jobs WHERE id = ?').get(job.id)).toEqual({ finished_by: 'new-worker' });
+    db.close();
+  });
+
   it('applies pending migrations in order, all or none', () => {
     const db = new Database(':memory:');
     const migrations = [
