@@ -1,3 +1,4 @@
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { Logger } from 'winston';
 import type { JobRecord } from '../../jobs/job.js';
 import type { JobStore } from '../../store/job-store.js';
@@ -140,8 +141,14 @@ export class Processor {
   async #run(): Promise<void> {
     const unsubscribe = this.deps.store.onWake(this.deps.service, this.#notify);
     let errorBackoff = 100;
+    let busy = false;
     try {
       while (this.#running) {
+        // Working through a backlog, a claim and its runs can all resolve without a turn of the
+        // event loop (SQLite answers at once): let it turn before the next claim, so the outcomes
+        // of the jobs run are written (and the process's I/O served) as the work goes, instead of
+        // piling up unwritten while their jobs stay leased.
+        if (busy) await setImmediatePromise();
         this.#wakePending = false;
         this.#fillSlots();
         let idle = true;
@@ -157,6 +164,7 @@ export class Processor {
             // A full batch means there may be more: look again at once.
             idle = jobs.length < want;
           }
+          busy = !idle;
           errorBackoff = 100;
         } catch (error) {
           this.deps.logger.error(`${this.name}: claiming jobs failed, retrying in ${errorBackoff} ms: ${(error as Error).message}`);
