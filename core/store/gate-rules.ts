@@ -26,6 +26,13 @@ export type LimitSet = Readonly<Record<string, LimitRule>>;
 
 export type Gate = { kind: 'limit'; name: string; partition?: unknown } | { kind: 'queue'; name: string };
 
+/**
+ * A gate's kind as SQL over its `gate` column (`j`): the first nine characters of its JSON. The
+ * SQLite gate indexes are partial on these terms, so each kind's index holds only its own jobs.
+ */
+export const isQueueGateSql = (j: string) => `substr(${j}.gate, 1, 9) = '["queue",'`;
+export const isLimitGateSql = (j: string) => `substr(${j}.gate, 1, 9) = '["limit",'`;
+
 export function queueGate(name: string): string {
   return JSON.stringify(['queue', name]);
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { JobRecord, Schedule } from '../../jobs/job.js';
 import type { ClaimOptions, HeldBy } from '../job-store.js';
-import { parseGate, windowStart, type LimitSet } from '../gate-rules.js';
+import { isLimitGateSql, isQueueGateSql, parseGate, windowStart, type LimitSet } from '../gate-rules.js';
 import { gateOpensAt, judgeGate as judge, type GateRow } from '../gate-judge.js';
 import { decodedJson, toJobRecord, type JobRow } from '../job-row.js';
 import { NEVER_DUE } from '../store-rules.js';
@@ -28,23 +28,26 @@ import { sqlText, type Tables } from './tables.js';
  */
 
 const gateState = (service: string, gate: string, { jobs, gateWindows }: Tables) => `
-        (SELECT count(*) FROM ${jobs} r WHERE r.service = ${service} AND r.gate = ${gate} AND r.locked_by IS NOT NULL)::int AS running,
+        (SELECT count(*) FROM ${jobs} r WHERE r.service = ${service} AND r.gate = ${gate} AND r.locked_by IS NOT NULL AND ${isLimitGateSql('r')})::int AS running,
         (SELECT w.window_start FROM ${gateWindows} w WHERE w.service = ${service} AND w.gate = ${gate}) AS window_start,
         (SELECT w.claims FROM ${gateWindows} w WHERE w.service = ${service} AND w.gate = ${gate}) AS window_claims,
         h.id AS head_id, (h.locked_by IS NULL AND h.status IN ('queued', 'delayed')) AS head_waiting, h.run_at AS head_run_at`;
 const queueHead = (service: string, gate: string, { jobs }: Tables) => `
         LEFT JOIN LATERAL (
           SELECT q.id, q.status, q.locked_by, q.run_at FROM ${jobs} q
-          WHERE q.service = ${service} AND q.gate = ${gate} AND q.status IN ('queued', 'delayed', 'processing') ORDER BY q.id LIMIT 1
+          WHERE q.service = ${service} AND q.gate = ${gate} AND q.status IN ('queued', 'delayed', 'processing') AND ${isQueueGateSql('q')}
+          ORDER BY q.id LIMIT 1
         ) h ON true`;
 const waitingGated = (j: string) => `${j}.service = $1 AND ${j}.${WAITING_SQL} AND ${j}.locked_by IS NULL AND ${j}.gate IS NOT NULL`;
 
 // The gates of the service with waiting jobs, each with its first waiting job (run_at, id) and its state.
 export const gatesText = sqlText((tables) => `
+      -- Each probe an ordered LIMIT 1, not min(): the planner may (and, with few rows in its
+      -- statistics, did) answer min() by reading every waiting gated job.
       WITH RECURSIVE g(gate) AS (
-        SELECT (SELECT min(j.gate) FROM ${tables.jobs} j WHERE ${waitingGated('j')})
+        SELECT (SELECT j.gate FROM ${tables.jobs} j WHERE ${waitingGated('j')} ORDER BY j.gate LIMIT 1)
         UNION ALL
-        SELECT (SELECT min(j.gate) FROM ${tables.jobs} j WHERE ${waitingGated('j')} AND j.gate > g.gate)
+        SELECT (SELECT j.gate FROM ${tables.jobs} j WHERE ${waitingGated('j')} AND j.gate > g.gate ORDER BY j.gate LIMIT 1)
         FROM g WHERE g.gate IS NOT NULL
       )
       SELECT g.gate, f.run_at AS first_run_at, f.id AS first_id, ${gateState('$1', 'g.gate', tables)}
@@ -61,73 +64,25 @@ const jobGateText = sqlText((tables) => `
       FROM ${tables.jobs} j ${queueHead('j.service', 'j.gate', tables)}
       WHERE j.id = $1 AND j.gate IS NOT NULL`);
 
-// $2 now, $4 workerId, $5 lockedUntil, as in the plain claim (claim.ts).
-const gatedClaimSet = `
-      status = CASE WHEN j.status = 'cronjob' THEN 'cronjob' ELSE 'processing' END,
-      started = $2, attempts = j.attempts + 1, locked_by = $4, locked_until = $5, progress = NULL, progress_message = NULL`;
-
-// A limit's jobs, under the gate's lock: room from the counts committed now, claims counted in the window.
-// $1 service, $3 gate, $6 at most, $7 only this job (or NULL), $8 concurrency, $9 rate count, $10 window start (NULL without a rate), $11 only these tasks (or NULL).
-export const claimLimitedText = sqlText(({ jobs, gateWindows }) => `
-      WITH room AS (
-        SELECT greatest(0, least($6::int,
-          coalesce($8::int - (SELECT count(*) FROM ${jobs} r WHERE r.service = $1 AND r.gate = $3 AND r.locked_by IS NOT NULL)::int, $6::int),
-          coalesce($9::int - coalesce((SELECT w.claims FROM ${gateWindows} w WHERE w.service = $1 AND w.gate = $3 AND w.window_start = $10::bigint), 0), $6::int)
-        )) AS n
-      ), due AS (
-        SELECT ctid FROM ${jobs}
-        WHERE service = $1 AND gate = $3 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2 AND ($7::bigint IS NULL OR id = $7)
-          -- A claim limited to some tasks (an agent's) takes only theirs; the gate's other jobs still count.
-          AND ($11::text[] IS NULL OR task = ANY($11::text[]))
-        ORDER BY run_at, id
-        LIMIT (SELECT n FROM room)
-        FOR UPDATE SKIP LOCKED
-      ), claimed AS (
-        UPDATE ${jobs} j SET ${gatedClaimSet} FROM due WHERE j.ctid = due.ctid RETURNING j.*
-      ), counted AS (
-        INSERT INTO ${gateWindows} AS w (service, gate, window_start, claims)
-        SELECT $1, $3, $10::bigint, count(*) FROM claimed HAVING count(*) > 0 AND $10::bigint IS NOT NULL
-        -- A window only moves forward: a claimer whose clock lags does not reset a newer one.
-        ON CONFLICT (service, gate) DO UPDATE SET
-          claims = CASE WHEN w.window_start = EXCLUDED.window_start THEN w.claims + EXCLUDED.claims
-                        WHEN w.window_start < EXCLUDED.window_start THEN EXCLUDED.claims ELSE w.claims END,
-          window_start = greatest(w.window_start, EXCLUDED.window_start)
-      )
-      SELECT * FROM claimed`);
-
-// A serial queue's head, under the gate's lock, when it waits and is due (and, $8, is of these tasks). $3 gate, $6 at most, $7 only this job (or NULL).
-export const claimQueuedText = sqlText(({ jobs }) => `
-      WITH head AS (
-        SELECT id FROM ${jobs} WHERE service = $1 AND gate = $3 AND status IN ('queued', 'delayed', 'processing') ORDER BY id LIMIT 1
-      ), due AS (
-        SELECT ctid FROM ${jobs}
-        WHERE id = (SELECT id FROM head) AND service = $1 AND ${WAITING_SQL} AND locked_by IS NULL AND run_at <= $2 AND $6::int > 0 AND ($7::bigint IS NULL OR id = $7)
-          AND ($8::text[] IS NULL OR task = ANY($8::text[]))
-        FOR UPDATE SKIP LOCKED
-      )
-      UPDATE ${jobs} j SET ${gatedClaimSet} FROM due WHERE j.ctid = due.ctid RETURNING j.*`);
-
-/** 64-bit advisory lock key of a gate, from its name (hashtextextended, as the store's other locks). */
-const lockText = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+// A gate's claim under the gate's lock, in one statement (see gate-claim-functions.ts).
+const claimLimitedText = sqlText(({ schema }) => `SELECT * FROM ${schema}.claim_limited($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`);
+const claimQueuedText = sqlText(({ schema }) => `SELECT * FROM ${schema}.claim_queued($1, $2, $3, $4, $5, $6, $7, $8, $9)`);
 
 /** Claims one gate's jobs, up to `want` (one jobId: only that one, when it is the gate's to give). */
 async function claimGate(ctx: PostgresContext, lockKey: string, gate: string, options: ClaimOptions, want: number, jobId: number | null = null): Promise<JobRow[]> {
   const parsed = parseGate(gate);
   const { service, now, workerId, leaseMs, limits } = options;
   const rule = parsed.kind === 'limit' ? limits?.[parsed.name] : undefined;
-  return ctx.transaction(async (client: pg.ClientBase) => {
-    await client.query({ name: 'remotetask-gate-lock', text: lockText, values: [lockKey] });
-    const values = [service, now, gate, workerId, now + leaseMs, want, jobId];
-    const tasks = options.tasks ? [...new Set(options.tasks)] : null;
-    const { rows } = parsed.kind === 'queue'
-      ? await client.query<JobRow>({ name: 'remotetask-claim-queued', text: claimQueuedText(ctx.tables), values: [...values, tasks] })
-      : await client.query<JobRow>({
-          name: 'remotetask-claim-limited',
-          text: claimLimitedText(ctx.tables),
-          values: [...values, rule?.concurrency ?? null, rule?.rate?.count ?? null, rule?.rate ? windowStart(now, rule.rate.perMs) : null, tasks],
-        });
-    return rows;
-  });
+  const values = [service, now, gate, workerId, now + leaseMs, want, jobId];
+  const tasks = options.tasks ? [...new Set(options.tasks)] : null;
+  const { rows } = parsed.kind === 'queue'
+    ? await ctx.query<JobRow>({ name: 'remotetask-claim-queued', text: claimQueuedText(ctx.tables), values: [...values, tasks, lockKey] })
+    : await ctx.query<JobRow>({
+        name: 'remotetask-claim-limited',
+        text: claimLimitedText(ctx.tables),
+        values: [...values, rule?.concurrency ?? null, rule?.rate?.count ?? null, rule?.rate ? windowStart(now, rule.rate.perMs) : null, tasks, lockKey],
+      });
+  return rows;
 }
 
 /**

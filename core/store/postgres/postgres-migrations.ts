@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { addJobFunctionSql } from './add-job-function.js';
 import { flowsMigrationSql } from './flows-schema.js';
+import { gateClaimFunctionsSql } from './gate-claim-functions.js';
 
 /** One step of the PostgreSQL schema. Versions only grow; a released migration is never edited. */
 export interface PostgresMigration {
@@ -254,6 +255,21 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     // see core/store/attempt-rules.ts). No default: a catalog-only change.
     sql: (s) => `
       ALTER TABLE ${s}.jobs ADD COLUMN finished_by text;
+    `,
+  },
+  {
+    version: 15,
+    name: 'gate claims in one statement',
+    // A gate's claim was four round trips (BEGIN, the gate's lock, the claim, COMMIT); these
+    // functions make it one. And each gate kind's index holds only its own jobs: a limit reads
+    // its running jobs, a queue its head, so a limited job no longer writes a queue entry.
+    sql: (s) => `
+      DROP INDEX ${s}.jobs_gate_running_idx;
+      DROP INDEX ${s}.jobs_gate_queue_idx;
+      CREATE INDEX jobs_gate_running_idx ON ${s}.jobs (service, gate) WHERE locked_by IS NOT NULL AND substr(gate, 1, 9) = '["limit",';
+      CREATE INDEX jobs_gate_queue_idx ON ${s}.jobs (service, gate, id)
+        WHERE status IN ('queued', 'delayed', 'processing') AND substr(gate, 1, 9) = '["queue",';
+      ${gateClaimFunctionsSql(s)}
     `,
   },
 ];

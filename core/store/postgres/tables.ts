@@ -1,5 +1,7 @@
 /** The store's tables, named in its schema (quoted). */
 export interface Tables {
+  /** The schema itself, for its functions. */
+  readonly schema: string;
   readonly jobs: string;
   readonly completedCounts: string;
   readonly processes: string;
@@ -13,6 +15,7 @@ export interface Tables {
 
 export function tablesIn(quotedSchema: string): Tables {
   return {
+    schema: quotedSchema,
     jobs: `${quotedSchema}.jobs`,
     completedCounts: `${quotedSchema}.completed_counts`,
     processes: `${quotedSchema}.processes`,
