@@ -1,52 +1,12 @@
 import type { Database } from 'better-sqlite3';
-import type { JobRecord, JobStatus, Schedule } from '../../jobs/job.js';
+import type { JobRecord, Schedule } from '../../jobs/job.js';
 import type { ClaimOptions } from '../job-store.js';
-import { parseJsonText, toJobRecord } from '../job-row.js';
 import { NEVER_DUE } from '../store-rules.js';
 import { HELD_SQL, WAITING_SQL } from '../status-sets.js';
 import type { Prepared } from './sqlite-statements.js';
 import { type CLAIM_OF_TASKS_SQL, dueIdsOfTasks } from './claim-of-tasks.js';
 import { SqliteGates } from './gates.js';
-
-/**
- * What a claim returns, as an array in this order (the statement runs in raw mode): the columns it
- * did not set itself. Arrays, because better-sqlite3 builds a row object key by key: for a claim of
- * 500 jobs that was 40 % of the claim's time.
- */
-const CLAIMED = [
-  'id', 'task', 'input', 'status', 'result', 'error', 'error_stack', 'attempts', 'max_attempts', 'created', 'completed',
-  'run_at', 'schedule', 'timeout_ms', 'cancel_requested', 'priority', 'job_key',
-] as const;
-const CLAIMED_COLUMNS = CLAIMED.join(', ');
-type ClaimedRow = [
-  id: number,
-  task: string,
-  input: string,
-  status: JobStatus,
-  result: string | null,
-  error: string | null,
-  errorStack: string | null,
-  attempts: number,
-  maxAttempts: number,
-  created: number,
-  completed: number | null,
-  runAt: number,
-  schedule: string | null,
-  timeout: number | null,
-  cancelRequested: number,
-  priority: number,
-  key: string | null,
-];
-/** A column's position in a claimed row; the compiler checks that `name` is at `index`. */
-function position<I extends number>(index: I, name: (typeof CLAIMED)[I]): I {
-  void name;
-  return index;
-}
-const ID = position(0, 'id');
-const STATUS = position(3, 'status');
-const RUN_AT = position(11, 'run_at');
-const SCHEDULE = position(12, 'schedule');
-const PRIORITY = position(15, 'priority');
+import { CLAIMED_COLUMNS, claimedRecord, ID, PRIORITY, RUN_AT, SCHEDULE, STATUS, type ClaimedRow } from './claimed-rows.js';
 
 /** Claims and leases: who holds which job. */
 export const CLAIM_SQL = {
@@ -133,18 +93,8 @@ export function claimJobs(db: Database, sql: Statements, gates: SqliteGates, opt
     }
     return rows;
   });
-  // The columns the claim set, from what it set them to.
   const claimed = claim.immediate();
-  return gated.concat(claimed.map(
-    ([id, task, input, status, result, error, error_stack, attempts, max_attempts, created, completed, run_at, schedule, timeout_ms, cancel_requested, priority, job_key]) =>
-      toJobRecord(
-        {
-          id, service, task, input, status, result, error, error_stack, attempts, max_attempts, created, started: now, completed,
-          run_at, schedule, progress: null, progress_message: null, timeout_ms, locked_by: workerId, locked_until: until, cancel_requested, priority, job_key,
-        },
-        parseJsonText,
-      ),
-  ));
+  return gated.concat(claimed.map((row) => claimedRecord(row, { service, now, workerId, until })));
 }
 
 /** Of `ids`, those `workerId` still holds, their leases extended to `until`; in the order given. */

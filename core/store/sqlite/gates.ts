@@ -1,22 +1,22 @@
 import type { JobRecord } from '../../jobs/job.js';
 import type { ClaimOptions, HeldBy } from '../job-store.js';
-import { parseGate, windowStart, type LimitSet } from '../gate-rules.js';
+import { isLimitGateSql, isQueueGateSql, parseGate, windowStart, type LimitSet } from '../gate-rules.js';
 import { gateOpensAt, judgeGate, type GateRow } from '../gate-judge.js';
 import type { RateWindows } from '../gate-picking.js';
-import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { WAITING_SQL } from '../status-sets.js';
 import type { Prepared } from './sqlite-statements.js';
+import { CLAIMED_COLUMNS, claimedRecord, ID, RUN_AT, type ClaimedRow } from './claimed-rows.js';
 
-// A gate's state, read per gate through the gate indexes (migration 7), which plain jobs have no
-// entry in: its first waiting job, its running count, its queue's head.
+// A gate's state, read per gate through the gate indexes (migrations 7 and 12), which plain jobs
+// have no entry in: its first waiting job, a limit's running count, a queue's head.
 const waitingGated = (j: string) => `${j}.service = @service AND ${j}.${WAITING_SQL} AND ${j}.locked_by IS NULL AND ${j}.gate IS NOT NULL`;
 const firstWaiting = (gate: string, column: string) =>
   `(SELECT f.${column} FROM jobs f WHERE ${waitingGated('f')} AND f.gate = ${gate} ORDER BY f.run_at, f.id LIMIT 1)`;
 const headId = (gate: string) =>
-  `(SELECT q.id FROM jobs q WHERE q.service = @service AND q.gate = ${gate} AND q.status IN ('queued', 'delayed', 'processing') ORDER BY q.id LIMIT 1)`;
+  `(SELECT q.id FROM jobs q WHERE q.service = @service AND q.gate = ${gate} AND q.status IN ('queued', 'delayed', 'processing') AND ${isQueueGateSql('q')} ORDER BY q.id LIMIT 1)`;
 const gateState = (gate: string) => `
       ${firstWaiting(gate, 'run_at')} AS first_run_at, ${firstWaiting(gate, 'id')} AS first_id,
-      (SELECT count(*) FROM jobs r WHERE r.service = @service AND r.gate = ${gate} AND r.locked_by IS NOT NULL) AS running,
+      (SELECT count(*) FROM jobs r WHERE r.service = @service AND r.gate = ${gate} AND r.locked_by IS NOT NULL AND ${isLimitGateSql('r')}) AS running,
       ${headId(gate)} AS head_id,
       (SELECT h.locked_by IS NULL AND h.status IN ('queued', 'delayed') FROM jobs h WHERE h.id = ${headId(gate)}) AS head_waiting,
       (SELECT h.run_at FROM jobs h WHERE h.id = ${headId(gate)}) AS head_run_at`;
@@ -43,7 +43,7 @@ export const GATE_SQL = {
         -- A claim limited to some tasks (an agent's) takes only theirs; the gate's other jobs still count.
         AND (@tasks IS NULL OR j.task IN (SELECT value FROM json_each(@tasks)))
       ORDER BY j.run_at, j.id LIMIT @limit)
-    RETURNING *`,
+    RETURNING ${CLAIMED_COLUMNS}`,
 } as const;
 
 type Statements = Prepared<typeof GATE_SQL>;
@@ -80,15 +80,18 @@ export class SqliteGates {
     this.#windows.set(key, { windowStart: start, claims: (window?.windowStart === start ? window.claims : 0) + claims });
   }
 
-  #claimGate(options: ClaimOptions, row: GateRow, room: number, jobId: number | null): JobRow<string>[] {
+  #claimGate(options: ClaimOptions, row: GateRow, room: number, jobId: number | null): JobRecord[] {
     const { service, now, workerId, leaseMs, limits } = options;
-    const params = { service, now, workerId, until: now + leaseMs, gate: row.gate, jobId, tasks: options.tasks ? JSON.stringify(options.tasks) : null };
+    const until = now + leaseMs;
+    const params = { service, now, workerId, until, gate: row.gate, jobId, tasks: options.tasks ? JSON.stringify(options.tasks) : null };
     // A queue gives its head only (room is 1 when it waits); a limit its first due jobs.
     const rows = (parseGate(row.gate).kind === 'queue'
       ? this.sql.claimLimited.all({ ...params, limit: 1, jobId: jobId ?? row.head_id })
-      : this.sql.claimLimited.all({ ...params, limit: room })) as JobRow<string>[];
+      : this.sql.claimLimited.all({ ...params, limit: room })) as ClaimedRow[];
     this.#count(service, row.gate, rows.length, now, limits);
-    return rows;
+    // RETURNING gives no order; the gate's is the order its jobs fell due.
+    rows.sort((a, b) => a[RUN_AT] - b[RUN_AT] || a[ID] - b[ID]);
+    return rows.map((claimed) => ({ ...claimedRecord(claimed, { service, now, workerId, until }), gate: row.gate }));
   }
 
   /** Inside the claim's transaction: claims up to `want` gated jobs their gates let through, gates in turn by their first due job. */
@@ -96,13 +99,13 @@ export class SqliteGates {
     const open = this.#gates(options.service)
       .filter((row) => row.first_run_at <= options.now)
       .sort((a, b) => a.first_run_at - b.first_run_at || a.first_id - b.first_id);
-    const claimed: JobRow<string>[] = [];
+    const claimed: JobRecord[] = [];
     for (const row of open) {
       if (claimed.length >= want) break;
       const { room } = judgeGate(row, options.now, options.limits);
       if (room > 0) claimed.push(...this.#claimGate(options, row, Math.min(room, want - claimed.length), null));
     }
-    return claimed.map((row) => toJobRecord(row, parseJsonText));
+    return claimed;
   }
 
   #gateOf(id: number): { service: string; gate: string | null; status: string; locked_by: string | null } | undefined {
@@ -116,7 +119,7 @@ export class SqliteGates {
     if (job.service !== options.service) return [];
     const row = this.#gateRow(job.service, job.gate);
     if (judgeGate(row, options.now, options.limits, options.jobId).room === 0) return [];
-    return this.#claimGate(options, row, 1, options.jobId).map((claimed) => toJobRecord(claimed, parseJsonText));
+    return this.#claimGate(options, row, 1, options.jobId);
   }
 
   #gateRow(service: string, gate: string): GateRow {

@@ -57,6 +57,7 @@ function prepare(db: SqliteDatabase) {
   sql.claimBatch.raw(true);
   sql.claimOne.raw(true);
   sql.claimIds.raw(true);
+  sql.claimLimited.raw(true);
   return { sql, listing: new SqliteListing(db), gates: new SqliteGates(sql) };
 }
 

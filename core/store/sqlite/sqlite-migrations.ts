@@ -177,6 +177,19 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ALTER TABLE jobs ADD COLUMN finished_by TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'gate indexes by kind',
+    // A limit reads its running jobs, a serial queue its head: each kind's index holds only its own
+    // jobs (see core/store/sqlite/gates.ts), so a limited job no longer writes a queue entry at
+    // add, claim and finish. The queries repeat these predicates word for word.
+    sql: `
+      DROP INDEX jobs_gate_running;
+      DROP INDEX jobs_gate_queue;
+      CREATE INDEX jobs_gate_running ON jobs (service, gate) WHERE locked_by IS NOT NULL AND substr(gate, 1, 9) = '["limit",';
+      CREATE INDEX jobs_gate_queue ON jobs (service, gate, id) WHERE status IN ('queued', 'delayed', 'processing') AND substr(gate, 1, 9) = '["queue",';
+    `,
+  },
 ];
 
 /**
