@@ -1,7 +1,8 @@
 import type { JobStatus } from '../jobs/job.js';
 import type { HeldBy } from './job-store.js';
-import { limitRoom, parseGate, windowStart, type GateState, type LimitSet } from './gate-rules.js';
+import { limitRoom, parseGate, type GateState, type LimitSet } from './gate-rules.js';
 import { isWaiting } from './status-sets.js';
+import type { RateWindow } from './rate-window-counts.js';
 
 /*
  * The gate rules (core/store/gate-rules.ts) for the one-process stores (memory, SQLite), over the
@@ -21,8 +22,11 @@ export interface GatedRow {
   task?: string;
 }
 
-/** Claims counted per gate in its current rate window; kept by the store, in its process. */
-export type RateWindows = Map<string, { windowStart: number; claims: number }>;
+/** One service's rate windows (see RateWindowCounts). */
+export interface RateWindows {
+  get(gate: string): RateWindow | undefined;
+  count(gate: string, claims: number, now: number, limits: LimitSet | undefined): void;
+}
 
 interface GateView {
   gate: string;
@@ -86,19 +90,9 @@ export function pickGated(rows: GatedRow[], now: number, want: number, limits: L
     const take = accept ? allowed.filter(accept) : allowed;
     if (take.length === 0) continue;
     picked.push(...take.map((row) => row.id));
-    countClaims(view.gate, take.length, now, limits, windows);
+    windows.count(view.gate, take.length, now, limits);
   }
   return picked;
-}
-
-/** Counts `claims` claims of the gate's jobs at `now` in its rate window (a limit with a rate only). */
-export function countClaims(gate: string, claims: number, now: number, limits: LimitSet | undefined, windows: RateWindows): void {
-  const parsed = parseGate(gate);
-  const rate = parsed.kind === 'limit' ? limits?.[parsed.name]?.rate : undefined;
-  if (!rate || claims === 0) return;
-  const start = windowStart(now, rate.perMs);
-  const window = windows.get(gate);
-  windows.set(gate, { windowStart: start, claims: (window?.windowStart === start ? window.claims : 0) + claims });
 }
 
 /** The earliest time a gated job may be claimed, leaving out those held back (see JobStore.nextRunAt). */

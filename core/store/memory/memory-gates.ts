@@ -1,6 +1,7 @@
 import type { HeldBy } from '../job-store.js';
 import type { LimitSet } from '../gate-rules.js';
-import { countClaims, gatedNextRunAt, heldByOf, pickGated, type GatedRow, type RateWindows } from '../gate-picking.js';
+import { gatedNextRunAt, heldByOf, pickGated, type GatedRow, type RateWindows } from '../gate-picking.js';
+import { RateWindowCounts } from '../rate-window-counts.js';
 import { isWaiting } from '../status-sets.js';
 import type { MemoryRow } from './job-rules.js';
 
@@ -11,7 +12,7 @@ import type { MemoryRow } from './job-rules.js';
  */
 export class MemoryGates {
   readonly #open = new Map<string, Map<number, MemoryRow>>();
-  readonly #windows: RateWindows = new Map();
+  readonly #counts = new RateWindowCounts();
 
   /** After any change of a gated job. */
   track(job: MemoryRow): void {
@@ -28,18 +29,18 @@ export class MemoryGates {
 
   /** Up to `want` gated jobs of the service to claim at `now`, counted in their rate windows. */
   pick(service: string, now: number, want: number, limits: LimitSet | undefined, tasks?: ReadonlySet<string>): number[] {
-    return pickGated(this.#rows(service), now, want, limits, this.#windows, tasks && ((row) => tasks.has(row.task!)));
+    return pickGated(this.#rows(service), now, want, limits, this.#windows(service), tasks && ((row) => tasks.has(row.task!)));
   }
 
   /** Whether the gated job may be claimed by id at `now`; counts the claim when it may. */
   pickOne(job: MemoryRow, now: number, limits: LimitSet | undefined): boolean {
-    if (heldByOf(job.id, this.#rows(job.service), now, limits, this.#windows) !== null) return false;
-    countClaims(job.gate!, 1, now, limits, this.#windows);
+    if (heldByOf(job.id, this.#rows(job.service), now, limits, this.#windows(job.service)) !== null) return false;
+    this.#counts.count(job.service, job.gate!, 1, now, limits);
     return true;
   }
 
   nextRunAt(service: string, now: number, limits: LimitSet | undefined): number | null {
-    return gatedNextRunAt(this.#rows(service), now, limits, this.#windows);
+    return gatedNextRunAt(this.#rows(service), now, limits, this.#windows(service));
   }
 
   /** Whether a gated job of the service is due at `now`, its gate aside. */
@@ -48,7 +49,15 @@ export class MemoryGates {
   }
 
   heldBy(job: MemoryRow, now: number, limits: LimitSet | undefined): HeldBy | null {
-    return heldByOf(job.id, this.#rows(job.service), now, limits, this.#windows);
+    return heldByOf(job.id, this.#rows(job.service), now, limits, this.#windows(job.service));
+  }
+
+  /** The service's rate windows: each service counts its own, even for limits of the same name. */
+  #windows(service: string): RateWindows {
+    return {
+      get: (gate) => this.#counts.get(service, gate),
+      count: (gate, claims, now, limits) => this.#counts.count(service, gate, claims, now, limits),
+    };
   }
 
   #rows(service: string): GatedRow[] {

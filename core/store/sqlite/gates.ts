@@ -1,8 +1,8 @@
 import type { JobRecord } from '../../jobs/job.js';
 import type { ClaimOptions, HeldBy } from '../job-store.js';
-import { isLimitGateSql, isQueueGateSql, parseGate, windowStart, type LimitSet } from '../gate-rules.js';
+import { isLimitGateSql, isQueueGateSql, parseGate, type LimitSet } from '../gate-rules.js';
 import { gateOpensAt, judgeGate, type GateRow } from '../gate-judge.js';
-import type { RateWindows } from '../gate-picking.js';
+import { RateWindowCounts } from '../rate-window-counts.js';
 import { WAITING_SQL } from '../status-sets.js';
 import type { Prepared } from './sqlite-statements.js';
 import { CLAIMED_COLUMNS, claimedRecord, ID, RUN_AT, type ClaimedRow } from './claimed-rows.js';
@@ -57,27 +57,17 @@ const asGateRow = (row: SqliteGateRow): GateRow => ({ ...row, head_waiting: row.
  * windows are counted here in memory: a restart opens every window afresh.
  */
 export class SqliteGates {
-  readonly #windows: RateWindows = new Map();
+  readonly #windows = new RateWindowCounts();
 
   constructor(private readonly sql: Statements) {}
 
   #withWindow(service: string, row: GateRow): GateRow {
-    const window = this.#windows.get(`${service}\n${row.gate}`);
+    const window = this.#windows.get(service, row.gate);
     return window ? { ...row, window_start: window.windowStart, window_claims: window.claims } : row;
   }
 
   #gates(service: string): GateRow[] {
     return (this.sql.gates.all({ service }) as SqliteGateRow[]).map((row) => this.#withWindow(service, asGateRow(row)));
-  }
-
-  #count(service: string, gate: string, claims: number, now: number, limits: LimitSet | undefined): void {
-    const parsed = parseGate(gate);
-    const rate = parsed.kind === 'limit' ? limits?.[parsed.name]?.rate : undefined;
-    if (!rate || claims === 0) return;
-    const key = `${service}\n${gate}`;
-    const start = windowStart(now, rate.perMs);
-    const window = this.#windows.get(key);
-    this.#windows.set(key, { windowStart: start, claims: (window?.windowStart === start ? window.claims : 0) + claims });
   }
 
   #claimGate(options: ClaimOptions, row: GateRow, room: number, jobId: number | null): JobRecord[] {
@@ -88,7 +78,7 @@ export class SqliteGates {
     const rows = (parseGate(row.gate).kind === 'queue'
       ? this.sql.claimLimited.all({ ...params, limit: 1, jobId: jobId ?? row.head_id })
       : this.sql.claimLimited.all({ ...params, limit: room })) as ClaimedRow[];
-    this.#count(service, row.gate, rows.length, now, limits);
+    this.#windows.count(service, row.gate, rows.length, now, limits);
     // RETURNING gives no order; the gate's is the order its jobs fell due.
     rows.sort((a, b) => a[RUN_AT] - b[RUN_AT] || a[ID] - b[ID]);
     return rows.map((claimed) => ({ ...claimedRecord(claimed, { service, now, workerId, until }), gate: row.gate }));
