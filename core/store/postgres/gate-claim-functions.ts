@@ -9,11 +9,16 @@
  * Parameters, in the order both take them: $1 service, $2 now, $3 gate, $4 worker id, $5 lease
  * end, $6 at most, $7 only this job (or NULL). claim_limited: $8 concurrency, $9 rate count, $10
  * the rate window's start (NULL without a rate), $11 only these tasks (or NULL), $12 the lock key.
- * claim_queued: $8 only these tasks (or NULL), $9 the lock key. The text is frozen here as the
- * migration created it: a change to a claim is a new migration that replaces its function.
+ * claim_queued: $8 only these tasks (or NULL), $9 the lock key. claim_limited, $13: the rate
+ * window's end. The text is frozen here as the migration created it: a change to a claim is a new
+ * migration that replaces its function.
+ *
+ * A window that ended counts nothing: claim_limited also removes up to 100 of the service's ended
+ * windows (SKIP LOCKED: never waiting for, nor deadlocking with, another gate's claimer), so a
+ * rate partitioned by customer does not keep a row per customer ever seen.
  */
 export const gateClaimFunctionsSql = (s: string) => `
-      CREATE FUNCTION ${s}.claim_limited(text, bigint, text, text, bigint, int, bigint, int, int, bigint, text[], text)
+      CREATE FUNCTION ${s}.claim_limited(text, bigint, text, text, bigint, int, bigint, int, int, bigint, text[], text, bigint)
       RETURNS SETOF ${s}.jobs LANGUAGE plpgsql VOLATILE AS $fn$
       BEGIN
         PERFORM pg_advisory_xact_lock(hashtextextended($12, 0));
@@ -39,15 +44,20 @@ export const gateClaimFunctionsSql = (s: string) => `
             started = $2, attempts = j.attempts + 1, locked_by = $4, locked_until = $5, progress = NULL, progress_message = NULL
           FROM due WHERE j.ctid = due.ctid RETURNING j.*
         ), counted AS (
-          INSERT INTO ${s}.gate_windows AS w (service, gate, window_start, claims)
-          SELECT $1, $3, $10, count(*) FROM claimed HAVING count(*) > 0 AND $10 IS NOT NULL
+          INSERT INTO ${s}.gate_windows AS w (service, gate, window_start, claims, window_end)
+          SELECT $1, $3, $10, count(*), $13 FROM claimed HAVING count(*) > 0 AND $10 IS NOT NULL
           -- A window only moves forward: a claimer whose clock lags does not reset a newer one.
           ON CONFLICT (service, gate) DO UPDATE SET
             claims = CASE WHEN w.window_start = EXCLUDED.window_start THEN w.claims + EXCLUDED.claims
                           WHEN w.window_start < EXCLUDED.window_start THEN EXCLUDED.claims ELSE w.claims END,
+            window_end = CASE WHEN w.window_start < EXCLUDED.window_start THEN EXCLUDED.window_end ELSE w.window_end END,
             window_start = greatest(w.window_start, EXCLUDED.window_start)
         )
         SELECT * FROM claimed;
+        IF $10 IS NOT NULL THEN
+          DELETE FROM ${s}.gate_windows WHERE ctid = ANY(ARRAY(
+            SELECT ctid FROM ${s}.gate_windows WHERE service = $1 AND window_end <= $2 AND gate <> $3 LIMIT 100 FOR UPDATE SKIP LOCKED));
+        END IF;
       END $fn$;
 
       CREATE FUNCTION ${s}.claim_queued(text, bigint, text, text, bigint, int, bigint, text[], text)

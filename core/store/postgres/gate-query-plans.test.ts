@@ -51,7 +51,7 @@ describe('PostgresJobStore query plans with limits and serial queues', () => {
            JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = $2`,
           [schema, name],
         );
-        const query = /RETURN QUERY([\s\S]*);\s*END/.exec(rows[0].source)![1];
+        const query = /RETURN QUERY([\s\S]*?SELECT \* FROM claimed);/.exec(rows[0].source)![1];
         await admin.query(`PREPARE ${name}(${rows[0].types}) AS ${query}`);
       }
       const explain = async (execute: string) =>
@@ -59,7 +59,7 @@ describe('PostgresJobStore query plans with limits and serial queues', () => {
       return {
         claim: await explain(`EXECUTE claim('@plan', 10, 500, 'w', 1000)`),
         gates: await explain(`EXECUTE gates('@plan')`),
-        limited: await explain(`EXECUTE claim_limited('@plan', 10, '${limited}', 'w', 1000, 5, NULL, 1, NULL, NULL, NULL, 'key')`),
+        limited: await explain(`EXECUTE claim_limited('@plan', 10, '${limited}', 'w', 1000, 5, NULL, 1, NULL, NULL, NULL, 'key', NULL)`),
         queued: await explain(`EXECUTE claim_queued('@plan', 10, '${queue}', 'w', 1000, 1, NULL, NULL, 'key')`),
       };
     });

@@ -65,7 +65,7 @@ const jobGateText = sqlText((tables) => `
       WHERE j.id = $1 AND j.gate IS NOT NULL`);
 
 // A gate's claim under the gate's lock, in one statement (see gate-claim-functions.ts).
-const claimLimitedText = sqlText(({ schema }) => `SELECT * FROM ${schema}.claim_limited($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`);
+const claimLimitedText = sqlText(({ schema }) => `SELECT * FROM ${schema}.claim_limited($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`);
 const claimQueuedText = sqlText(({ schema }) => `SELECT * FROM ${schema}.claim_queued($1, $2, $3, $4, $5, $6, $7, $8, $9)`);
 
 /** Claims one gate's jobs, up to `want` (one jobId: only that one, when it is the gate's to give). */
@@ -75,12 +75,13 @@ async function claimGate(ctx: PostgresContext, lockKey: string, gate: string, op
   const rule = parsed.kind === 'limit' ? limits?.[parsed.name] : undefined;
   const values = [service, now, gate, workerId, now + leaseMs, want, jobId];
   const tasks = options.tasks ? [...new Set(options.tasks)] : null;
+  const start = rule?.rate ? windowStart(now, rule.rate.perMs) : null;
   const { rows } = parsed.kind === 'queue'
     ? await ctx.query<JobRow>({ name: 'remotetask-claim-queued', text: claimQueuedText(ctx.tables), values: [...values, tasks, lockKey] })
     : await ctx.query<JobRow>({
         name: 'remotetask-claim-limited',
         text: claimLimitedText(ctx.tables),
-        values: [...values, rule?.concurrency ?? null, rule?.rate?.count ?? null, rule?.rate ? windowStart(now, rule.rate.perMs) : null, tasks, lockKey],
+        values: [...values, rule?.concurrency ?? null, rule?.rate?.count ?? null, start, tasks, lockKey, start === null ? null : start + rule!.rate!.perMs],
       });
   return rows;
 }

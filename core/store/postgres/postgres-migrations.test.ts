@@ -61,7 +61,7 @@ describe('PostgresJobStore migrations', () => {
       );
       expect(indexes.map((index) => index.indexname)).toEqual(
         [
-          'batches_pkey', 'gate_windows_pkey', 'job_attempts_pkey', 'job_parents_parent_idx', 'job_parents_pkey', 'jobs_batch_idx', 'jobs_claim_idx',
+          'batches_pkey', 'gate_windows_ended_idx', 'gate_windows_pkey', 'job_attempts_pkey', 'job_parents_parent_idx', 'job_parents_pkey', 'jobs_batch_idx', 'jobs_claim_idx',
           'jobs_finished_idx', 'jobs_gate_queue_idx', 'jobs_gate_running_idx', 'jobs_gate_waiting_idx', 'jobs_key_idx', 'jobs_lease_idx', 'jobs_pkey',
           'jobs_service_brin', 'jobs_service_status_idx', 'jobs_task_claim_idx', 'migrations_pkey', 'paused_services_pkey', 'processes_pkey',
         ],

@@ -261,14 +261,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 15,
     name: 'gate claims in one statement',
     // A gate's claim was four round trips (BEGIN, the gate's lock, the claim, COMMIT); these
-    // functions make it one. And each gate kind's index holds only its own jobs: a limit reads
-    // its running jobs, a queue its head, so a limited job no longer writes a queue entry.
+    // functions make it one. Each gate kind's index holds only its own jobs: a limit reads its
+    // running jobs, a queue its head, so a limited job no longer writes a queue entry. And ended
+    // rate windows are removed.
     sql: (s) => `
       DROP INDEX ${s}.jobs_gate_running_idx;
       DROP INDEX ${s}.jobs_gate_queue_idx;
       CREATE INDEX jobs_gate_running_idx ON ${s}.jobs (service, gate) WHERE locked_by IS NOT NULL AND substr(gate, 1, 9) = '["limit",';
       CREATE INDEX jobs_gate_queue_idx ON ${s}.jobs (service, gate, id)
         WHERE status IN ('queued', 'delayed', 'processing') AND substr(gate, 1, 9) = '["queue",';
+      -- When a rate window ends: ended ones are removed by the claims (older rows have none, and
+      -- are given one when their gate next counts a claim).
+      ALTER TABLE ${s}.gate_windows ADD COLUMN window_end bigint;
+      CREATE INDEX gate_windows_ended_idx ON ${s}.gate_windows (service, window_end) WHERE window_end IS NOT NULL;
       ${gateClaimFunctionsSql(s)}
     `,
   },
