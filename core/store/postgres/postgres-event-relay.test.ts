@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobStore } from '../job-store.js';
 import { waitUntil } from '../../../test/helpers/wait-for.js';
 import { queuedJob, usePostgresTestStores, withAdmin } from '../../../test/helpers/postgres-test-stores.js';
-import { MAX_EVENT_PAYLOAD_BYTES, payloads } from './event-relay.js';
+import { grouped, MAX_EVENT_PAYLOAD_BYTES, payloads } from './event-relay.js';
 
 const { database: DATABASE, openStore, newSchema } = usePostgresTestStores();
 
@@ -41,6 +41,39 @@ describe('PostgreSQL event relay', () => {
     await sender.insert(queuedJob('@relay'));
     await waitUntil(() => there.received.some((event) => event.type === 'added'), { timeout: 10_000, what: 'the added event' });
     expect(here.received).toEqual([]);
+  });
+
+  it('sends runs of started and completed events as groups, and the other instance gets each event back, in order', async () => {
+    const schema = newSchema();
+    const [sender, receiver] = await Promise.all([openStore(schema), openStore(schema)]);
+    const there = watchRelay(receiver);
+    const run = (type: string, status: string, from: number, count: number) =>
+      Array.from({ length: count }, (_, n) => ({ type, service: '@relay', jobId: from + n, task: 'echo', status, time: 1_000_000 + from + n }));
+    // A claim's starts, a progress between, the finish's completions (one with a different task), a failure.
+    const events: object[] = [
+      ...run('started', 'processing', 1, 1_000),
+      { type: 'progress', service: '@relay', jobId: 5, task: 'echo', status: 'processing', time: 2_000_000, progress: 0.5 },
+      ...run('completed', 'completed', 1, 600),
+      { type: 'completed', service: '@relay', jobId: 601, task: 'other', status: 'completed', time: 2_000_001 },
+      ...run('completed', 'completed', 602, 399),
+      { type: 'failed', service: '@relay', jobId: 2_000, task: 'echo', status: 'error', time: 2_000_002, error: 'boom' },
+    ];
+    const texts = grouped(events);
+    // A quarter of the texts or fewer: about 150 jobs per group.
+    expect(texts.length).toBeLessThan(20);
+    expect(payloads(texts).every((payload) => Buffer.byteLength(payload) <= MAX_EVENT_PAYLOAD_BYTES)).toBe(true);
+    for (const event of events) sender.eventRelay!.publish(event);
+    await waitUntil(() => there.received.length === events.length, { timeout: 10_000, what: `${events.length} events on the other instance` });
+    expect(there.received).toEqual(events);
+  });
+
+  it('groups only events that differ in jobId and time alone, and a group fits a payload with the largest ids', () => {
+    const big = Number.MAX_SAFE_INTEGER;
+    const texts = grouped(Array.from({ length: 1_000 }, (_, n) => ({ type: 'started', service: '@s', jobId: big - n, task: 't'.repeat(500), status: 'processing', time: big - n })));
+    expect(payloads(texts).every((payload) => Buffer.byteLength(payload) <= MAX_EVENT_PAYLOAD_BYTES)).toBe(true);
+    expect(grouped([{ type: 'started', service: '@s', jobId: 1, task: 't', status: 'processing', time: 1, extra: true }])).toEqual([
+      JSON.stringify({ type: 'started', service: '@s', jobId: 1, task: 't', status: 'processing', time: 1, extra: true }),
+    ]);
   });
 
   it('announces inserted jobs as added events from the insert statement, a row too large as a resync', async () => {
