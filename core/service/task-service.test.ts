@@ -280,9 +280,13 @@ describe('TaskService: cancelling and cleaning', () => {
     kernel.addTask('echo', new SimpleTask((x) => x));
     await service.add('echo', 1);
     await service.add('echo', 2, { startLater: true });
-    await service.addCronJob('echo', 3, { minute: [5] });
+    const cron = await service.addCronJob('echo', 3, { minute: [5] });
+    const events: Array<{ type: string; jobId: number }> = [];
+    kernel.events.on((event) => events.push({ type: event.type, jobId: event.jobId }));
     expect(await service.cancelAll()).toBe(3);
     expect((await service.jobs.all()).map((j) => j.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    // Each job it ended says so, as a single cancel does: live views and --wait see it.
+    expect(events).toEqual([1, 2, cron].map((jobId) => ({ type: 'cancelled', jobId })));
   });
 
   it('says which job does not exist, also for a job of another service', async () => {

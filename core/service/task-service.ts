@@ -359,7 +359,13 @@ export class TaskService {
 
   /** Cancels every waiting job and asks every running one to stop (as `cancel` does); returns how many. */
   async cancelAll(): Promise<number> {
-    return this.#deps.store.cancelAll(this.address, this.#deps.clock());
+    const now = this.#deps.clock();
+    const touched = await this.#deps.store.cancelAll(this.address, now);
+    // The running ones say `cancelled` when their runs end; these ended now.
+    for (const job of touched) {
+      if (job.cancelled) this.#deps.events.emit({ type: 'cancelled', service: this.address, jobId: job.id, task: job.task, status: 'cancelled', time: now });
+    }
+    return touched.length;
   }
 
   /**

@@ -7,6 +7,14 @@ import type { LimitSet } from './gate-rules.js';
 import type { BatchRecord, OnParentFailure, RelatedJob } from './flow-records.js';
 
 /** What `add()` and `addCronJob()` hand to the store. */
+/** A job `cancelAll` touched. */
+export interface CancelledJob {
+  id: number;
+  task: string;
+  /** Ended `cancelled` now; false: running, asked to stop. */
+  cancelled: boolean;
+}
+
 export interface NewJob {
   service: string;
   task: string;
@@ -290,8 +298,12 @@ export interface JobStore {
    * acts upon. Final jobs are returned unchanged.
    */
   cancel(id: number, now: number): Promise<JobRecord | undefined>;
-  /** Cancels every cancellable job of the service; returns how many. */
-  cancelAll(service: string, now: number): Promise<number>;
+  /**
+   * Cancels every cancellable job of the service and flags its running ones (as `cancel` does);
+   * returns each job it touched, in id order: `cancelled` true for those it ended, false for the
+   * running ones it asked to stop (their `cancelled` comes when their run ends).
+   */
+  cancelAll(service: string, now: number): Promise<CancelledJob[]>;
   /** Sets a cron or delayed job's schedule (when given) and its `runAt`. */
   reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined>;
   /**

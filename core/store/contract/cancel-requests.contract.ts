@@ -117,7 +117,7 @@ export function cancelRequestsContract(t: ContractContext): void {
       const elsewhere = await t.store.insert(newJob({ service: OTHER }));
       await claimJob(elsewhere.id, T0, 'w1', OTHER);
 
-      expect(await t.store.cancelAll(SERVICE, T0 + 2)).toBe(7);
+      expect(await t.store.cancelAll(SERVICE, T0 + 2)).toHaveLength(7);
       await Promise.all([first, second, cron].map((job) => cancels.heard(job.id, `job ${job.id} under cancelAll`)));
       const barrier = await settleCancels(cancels);
       const heard = cancels.seen.slice(1, -1).sort((a, b) => a.id - b.id);

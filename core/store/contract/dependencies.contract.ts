@@ -73,7 +73,7 @@ export function dependenciesContract(t: ContractContext): void {
       expect((await t.mustGet(parent.id)).status).toBe('queued');
       const other = await t.store.insert(newJob());
       const { jobs: [waiting] } = await t.store.insertFlow({ jobs: [flowJob('child', { ids: [other.id] })] });
-      expect(await t.store.cancelAll(SERVICE, T0 + 3)).toBe(3);
+      expect(await t.store.cancelAll(SERVICE, T0 + 3)).toHaveLength(3);
       expect((await t.mustGet(waiting.id)).status).toBe('cancelled');
     });
 

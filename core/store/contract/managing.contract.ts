@@ -65,12 +65,15 @@ export function managingContract(t: ContractContext): void {
       const done = await runningJob();
       await t.store.finish([{ id: done.id, workerId: 'w1', now: T0, kind: 'completed', result: 1 }]);
       const elsewhere = await t.store.insert(newJob({ service: OTHER }));
-      expect(await t.store.cancelAll(SERVICE, T0 + 7)).toBe(5);
+      // Each job it touched, in id order: the waiting ones ended, the running one asked to stop.
+      expect(await t.store.cancelAll(SERVICE, T0 + 7)).toEqual(
+        [...waiting.map((job) => ({ id: job.id, task: job.task, cancelled: true })), { id: running.id, task: running.task, cancelled: false }],
+      );
       for (const job of waiting) expect(await mustGet(job.id)).toMatchObject({ status: 'cancelled', completed: T0 + 7 });
       expect(await mustGet(running.id)).toMatchObject({ status: 'processing', cancelRequested: true });
       expect(await mustGet(done.id)).toMatchObject({ status: 'completed', completed: T0 });
       expect((await mustGet(elsewhere.id)).status).toBe('queued');
-      expect(await t.store.cancelAll('nobody@Nothing', T0)).toBe(0);
+      expect(await t.store.cancelAll('nobody@Nothing', T0)).toEqual([]);
     });
   });
 

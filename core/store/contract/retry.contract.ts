@@ -91,7 +91,7 @@ export function retryContract(t: ContractContext): void {
 
     it('retries more jobs than one batch holds', async () => {
       const jobs = await t.store.insertMany(Array.from({ length: 1_203 }, () => newJob()));
-      expect(await t.store.cancelAll(SERVICE, T0)).toBe(1_203);
+      expect(await t.store.cancelAll(SERVICE, T0)).toHaveLength(1_203);
       expect(await t.store.retryAll({ service: SERVICE, status: ['cancelled'] })).toBe(1_203);
       expect((await t.store.countByStatus(SERVICE)).queued).toBe(jobs.length);
     });

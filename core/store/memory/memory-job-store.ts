@@ -32,7 +32,7 @@ import { MemoryAttempts } from './memory-attempts.js';
 import { attemptOf, lostAttempt } from '../attempt-rules.js';
 import type { JobAttempt } from '../../jobs/job-attempt.js';
 import { MemoryGates } from './memory-gates.js';
-import type { GatingOptions, HeldBy } from '../job-store.js';
+import type { CancelledJob, GatingOptions, HeldBy } from '../job-store.js';
 import type { LimitSet } from '../gate-rules.js';
 import { MemoryDependencies } from './memory-dependencies.js';
 import { insertMemoryFlow } from './memory-flows.js';
@@ -320,15 +320,18 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
     return toRecord(job);
   }
 
-  async cancelAll(service: string, now: number): Promise<number> {
+  async cancelAll(service: string, now: number): Promise<CancelledJob[]> {
     // Picked first, as the SQL stores' one statement does: a blocked job its cancelled parent
     // cancels on the way is one of them.
     const targets = this.jobIdsOf(service).map((id) => this.jobs.get(id)!).filter((job) => isCancellable(job.status, job.locked_by !== null) || isRunning(job.status, job.locked_by !== null));
+    const touched: CancelledJob[] = [];
     for (const job of targets) {
-      if (cancelJob(job, now) === 'flagged') this.cancels.requested(job.id, job.service);
+      const outcome = cancelJob(job, now);
+      if (outcome === 'flagged') this.cancels.requested(job.id, job.service);
       this.refresh(job);
+      touched.push({ id: job.id, task: job.task, cancelled: job.status === 'cancelled' });
     }
-    return targets.length;
+    return touched.sort((a, b) => a.id - b.id);
   }
 
   async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {

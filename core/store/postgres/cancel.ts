@@ -1,4 +1,5 @@
 import type { JobRecord } from '../../jobs/job.js';
+import type { CancelledJob } from '../job-store.js';
 import { decodedJson, toJobRecord, type JobRow } from '../job-row.js';
 import { retryOnDeadlock } from '../retry-on-deadlock.js';
 import { CANCELLABLE_SQL, RUNNING_BY_LEASE_SQL } from '../status-sets.js';
@@ -52,16 +53,16 @@ const cancelAllText = sqlText(({ jobs }) => `
       ), cancelled AS (
         UPDATE ${jobs} j SET ${cancelSet}
         FROM target t WHERE j.id = t.id
-        RETURNING j.id, j.service, j.cancel_requested AND NOT t.was_requested AS newly_requested
+        RETURNING j.id, j.service, j.task, j.status, j.cancel_requested AND NOT t.was_requested AS newly_requested
       ), ${notifyCancel}
-      SELECT id, service, newly_requested FROM cancelled WHERE ${afterCancelNotify}`);
+      SELECT id, service, task, status, newly_requested FROM cancelled WHERE ${afterCancelNotify}`);
 
-export async function cancelAllJobs(ctx: PostgresContext, service: string, now: number): Promise<number> {
+export async function cancelAllJobs(ctx: PostgresContext, service: string, now: number): Promise<CancelledJob[]> {
   const config = { name: 'remotetask-cancel-all', text: cancelAllText(ctx.tables), values: [service, now] };
   // It locks the service's rows in id order; a batch of outcomes locks them in its own order, so
   // the two can deadlock. PostgreSQL then aborts one statement whole: run this one again.
-  const { rows } = await retryOnDeadlock(() => ctx.query<{ id: number; service: string; newly_requested: boolean }>(config));
+  const { rows } = await retryOnDeadlock(() => ctx.query<{ id: number; service: string; task: string; status: string; newly_requested: boolean }>(config));
   rows.sort((a, b) => a.id - b.id);
   for (const row of rows) if (row.newly_requested) ctx.cancelRequested(row.id, row.service);
-  return rows.length;
+  return rows.map((row) => ({ id: row.id, task: row.task, cancelled: row.status === 'cancelled' }));
 }

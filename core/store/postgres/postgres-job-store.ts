@@ -30,7 +30,7 @@ import { insertKeyedJob } from './insert-keyed.js';
 import { hostTransactionInserts } from './host-transactions.js';
 import { claimJobs } from './claim.js';
 import { claimGated, claimGatedById, gatedHeldBy, gatedNextRunAt, hasGatedDue, wakeGated } from './gates.js';
-import type { GatingOptions, HeldBy } from '../job-store.js';
+import type { CancelledJob, GatingOptions, HeldBy } from '../job-store.js';
 import type { LimitSet } from '../gate-rules.js';
 import { cancelRequestedAmong, recoverExpired, renewLeases } from './leases.js';
 import { finishJobs } from './finish.js';
@@ -294,7 +294,7 @@ export class PostgresJobStore implements JobStore {
     return job;
   }
 
-  async cancelAll(service: string, now: number): Promise<number> {
+  async cancelAll(service: string, now: number): Promise<CancelledJob[]> {
     return cancelAllJobs(this.context, service, now);
   }
 

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { JobRecord } from '../../jobs/job.js';
 import type { CancelHub } from '../cancel-hub.js';
+import type { CancelledJob } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { CANCELLABLE_SQL, RUNNING_SQL } from '../status-sets.js';
 import type { Prepared } from './sqlite-statements.js';
@@ -18,8 +19,8 @@ export const CANCEL_SQL = {
       status = CASE WHEN ${CANCELLABLE_SQL} THEN 'cancelled' ELSE status END
     WHERE id = @id
     RETURNING *`,
-  cancelWaiting: `UPDATE jobs SET status = 'cancelled', completed = @now WHERE service = @service AND ${CANCELLABLE_SQL}`,
-  flagRunning: `UPDATE jobs SET cancel_requested = 1 WHERE service = @service AND ${RUNNING_SQL}`,
+  cancelWaiting: `UPDATE jobs SET status = 'cancelled', completed = @now WHERE service = @service AND ${CANCELLABLE_SQL} RETURNING id, task`,
+  flagRunning: `UPDATE jobs SET cancel_requested = 1 WHERE service = @service AND ${RUNNING_SQL} RETURNING id, task`,
 } as const;
 
 type Statements = Prepared<typeof CANCEL_SQL>;
@@ -35,11 +36,12 @@ export function cancelJob(db: Database, sql: Statements, cancels: CancelHub, id:
   return row && toJobRecord(row, parseJsonText);
 }
 
-export function cancelAllJobs(db: Database, sql: Statements, cancels: CancelHub, service: string, now: number): number {
+export function cancelAllJobs(db: Database, sql: Statements, cancels: CancelHub, service: string, now: number): CancelledJob[] {
   const cancelAll = db.transaction(() => {
     const flagging = (sql.newlyFlagged.all({ service }) as { id: number }[]).map((row) => row.id);
-    const touched = sql.cancelWaiting.run({ service, now }).changes + sql.flagRunning.run({ service }).changes;
-    return { touched, flagging };
+    const ended = (sql.cancelWaiting.all({ service, now }) as { id: number; task: string }[]).map((row) => ({ ...row, cancelled: true }));
+    const flagged = (sql.flagRunning.all({ service }) as { id: number; task: string }[]).map((row) => ({ ...row, cancelled: false }));
+    return { touched: [...ended, ...flagged].sort((a, b) => a.id - b.id), flagging };
   });
   const { touched, flagging } = cancelAll.immediate();
   for (const id of flagging.sort((a, b) => a - b)) cancels.requested(id, service);

@@ -26,7 +26,7 @@ import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
 import { JOBS_SQL } from './jobs-sql.js';
 import { GATE_SQL, SqliteGates } from './gates.js';
-import type { GatingOptions, HeldBy } from '../job-store.js';
+import type { CancelledJob, GatingOptions, HeldBy } from '../job-store.js';
 import type { LimitSet } from '../gate-rules.js';
 import { RETRY_SQL, retryAllJobs, retryJob } from './retry.js';
 import { RETENTION_SQL, finishedPosition, removeFinished } from './retention.js';
@@ -219,7 +219,7 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
     return job;
   }
 
-  async cancelAll(service: string, now: number): Promise<number> {
+  async cancelAll(service: string, now: number): Promise<CancelledJob[]> {
     const { db, sql } = this.store;
     return cancelAllJobs(db, sql, this.cancels, service, now);
   }
