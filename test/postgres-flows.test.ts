@@ -79,6 +79,11 @@ describe('PostgreSQL store: flows and batches across three worker processes', { 
       ],
     });
 
+    // The observer's event subscribers hear what the workers' ends of parents did to the children.
+    const seen: { type: string; jobId: number; error?: string }[] = [];
+    k.events.on((event) => seen.push({ type: event.type, jobId: event.jobId, ...(event.error === undefined ? {} : { error: event.error }) }));
+    const of = (id: number, type: string) => seen.filter((event) => event.jobId === id && event.type === type);
+
     const good = (await service.addFlow(flow(false))).map((job) => job.id);
     await poll(async () => (await service.getStatus(good[4])) === 'completed', { what: 'the last job of the flow', detail: () => fleet.output() });
     const lines = runLines(out);
@@ -95,5 +100,11 @@ describe('PostgreSQL store: flows and batches across three worker processes', { 
     expect(await service.getError(bad[4])).toBe(`cancelled: its parent job ${bad[2]} ended error`);
     expect(at('start', bad[4])).toBe(-1);
     expect(runLines(out).some((line) => line[0] === 'start' && Number(line[1]) === bad[4])).toBe(false);
+    // Released once each (the middle jobs when convert ended, the last when all three had), and the
+    // last of the failing flow cancelled once, with why.
+    await poll(() => of(bad[4], 'cancelled').length > 0, { what: 'the cancelled event of the failing flow\'s last job' });
+    for (const id of good.slice(1)) expect(of(id, 'released')).toHaveLength(1);
+    expect(of(bad[4], 'cancelled')).toEqual([{ type: 'cancelled', jobId: bad[4], error: `cancelled: its parent job ${bad[2]} ended error` }]);
+    expect(of(bad[4], 'released')).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { JobEvent, JobEventBus } from '../service/job-events.js';
 import type { JobStore } from '../store/job-store.js';
 
-const EVENT_TYPES = new Set(['added', 'started', 'progress', 'completed', 'failed', 'retrying', 'cancelled']);
+const EVENT_TYPES = new Set(['added', 'started', 'progress', 'completed', 'failed', 'retrying', 'cancelled', 'released']);
 
 /** Whether a value from another process has the shape of a job event (the rest is passed through). */
 function isJobEvent(value: unknown): value is JobEvent {

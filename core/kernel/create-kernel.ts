@@ -10,6 +10,7 @@ import type { TaskService } from '../service/task-service.js';
 import { createJobStore, DEFAULT_STORE } from '../store/create-job-store.js';
 import { JobStoreToken } from '../store/job-store-token.js';
 import { connectEventRelay } from './connect-event-relay.js';
+import { connectFlowChanges } from './connect-flow-changes.js';
 import type { JobStore } from '../store/job-store.js';
 import { Kernel, KernelToken } from './kernel.js';
 import { registerPlugins } from './register-plugins.js';
@@ -52,6 +53,7 @@ export async function createKernel(config: RemotetaskConfig, options: KernelOpti
   await store.open();
   const events = new JobEventBus();
   connectEventRelay(events, store);
+  connectFlowChanges(events, store);
   const kernel = new Kernel({
     config: valid,
     baseDir,

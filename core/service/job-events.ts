@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { JobStatus } from '../jobs/job.js';
 import { EventWindow, type WindowReplay } from './event-window.js';
 
-export type JobEventType = 'added' | 'started' | 'progress' | 'completed' | 'failed' | 'retrying' | 'cancelled';
+/** `released`: a blocked job whose parents have all ended is queued now (its flow let it go). */
+export type JobEventType = 'added' | 'started' | 'progress' | 'completed' | 'failed' | 'retrying' | 'cancelled' | 'released';
 
 /** What happened to a job, as the event stream (SSE, dashboard, CLI) reports it. */
 export interface JobEvent {

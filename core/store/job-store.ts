@@ -1,3 +1,4 @@
+import type { FlowChangeListener } from './flow-change-hub.js';
 import type { JobRecord, JobStatus, RetryableStatus, Schedule } from '../jobs/job.js';
 import type { ProcessBeat, ProcessOrders, ProcessRecord } from './process-registry.js';
 import type { JobAttempt } from '../jobs/job-attempt.js';
@@ -349,6 +350,12 @@ export interface JobStore {
    * process, so the worker running the job can abort it. Returns the unsubscribe function.
    */
   onCancelRequested(listener: CancelListener): () => void;
+  /**
+   * Subscribes to the changes the store makes to blocked jobs when their parents end (released to
+   * the queue, or cancelled by a parent's failure), made by any process on a shared database,
+   * delivered once each after their write committed. Returns the unsubscribe function.
+   */
+  onFlowChanged(listener: FlowChangeListener): () => void;
   /**
    * Runs `fn` while holding the lock `name`, so that no other caller — in this process or, for a
    * shared database, in any other — runs under the same name at the same time (a boot step that

@@ -1,5 +1,6 @@
 import type { CancelListener, WakeListener } from './job-store.js';
 import { CancelHub } from './cancel-hub.js';
+import { type FlowChange, FlowChangeHub, type FlowChangeListener } from './flow-change-hub.js';
 import { LocalLocks } from './local-locks.js';
 import { WakeHub } from './wake-hub.js';
 import { type ControlListener, ControlHub } from './service-pauses.js';
@@ -12,6 +13,7 @@ export abstract class SingleProcessSignals {
   protected readonly wakes = new WakeHub();
   protected readonly cancels = new CancelHub();
   protected readonly controls = new ControlHub();
+  protected readonly flowChanges = new FlowChangeHub((change) => this.flowChangeStands(change));
   private readonly locks = new LocalLocks();
 
   onControl(listener: ControlListener): () => void {
@@ -24,6 +26,16 @@ export abstract class SingleProcessSignals {
 
   onCancelRequested(listener: CancelListener): () => void {
     return this.cancels.subscribe(listener);
+  }
+
+  onFlowChanged(listener: FlowChangeListener): () => void {
+    return this.flowChanges.subscribe(listener);
+  }
+
+  /** Whether a reported flow change is still the job's state when it is delivered (a rolled-back write's is not). */
+  protected flowChangeStands(change: FlowChange): boolean {
+    void change;
+    return true;
   }
 
   exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -39,5 +51,6 @@ export abstract class SingleProcessSignals {
     this.wakes.clear();
     this.cancels.clear();
     this.controls.clear();
+    this.flowChanges.clear();
   }
 }

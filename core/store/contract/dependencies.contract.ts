@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NewFlowJob, OnParentFailure } from '../job-flows.js';
 import { limitGate, type LimitSet } from '../gate-rules.js';
+import type { FlowChange } from '../flow-change-hub.js';
 import type { ContractContext } from './contract-context.contract.js';
 import { OTHER, SERVICE, T0, claimOptions, newJob } from './fixtures.contract.js';
 
@@ -63,6 +64,46 @@ export function dependenciesContract(t: ContractContext): void {
       expect(await t.mustGet(grandchild.id)).toMatchObject({ status: 'cancelled', error: `cancelled: its parent job ${child.id} ended cancelled` });
       // "run": it runs anyway once its parent ended, however it ended.
       expect((await t.mustGet(runner.id)).status).toBe('queued');
+    });
+
+    it('reports each job its parents released or cancelled, once, after the write (no process made those transitions), and none cancelAll ended itself', async () => {
+      const changes: FlowChange[] = [];
+      let expected = 0;
+      let arrived: (() => void) | undefined;
+      const stop = t.store.onFlowChanged((change) => {
+        changes.push(change);
+        if (changes.length >= expected) arrived?.();
+      });
+      const heard = (count: number, what: string) => {
+        expected = count;
+        return changes.length >= count ? Promise.resolve() : new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${what}: ${changes.length} of ${count} flow changes heard`)), 10_000);
+          arrived = () => { clearTimeout(timer); resolve(); };
+        });
+      };
+      try {
+        const parent = await t.store.insert(newJob({ task: 'convert' }));
+        const { jobs: [child, grandchild, runner] } = await t.store.insertFlow({
+          jobs: [flowJob('thumbnail', { ids: [parent.id] }), flowJob('notify', { refs: [0] }), flowJob('cleanup', { refs: [0] }, 'run')],
+        });
+        await t.claimJob(parent.id);
+        await fail(parent.id);
+        await heard(3, 'the failed parent');
+        const byId = [...changes].sort((a, b) => a.jobId - b.jobId);
+        expect(byId).toEqual([
+          { service: SERVICE, jobId: child.id, task: 'thumbnail', status: 'cancelled', time: T0 + 1, error: `cancelled: its parent job ${parent.id} ended error` },
+          { service: SERVICE, jobId: grandchild.id, task: 'notify', status: 'cancelled', time: T0 + 1, error: `cancelled: its parent job ${child.id} ended cancelled` },
+          { service: SERVICE, jobId: runner.id, task: 'cleanup', status: 'queued', time: expect.any(Number), error: null },
+        ]);
+        // cancelAll ends the blocked jobs itself (and says so): the store reports none of them again.
+        const other = await t.store.insert(newJob());
+        const { jobs: [waiting] } = await t.store.insertFlow({ jobs: [flowJob('child', { ids: [other.id] }), flowJob('grandchild', { refs: [0] })] });
+        expect((await t.store.cancelAll(SERVICE, T0 + 3)).map((job) => job.id)).toEqual(expect.arrayContaining([other.id, waiting.id]));
+        await t.settleWakes();
+        expect(changes).toHaveLength(3);
+      } finally {
+        stop();
+      }
     });
 
     it('a blocked job is cancellable, and cancelling a parent cancels its children (cancel and cancelAll)', async () => {

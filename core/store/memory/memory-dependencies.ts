@@ -1,3 +1,4 @@
+import type { FlowChange } from '../flow-change-hub.js';
 import type { JobStatus } from '../../jobs/job.js';
 import { PARENT_DONE, batchCounts, PARENT_ENDED, parentFailedError, type BatchRecord, type RelatedJob } from '../job-flows.js';
 import { parseJsonText } from '../job-row.js';
@@ -17,6 +18,8 @@ export interface DependencyHost {
   row(id: number): MemoryRow | undefined;
   /** Brings the store's queues in line with a job the dependencies changed (and wakes its service). */
   changed(job: MemoryRow): void;
+  /** Reports the change (see JobStore.onFlowChanged). */
+  flowChanged(change: FlowChange): void;
 }
 
 const DEFAULT_LIMIT = 1000;
@@ -94,6 +97,9 @@ export class MemoryDependencies {
         child.status = 'queued';
         child.run_at = 0;
       } else continue;
+      this.host.flowChanged({
+        service: child.service, jobId: child.id, task: child.task, status: child.status, time: job.completed ?? 0, error: child.error,
+      });
       // Changing the child may end it (cancelled): its own children learn of it in turn.
       this.host.changed(child);
     }

@@ -75,6 +75,7 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
   private readonly flows = new MemoryDependencies({
     row: (id) => this.jobs.get(id),
     changed: (job) => this.refresh(job as StoredJob),
+    flowChanged: (change) => this.flowChanges.changed(change),
   });
   private readonly processes = new MemoryProcesses(() => [...this.leased].map((id) => this.jobs.get(id)!).filter(Boolean));
 
@@ -331,6 +332,8 @@ export class MemoryJobStore extends SingleProcessSignals implements JobStore {
       this.refresh(job);
       touched.push({ id: job.id, task: job.task, cancelled: job.status === 'cancelled' });
     }
+    // A blocked job whose cancelled parent cancelled it first is among them: said once, by cancelAll.
+    this.flowChanges.forget(touched.map((job) => job.id));
     return touched.sort((a, b) => a.id - b.id);
   }
 

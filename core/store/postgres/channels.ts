@@ -15,3 +15,5 @@ export const CONTROL_CHANNEL = 'remotetask_control';
 export const EVENTS_CHANNEL = 'remotetask_events';
 /** The channel of jobs released by their parents' end: unlike the wake channel, our own sends count too. */
 export const RELEASED_CHANNEL = 'remotetask_released';
+/** The channel of blocked jobs that their parents' end released or cancelled, as JSON (migration 16): our own sends count too. */
+export const FLOW_CHANNEL = 'remotetask_flow';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { CONNECT_TIMEOUT_MS } from './connection.js';
-import { CANCEL_CHANNEL, CONTROL_CHANNEL, EVENTS_CHANNEL, RELEASED_CHANNEL, WAKE_CHANNEL } from './channels.js';
+import { CANCEL_CHANNEL, CONTROL_CHANNEL, EVENTS_CHANNEL, FLOW_CHANNEL, RELEASED_CHANNEL, WAKE_CHANNEL } from './channels.js';
 
 
 const LISTENER_APPLICATION_NAME = 'remotetask listener';
@@ -13,6 +13,8 @@ export interface ListenerEvents {
   wake(service: string): void;
   cancelRequested(id: number, service: string): void;
   jobEvents(payload: string): void;
+  /** A blocked job released or cancelled by its parents' end, as the trigger announced it (any process's, ours too). */
+  flowChanged(payload: string): void;
   /** A service was paused or resumed (by any process: our own changes come back too). */
   controlChanged(service: string): void;
   /** The connection came back after it was lost: notifications sent meanwhile are gone. */
@@ -61,6 +63,7 @@ export class PostgresListener {
       if (message.channel === CONTROL_CHANNEL) return this.events.controlChanged(message.payload);
       // Sent by the trigger that released a parent's children, in our own transactions too.
       if (message.channel === RELEASED_CHANNEL) return this.events.wake(message.payload);
+      if (message.channel === FLOW_CHANNEL) return this.events.flowChanged(message.payload);
       // Our own writes were dispatched locally when they returned; their echo is for the others.
       if (this.events.ownBackendPids.has(message.processId)) return;
       if (message.channel === WAKE_CHANNEL) this.events.wake(message.payload);
@@ -74,7 +77,7 @@ export class PostgresListener {
     client.on('end', lost);
     try {
       await client.connect();
-      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${CANCEL_CHANNEL}; LISTEN ${EVENTS_CHANNEL}; LISTEN ${CONTROL_CHANNEL}; LISTEN ${RELEASED_CHANNEL}`);
+      await client.query(`LISTEN ${WAKE_CHANNEL}; LISTEN ${CANCEL_CHANNEL}; LISTEN ${EVENTS_CHANNEL}; LISTEN ${CONTROL_CHANNEL}; LISTEN ${RELEASED_CHANNEL}; LISTEN ${FLOW_CHANNEL}`);
     } catch (error) {
       client.removeListener('end', lost);
       await client.end().catch(() => undefined);

@@ -18,6 +18,7 @@ import type {
 import { InsertBatcher } from '../insert-batching.js';
 import { WakeHub } from '../wake-hub.js';
 import { CancelHub } from '../cancel-hub.js';
+import { FlowChangeHub, parseFlowChange, type FlowChangeListener } from '../flow-change-hub.js';
 import { PostgresConnection } from './connection.js';
 import { describeServer, explainError } from './explain-error.js';
 import { PostgresListener } from './listener.js';
@@ -89,6 +90,7 @@ export class PostgresJobStore implements JobStore {
   private opening: Promise<void> | undefined;
   private readonly wakes = new WakeHub();
   private readonly cancels = new CancelHub();
+  private readonly flowChanges = new FlowChangeHub();
   private readonly controls = new ControlHub();
   /** How many subscriptions each service has: after a lost LISTEN connection, every one is woken. */
   private readonly subscribedServices = new Map<string, number>();
@@ -149,6 +151,12 @@ export class PostgresJobStore implements JobStore {
       wake: (service) => this.wakes.wake(service),
       cancelRequested: (id, service) => this.cancels.requested(id, service),
       jobEvents: (payload) => this.eventRelay.received(payload),
+      flowChanged: (payload) => {
+        const change = parseFlowChange(payload);
+        // One too large to announce: subscribers read the store again.
+        if (change) this.flowChanges.changed(change);
+        else this.eventRelay.lost();
+      },
       controlChanged: (service) => this.controls.changed(service),
       // Notifications sent while we were away are gone: a job may have arrived meanwhile. Cancel
       // requests sent meanwhile are not replayed: workers see them through cancelRequestedAmong
@@ -185,6 +193,7 @@ export class PostgresJobStore implements JobStore {
     this.connection = undefined;
     this.wakes.clear();
     this.cancels.clear();
+    this.flowChanges.clear();
     this.controls.clear();
     this.subscribedServices.clear();
     await Promise.all([listener?.close(), connection?.end()]);
@@ -389,6 +398,10 @@ export class PostgresJobStore implements JobStore {
    * LISTEN connection was down is not replayed after it reconnects: the worker running the job
    * still sees it through `cancelRequestedAmong`, which it asks with every lease renewal.
    */
+  onFlowChanged(listener: FlowChangeListener): () => void {
+    return this.flowChanges.subscribe(listener);
+  }
+
   onCancelRequested(listener: CancelListener): () => void {
     return this.cancels.subscribe(listener);
   }

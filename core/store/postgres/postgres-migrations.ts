@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { addJobFunctionSql } from './add-job-function.js';
 import { flowsMigrationSql } from './flows-schema.js';
 import { gateClaimFunctionsSql } from './gate-claim-functions.js';
+import { FLOW_CHANNEL } from './channels.js';
 
 /** One step of the PostgreSQL schema. Versions only grow; a released migration is never edited. */
 export interface PostgresMigration {
@@ -275,6 +276,29 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE ${s}.gate_windows ADD COLUMN window_end bigint;
       CREATE INDEX gate_windows_ended_idx ON ${s}.gate_windows (service, window_end) WHERE window_end IS NOT NULL;
       ${gateClaimFunctionsSql(s)}
+    `,
+  },
+  {
+    version: 16,
+    name: 'flow changes announced',
+    // A blocked job that its parents' end released or cancelled is changed by the parent_ended
+    // trigger, inside whichever statement ended the parent: this one announces it on
+    // remotetask_flow, delivered when that transaction commits, so every process's event
+    // subscribers see it (JobStore.onFlowChanged). Only parent_ended lowers parents_left.
+    sql: (s) => `
+      CREATE FUNCTION ${s}.flow_changed() RETURNS trigger LANGUAGE plpgsql AS $body$
+      DECLARE
+        payload text := json_build_object('service', NEW.service, 'jobId', NEW.id, 'task', NEW.task, 'status', NEW.status,
+          'time', coalesce(NEW.completed, (extract(epoch FROM clock_timestamp()) * 1000)::bigint), 'error', NEW.error)::text;
+      BEGIN
+        -- NOTIFY's limit is 8,000 bytes; names that long make it a resync for the listeners.
+        PERFORM pg_notify('${FLOW_CHANNEL}', CASE WHEN octet_length(payload) <= 7900 THEN payload ELSE 'resync' END);
+        RETURN NULL;
+      END
+      $body$;
+      CREATE TRIGGER jobs_flow_changed AFTER UPDATE OF status ON ${s}.jobs FOR EACH ROW
+        WHEN (OLD.status = 'blocked' AND NEW.status IN ('queued', 'cancelled') AND NEW.parents_left < OLD.parents_left)
+        EXECUTE FUNCTION ${s}.flow_changed();
     `,
   },
 ];

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { FlowChange } from '../flow-change-hub.js';
 
 // The SQLite schema of job dependencies and batches (migration 8), by the rules of
 // core/store/job-flows.ts. The release of a job's children is a trigger: it runs in the statement
@@ -8,10 +9,26 @@ import type { Database } from 'better-sqlite3';
 /** The function the trigger calls with the service of a parent whose children may have been released. */
 export const RELEASED_FUNCTION = 'remotetask_released';
 
-/** Registers the trigger's function on a connection; `released` hears each service whose jobs may be due now. */
-export function registerFlowFunctions(db: Database, released: (service: string) => void): void {
+/** The function the trigger of migration 13 calls with each blocked job its parents' end released or cancelled. */
+export const FLOW_CHANGED_FUNCTION = 'remotetask_flow_changed';
+
+/**
+ * Registers the triggers' functions on a connection; `released` hears each service whose jobs may
+ * be due now, `flowChanged` each job released or cancelled (time: when; null for now).
+ */
+export function registerFlowFunctions(
+  db: Database,
+  released: (service: string) => void,
+  flowChanged: (change: Omit<FlowChange, 'time'> & { time: number | null }) => void,
+): void {
   db.function(RELEASED_FUNCTION, { deterministic: false, varargs: false }, (service: unknown) => {
     if (typeof service === 'string') released(service);
+    return null;
+  });
+  db.function(FLOW_CHANGED_FUNCTION, { deterministic: false, varargs: false }, (id: unknown, service: unknown, task: unknown, status: unknown, time: unknown, error: unknown) => {
+    if (typeof id !== 'number' && typeof id !== 'bigint') return null;
+    if (typeof service !== 'string' || typeof task !== 'string' || (status !== 'queued' && status !== 'cancelled')) return null;
+    flowChanged({ jobId: Number(id), service, task, status, time: typeof time === 'number' ? time : null, error: typeof error === 'string' ? error : null });
     return null;
   });
 }

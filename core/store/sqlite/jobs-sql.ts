@@ -4,6 +4,7 @@ import { CANCELLABLE_SQL, HELD_SQL } from '../status-sets.js';
 /** The statements of reading, counting and the small changes of a job, each run on its own. */
 export const JOBS_SQL = {
   get: `SELECT * FROM jobs WHERE id = ?`,
+  statusOf: `SELECT status FROM jobs WHERE id = ?`,
   start: `UPDATE jobs SET status = 'queued', run_at = 0 WHERE id = ? AND status = 'start later' RETURNING service`,
   reschedule: `UPDATE jobs SET run_at = @runAt, schedule = coalesce(@schedule, schedule) WHERE id = @id RETURNING *`,
   setProgress: `

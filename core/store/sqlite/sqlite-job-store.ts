@@ -35,6 +35,7 @@ import { ATTEMPTS_SQL, listAttempts } from './attempts.js';
 import type { JobAttempt } from '../../jobs/job-attempt.js';
 import { SqliteListing } from './list.js';
 import { SingleProcessSignals } from '../single-process-signals.js';
+import type { FlowChange } from '../flow-change-hub.js';
 import { type ProcessBeat, type ProcessOrders, type ProcessRecord, processControlKey } from '../process-registry.js';
 import { listProcesses, pausedServices, recordProcess, removeProcess, setProcessDraining, setServicePaused } from './processes.js';
 import { completionsPerMinute } from './completions.js';
@@ -87,11 +88,21 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
     this.busyTimeoutMs = options.busyTimeoutMs ?? 0;
   }
 
+  /** A change the trigger reported in a transaction that then rolled back is not the job's state: not delivered. */
+  protected override flowChangeStands(change: FlowChange): boolean {
+    const row = this.opened?.sql.statusOf.get(change.jobId) as { status: string } | undefined;
+    return row?.status === change.status;
+  }
+
   async open(): Promise<void> {
     if (this.opened) return;
     const { db, prepared } = openSqliteDatabase(this.path, this.busyTimeoutMs, (db) => {
       // A parent's end released its children (the trigger of flows-schema.ts): wake their service.
-      registerFlowFunctions(db, (service) => this.wakes.wake(service));
+      registerFlowFunctions(
+        db,
+        (service) => this.wakes.wake(service),
+        (change) => this.flowChanges.changed({ ...change, time: change.time ?? Date.now() }),
+      );
       return prepare(db);
     });
     this.opened = { db, ...prepared };
@@ -221,7 +232,10 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async cancelAll(service: string, now: number): Promise<CancelledJob[]> {
     const { db, sql } = this.store;
-    return cancelAllJobs(db, sql, this.cancels, service, now);
+    const touched = cancelAllJobs(db, sql, this.cancels, service, now);
+    // A blocked job whose cancelled parent cancelled it first is among them: said once, by cancelAll.
+    this.flowChanges.forget(touched.map((job) => job.id));
+    return touched;
   }
 
   async reschedule(id: number, runAt: number, schedule?: Schedule): Promise<JobRecord | undefined> {

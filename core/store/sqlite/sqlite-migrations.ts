@@ -190,6 +190,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX jobs_gate_queue ON jobs (service, gate, id) WHERE status IN ('queued', 'delayed', 'processing') AND substr(gate, 1, 9) = '["queue",';
     `,
   },
+  {
+    version: 13,
+    name: 'flow changes announced',
+    // A blocked job that its parents' end released or cancelled (the jobs_parent_ended trigger,
+    // the only writer that lowers parents_left) is reported to the store's subscribers
+    // (JobStore.onFlowChanged): no process made that transition, so no one else would say it.
+    sql: `
+      CREATE TRIGGER jobs_flow_changed AFTER UPDATE OF status ON jobs
+      WHEN OLD.status = 'blocked' AND NEW.status IN ('queued', 'cancelled') AND NEW.parents_left < OLD.parents_left
+      BEGIN
+        SELECT remotetask_flow_changed(NEW.id, NEW.service, NEW.task, NEW.status, NEW.completed, NEW.error);
+      END;
+    `,
+  },
 ];
 
 /**
@@ -199,7 +213,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
  */
 export function migrateSqlite(db: Database, file: string, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): number[] {
   // The schema's triggers call it: every connection that opens the schema has it.
-  registerFlowFunctions(db, () => undefined);
+  registerFlowFunctions(db, () => undefined, () => undefined);
   const apply = db.transaction(() => {
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    INTEGER PRIMARY KEY,

@@ -71,6 +71,11 @@ export class HttpJobStore implements JobStore {
     return () => this.connection.cancelListeners.delete(forward);
   }
 
+  /** An agent watches no flows: the server's store reports their changes to its own subscribers. */
+  onFlowChanged(): () => void {
+    return () => {};
+  }
+
   /** Unknown here: the processor sleeps until a wake-up (or its poll interval). */
   async nextRunAt(): Promise<number | null> {
     return null;
