@@ -108,7 +108,10 @@ export class Kernel {
     this.fleetControl = new FleetControl({
       store: this.store, logger: this.logger, services: () => this.services(), workerId: this.workerId, beat: () => this.heartbeat.beat(),
     });
-    this.retention = new RetentionSweeper({ store: this.store, logger: this.logger, clock: this.clock, services: () => this.services() });
+    this.retention = new RetentionSweeper({
+      store: this.store, logger: this.logger, clock: this.clock, services: () => this.services(),
+      busy: () => this.services().some((service) => service.processor?.backlogged === true),
+    });
   }
 
   /** Every site, the root first. */

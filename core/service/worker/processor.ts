@@ -76,6 +76,11 @@ export class Processor {
     return this.#running;
   }
 
+  /** Whether it is working through a backlog now: its last claim, within the last second, came back full. */
+  get backlogged(): boolean {
+    return this.#running && this.#lastClaimFull && performance.now() - this.#lastClaimAt < 1_000;
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;
