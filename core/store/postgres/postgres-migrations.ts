@@ -268,9 +268,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     sql: (s) => `
       DROP INDEX ${s}.jobs_gate_running_idx;
       DROP INDEX ${s}.jobs_gate_queue_idx;
-      CREATE INDEX jobs_gate_running_idx ON ${s}.jobs (service, gate) WHERE locked_by IS NOT NULL AND substr(gate, 1, 9) = '["limit",';
+      -- gate IS NOT NULL first: a plain job's writes stop at it.
+      CREATE INDEX jobs_gate_running_idx ON ${s}.jobs (service, gate)
+        WHERE gate IS NOT NULL AND locked_by IS NOT NULL AND substr(gate, 1, 9) = '["limit",';
       CREATE INDEX jobs_gate_queue_idx ON ${s}.jobs (service, gate, id)
-        WHERE status IN ('queued', 'delayed', 'processing') AND substr(gate, 1, 9) = '["queue",';
+        WHERE gate IS NOT NULL AND status IN ('queued', 'delayed', 'processing') AND substr(gate, 1, 9) = '["queue",';
       -- When a rate window ends: ended ones are removed by the claims (older rows have none, and
       -- are given one when their gate next counts a claim).
       ALTER TABLE ${s}.gate_windows ADD COLUMN window_end bigint;

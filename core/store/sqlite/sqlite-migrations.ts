@@ -186,8 +186,9 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     sql: `
       DROP INDEX jobs_gate_running;
       DROP INDEX jobs_gate_queue;
-      CREATE INDEX jobs_gate_running ON jobs (service, gate) WHERE locked_by IS NOT NULL AND substr(gate, 1, 9) = '["limit",';
-      CREATE INDEX jobs_gate_queue ON jobs (service, gate, id) WHERE status IN ('queued', 'delayed', 'processing') AND substr(gate, 1, 9) = '["queue",';
+      -- gate IS NOT NULL first: a plain job's insert and updates stop at it (no function call).
+      CREATE INDEX jobs_gate_running ON jobs (service, gate) WHERE gate IS NOT NULL AND locked_by IS NOT NULL AND substr(gate, 1, 9) = '["limit",';
+      CREATE INDEX jobs_gate_queue ON jobs (service, gate, id) WHERE gate IS NOT NULL AND status IN ('queued', 'delayed', 'processing') AND substr(gate, 1, 9) = '["queue",';
     `,
   },
   {
