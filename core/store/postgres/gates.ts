@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { JobRecord, Schedule } from '../../jobs/job.js';
 import type { ClaimOptions, HeldBy } from '../job-store.js';
 import { isLimitGateSql, isQueueGateSql, parseGate, windowStart, type LimitSet } from '../gate-rules.js';
@@ -16,15 +15,16 @@ import { sqlText, type Tables } from './tables.js';
  * A claim first reads the state of the service's gates that have waiting jobs (one statement: a
  * loose index scan over the gated claim index, one probe per gate, and per gate its running count
  * from the running-gate index, its rate window and its queue head). Then, gate by gate, in the
- * order their first due job fell due, it claims what the gate lets through, in a transaction of
- * its own that first takes an advisory lock on the gate: the counts it then reads are those every
- * other claimer of the gate left committed, so a limit is never exceeded. The lock is held for one
- * short statement; claimers of other gates and of plain jobs never wait for it.
+ * order their first due job fell due, it claims what the gate lets through with one statement: a
+ * call of claim_limited / claim_queued (gate-claim-functions.ts), which takes an advisory lock on
+ * the gate and then claims in a snapshot of its own, so the counts it reads are those every other
+ * claimer of the gate left committed and a limit is never exceeded. The lock is held for that one
+ * call; claimers of other gates and of plain jobs never wait for it.
  *
  * Cost: plain jobs have no entry in any gate index (all are partial on `gate IS NOT NULL`) and the
  * claim index leaves gated jobs out (migration 9), so neither their writes nor their claims do
  * more than before, beside one probe of an empty index per claim. Gated claims cost one probe per
- * gate with waiting jobs, and three round trips per gate that lets jobs through.
+ * gate with waiting jobs, and one round trip per gate that lets jobs through.
  */
 
 const gateState = (service: string, gate: string, { jobs, gateWindows }: Tables) => `
