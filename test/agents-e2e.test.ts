@@ -165,9 +165,14 @@ describe.each(BACKENDS)('agents with the server on $name', (backend) => {
     const byId = new Map(completed.map((done) => [done.id, done]));
     ids.forEach((id, n) => expect(byId.get(id)?.result).toEqual({ n }));
     // Every job ran on an agent with a token for it: each is in the output of one of the three.
+    // An agent logs a completion once its outcome was applied: just after the server shows it.
     const ranBy = new Set<number>();
-    for (const agent of agents.values()) for (const [, id] of agent.output().matchAll(/job (\d+) \(echo\) completed/g)) ranBy.add(Number(id));
-    expect(ids.filter((id) => !ranBy.has(id))).toEqual([]);
+    const unlogged = () => {
+      for (const agent of agents.values()) for (const [, id] of agent.output().matchAll(/job (\d+) \(echo\) completed/g)) ranBy.add(Number(id));
+      return ids.filter((id) => !ranBy.has(id));
+    };
+    await waitUntil(() => unlogged().length === 0, { timeout: 10_000, what: 'every completion in an agent\'s log', detail: () => `not logged: ${unlogged().slice(0, 10).join(', ')}` });
+    expect(unlogged()).toEqual([]);
   }, 90_000);
 
   it('lists agent-served tasks with their agents, and checks input against the announced or the declared schema', async () => {
@@ -240,7 +245,10 @@ describe.each(BACKENDS)('agents with the server on $name', (backend) => {
     await agents.get(holder)!.exited;
     agents.delete(holder);
     await waitUntil(async () => (await job(id)).status === 'completed', { timeout: 30_000, interval: 100, what: `job ${id} completed elsewhere` });
-    const finisher = [...agents].find(([, agent]) => new RegExp(`job ${id} \\(slow\\) completed`).test(agent.output()));
+    let finisher: [string, { output(): string }] | undefined;
+    await waitUntil(() => (finisher = [...agents].find(([, agent]) => new RegExp(`job ${id} \\(slow\\) completed`).test(agent.output()))) !== undefined, {
+      timeout: 10_000, what: `job ${id}'s completion in an agent's log`,
+    });
     expect(finisher?.[0]).toBeDefined();
     expect(finisher?.[0]).not.toBe(holder);
     expect((await job(id)).attempts).toBeGreaterThanOrEqual(2);

@@ -90,7 +90,8 @@ describe('video-convert on an agent', () => {
     expect(job.status, job.error).toBe('completed');
     expect(job.result).toMatchObject({ name: 'holiday.mp4', format: 'mp4', videoCodec: 'h264', width: 320, height: 240 });
     expect(job.result.url).toBe(`/api/files/${job.result.id}`);
-    expect(agent.output()).toMatch(new RegExp(`job ${id} \\(video-convert\\) completed`));
+    // The agent logs it once its outcome was applied: just after the server shows it.
+    await agent.waitForOutput(new RegExp(`job ${id} \\(video-convert\\) completed`), 10_000);
 
     // The output is the server's file, made for this job by this agent.
     const info = await api('GET', `/api/files/${job.result.id}/info`);
