@@ -17,6 +17,14 @@
  * windows (SKIP LOCKED: never waiting for, nor deadlocking with, another gate's claimer), so a
  * rate partitioned by customer does not keep a row per customer ever seen.
  */
+/** Both claims' last step: the rows `due` locked become leased by $4 until $5 (as the plain claim's). */
+const claimedCte = (s: string) => `claimed AS (
+          UPDATE ${s}.jobs j SET
+            status = CASE WHEN j.status = 'cronjob' THEN 'cronjob' ELSE 'processing' END,
+            started = $2, attempts = j.attempts + 1, locked_by = $4, locked_until = $5, progress = NULL, progress_message = NULL
+          FROM due WHERE j.ctid = due.ctid RETURNING j.*
+        )`;
+
 export const gateClaimFunctionsSql = (s: string) => `
       CREATE FUNCTION ${s}.claim_limited(text, bigint, text, text, bigint, int, bigint, int, int, bigint, text[], text, bigint)
       RETURNS SETOF ${s}.jobs LANGUAGE plpgsql VOLATILE AS $fn$
@@ -38,12 +46,7 @@ export const gateClaimFunctionsSql = (s: string) => `
           ORDER BY run_at, id
           LIMIT (SELECT n FROM room)
           FOR UPDATE SKIP LOCKED
-        ), claimed AS (
-          UPDATE ${s}.jobs j SET
-            status = CASE WHEN j.status = 'cronjob' THEN 'cronjob' ELSE 'processing' END,
-            started = $2, attempts = j.attempts + 1, locked_by = $4, locked_until = $5, progress = NULL, progress_message = NULL
-          FROM due WHERE j.ctid = due.ctid RETURNING j.*
-        ), counted AS (
+        ), ${claimedCte(s)}, counted AS (
           INSERT INTO ${s}.gate_windows AS w (service, gate, window_start, claims, window_end)
           SELECT $1, $3, $10, count(*), $13 FROM claimed HAVING count(*) > 0 AND $10 IS NOT NULL
           -- A window only moves forward: a claimer whose clock lags does not reset a newer one.
@@ -74,11 +77,6 @@ export const gateClaimFunctionsSql = (s: string) => `
           WHERE id = (SELECT id FROM head) AND service = $1 AND status IN ('queued', 'delayed', 'cronjob') AND locked_by IS NULL
             AND run_at <= $2 AND $6 > 0 AND ($7 IS NULL OR id = $7) AND ($8 IS NULL OR task = ANY($8))
           FOR UPDATE SKIP LOCKED
-        ), claimed AS (
-          UPDATE ${s}.jobs j SET
-            status = CASE WHEN j.status = 'cronjob' THEN 'cronjob' ELSE 'processing' END,
-            started = $2, attempts = j.attempts + 1, locked_by = $4, locked_until = $5, progress = NULL, progress_message = NULL
-          FROM due WHERE j.ctid = due.ctid RETURNING j.*
-        )
+        ), ${claimedCte(s)}
         SELECT * FROM claimed;
       END $fn$;`;
