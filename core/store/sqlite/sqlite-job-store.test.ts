@@ -229,6 +229,25 @@ describe('SqliteJobStore', () => {
     await expect(store.list({})).rejects.toThrow(/not open/);
   });
 
+  // A batch is written with one INSERT of up to MAX_ROWS_PER_INSERT rows (250: 100, 100 and 50),
+  // whose RETURNING gives the ids in no promised order: each record must get its own row's id.
+  it('inserts a batch larger than one statement takes, each record with the id of its own row', async () => {
+    const store = await openStore();
+    const jobs = Array.from({ length: 250 }, (_, n) =>
+      newJob({ service: '@Bulk', input: { n }, priority: n % 7, timeout: n % 3 === 0 ? null : 1_000 + n, ...(n % 50 === 49 ? { status: 'start later' as const } : {}) }),
+    );
+    const records = await store.insertMany(jobs);
+    expect(records.map((record) => (record.input as { n: number }).n)).toEqual(jobs.map((_, n) => n));
+    const ids = records.map((record) => record.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(250);
+    for (const record of records) {
+      const stored = await store.get(record.id);
+      expect(stored).toMatchObject({ input: record.input, priority: record.priority, timeout: record.timeout, status: record.status });
+    }
+    expect(records.filter((record) => record.status === 'start later')).toHaveLength(5);
+  });
+
   it('processes 20,000 jobs in batches', async () => {
     const store = await openStore();
     const count = 20_000;

@@ -18,7 +18,7 @@ import { zeroCounts } from '../store-rules.js';
 import { InsertBatcher } from '../insert-batching.js';
 import { prepareAll, wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
-import { INSERT_SQL, insertJobs } from './insert.js';
+import { insertJobs, JobInsertStatements } from './insert.js';
 import { INSERT_KEYED_SQL, insertKeyedJob } from './insert-keyed.js';
 import { CLAIM_SQL, cancelRequestedAmong, claimJobs, renewLeases } from './claim.js';
 import { CLAIM_OF_TASKS_SQL } from './claim-of-tasks.js';
@@ -51,7 +51,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL, ...GATE_SQL, ...DEPENDENCIES_SQL };
+const SQL = { ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL, ...GATE_SQL, ...DEPENDENCIES_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
@@ -59,7 +59,7 @@ function prepare(db: SqliteDatabase) {
   sql.claimOne.raw(true);
   sql.claimIds.raw(true);
   sql.claimLimited.raw(true);
-  return { sql, listing: new SqliteListing(db), gates: new SqliteGates(sql) };
+  return { sql, inserts: new JobInsertStatements(db), listing: new SqliteListing(db), gates: new SqliteGates(sql) };
 }
 
 type Opened = { db: SqliteDatabase } & ReturnType<typeof prepare>;
@@ -318,8 +318,8 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   private insertAll(jobs: NewJob[]): JobRecord[] {
     if (jobs.length === 0) return [];
-    const { db, sql } = this.store;
-    return insertJobs(db, sql, this.wakes, jobs);
+    const { db, inserts } = this.store;
+    return insertJobs(db, inserts, this.wakes, jobs);
   }
 
   private recover(now: number, leaseEndedBy: number): number {
