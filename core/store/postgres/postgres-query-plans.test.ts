@@ -62,7 +62,7 @@ describe('PostgresJobStore query plans', () => {
     // priced above jit_above_cost (100,000): each call compiled about 25 functions, 10 to 20 ms of
     // server time for a statement that runs in a fraction of one. The server's threshold stands
     // for a large table here: set to 0, every statement would be compiled were JIT on.
-    it("never JIT-compiles its statements, however large the table's statistics price them", async () => {
+    it("never JIT-compiles a claim on its connections, however large the table's statistics price it", async () => {
       const store = await openStore();
       const schema = openStores.get(store)!;
       await store.insertMany(Array.from({ length: 100 }, () => queuedJob('@jit')));

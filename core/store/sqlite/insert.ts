@@ -7,7 +7,7 @@ import type { WakeHub } from '../wake-hub.js';
 const COLUMNS = 'service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, gate';
 const ROW_PARAMETERS = `(${COLUMNS.split(', ').map(() => '?').join(', ')})`;
 /** Rows per INSERT at most (11 parameters each, far below SQLite's limit of 32,766); a larger batch takes several. */
-export const MAX_ROWS_PER_INSERT = 100;
+const MAX_ROWS_PER_INSERT = 100;
 
 /**
  * INSERT statements of 1 to MAX_ROWS_PER_INSERT rows, each prepared when a batch of its size first
