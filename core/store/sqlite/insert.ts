@@ -19,12 +19,12 @@ export class JobInsertStatements {
 
   constructor(private readonly db: Database) {}
 
-  /** The statement that inserts `rows` rows and returns their ids. */
+  /** The statement that inserts `rows` rows. */
   of(rows: number): Statement {
     let statement = this.#bySize.get(rows);
     if (!statement) {
       const values = Array.from({ length: rows }, () => ROW_PARAMETERS).join(', ');
-      statement = this.db.prepare(`INSERT INTO jobs (${COLUMNS}) VALUES ${values} RETURNING id`).pluck(true);
+      statement = this.db.prepare(`INSERT INTO jobs (${COLUMNS}) VALUES ${values}`);
       this.#bySize.set(rows, statement);
     }
     return statement;
@@ -37,20 +37,28 @@ export function insertJobs(db: Database, statements: JobInsertStatements, wakes:
   const insertAll = db.transaction(() => {
     const records: JobRecord[] = [];
     for (let first = 0; first < jobs.length; first += MAX_ROWS_PER_INSERT) {
-      const chunk = jobs.slice(first, first + MAX_ROWS_PER_INSERT);
-      const inputs = chunk.map((job) => JSON.stringify(job.input ?? null));
-      const schedules = chunk.map((job) => (job.schedule === null ? null : JSON.stringify(job.schedule)));
-      const values = chunk.flatMap((job, i) => [
-        job.service, job.task, inputs[i], job.status, job.maxAttempts, job.created, job.runAt,
-        schedules[i], job.timeout ?? null, job.priority ?? 0, job.gate ?? null,
-      ]);
-      // RETURNING's order is not the rows' order, but AUTOINCREMENT gives each row of one
-      // statement the next larger id, in the order of VALUES: sorted, the ids are the rows'.
-      const ids = (statements.of(chunk.length).all(values) as number[]).sort((a, b) => a - b);
-      chunk.forEach((job, i) => {
+      const end = Math.min(jobs.length, first + MAX_ROWS_PER_INSERT);
+      const values: unknown[] = [];
+      const texts: { input: string; schedule: string | null }[] = [];
+      for (let i = first; i < end; i++) {
+        const job = jobs[i];
+        const input = JSON.stringify(job.input ?? null);
+        const schedule = job.schedule === null ? null : JSON.stringify(job.schedule);
+        texts.push({ input, schedule });
+        values.push(job.service, job.task, input, job.status, job.maxAttempts, job.created, job.runAt,
+          schedule, job.timeout ?? null, job.priority ?? 0, job.gate ?? null);
+      }
+      // AUTOINCREMENT gives each row of one statement the next id, in the order of VALUES (the
+      // file is this connection's alone): the rows' ids end at the last one inserted. Cheaper than
+      // RETURNING, which cost a single-job insert a sixth of its throughput.
+      const { changes, lastInsertRowid } = statements.of(end - first).run(values);
+      if (changes !== end - first) throw new Error(`inserting ${end - first} jobs wrote ${changes} rows`);
+      const firstId = Number(lastInsertRowid) - (end - first) + 1;
+      for (let i = first; i < end; i++) {
+        const { input, schedule } = texts[i - first];
         // Parsed back from the stored text: the caller's object is not shared with the record.
-        records.push(toJobRecord(insertedRow(ids[i], job, inputs[i], schedules[i]), parseJsonText));
-      });
+        records.push(toJobRecord(insertedRow(firstId + i - first, jobs[i], input, schedule), parseJsonText));
+      }
     }
     return records;
   });

@@ -230,7 +230,7 @@ describe('SqliteJobStore', () => {
   });
 
   // A batch is written with one INSERT of up to MAX_ROWS_PER_INSERT rows (250: 100, 100 and 50),
-  // whose RETURNING gives the ids in no promised order: each record must get its own row's id.
+  // and each record's id is derived from the last id inserted: it must be its own row's.
   it('inserts a batch larger than one statement takes, each record with the id of its own row', async () => {
     const store = await openStore();
     const jobs = Array.from({ length: 250 }, (_, n) =>
