@@ -1,14 +1,15 @@
 import type { JobRow } from './job-row.js';
 
 /*
- * When a job holds its key, for every store: the predicate of the SQL stores' unique index of
- * (service, job_key), and the same rule in code for the memory store. The status alone decides,
+ * When a job holds its key, for every store: the predicate of PostgreSQL's unique index of
+ * (service, job_key), of SQLite's reads of a key's last taker (sqlite/held-keys.ts), and the same
+ * rule in code for the memory store and SQLite's keyed add. The status alone decides,
  * so no claim, finish or cancel has to touch the key: a `waiting` key is let go when the job first
  * starts (`started` is set then, and stays set), a `running` one when the job ends. A `finished`
  * key is held until an insert finds its period over and marks it `expired`.
  */
 
-/** The unique index's predicate, word for word as the migrations create it (an upsert must name it so). */
+/** The unique index's predicate, word for word as PostgreSQL's migration creates it (an upsert must name it so). */
 export const KEY_HELD_SQL =
   `job_key IS NOT NULL AND (` +
   `(key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) ` +

@@ -105,6 +105,23 @@ export function uniqueKeysContract(t: ContractContext): void {
       expect((await t.mustGet(plain.id)).status).toBe('queued');
       expect((await t.mustGet(holder.job.id)).status).toBe('queued');
     });
+    it('retryAll gives a failed job its key again when a later job of that key has started since, and only the retried job holds it', async () => {
+      const failed = [];
+      for (const key of ['p', 'q']) {
+        const { job } = await t.store.insertKeyed(keyed(key), 'keep', T0);
+        await t.claimJob(job.id);
+        failed.push(await t.finishOne({ id: job.id, workerId: 'w1', now: T0 + 1, kind: 'failed', error: 'boom', errorStack: null }));
+        // A later job takes the key and lets it go as it starts.
+        const later = await t.store.insertKeyed(keyed(key), 'keep', T0 + 2);
+        expect(later.outcome).toBe('created');
+        await t.claimJob(later.job.id);
+      }
+      expect(await t.store.retryAll({ service: SERVICE })).toBe(2);
+      for (const [i, key] of ['p', 'q'].entries()) {
+        expect(await t.store.insertKeyed(keyed(key), 'keep', T0 + 3)).toMatchObject({ outcome: 'existing', job: { id: failed[i].id, status: 'queued' } });
+      }
+    });
+
     it('retryAll retries one of two failed jobs of one key, the other stays failed', async () => {
       const failed = [];
       for (let i = 0; i < 2; i++) {

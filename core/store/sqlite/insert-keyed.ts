@@ -1,19 +1,20 @@
 import type { Database } from 'better-sqlite3';
 import type { KeyedInsert, NewJob, OnKeyTaken } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
-import { KEY_HELD_SQL, REPLACEABLE_STATUSES, keyExpiredSql } from '../key-rules.js';
+import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
 import type { WakeHub } from '../wake-hub.js';
+import { LAST_TAKER_SQL, LET_GO_SQL } from './held-keys.js';
 import type { Prepared } from './sqlite-statements.js';
 import { wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
 
 const replaceable = REPLACEABLE_STATUSES.map((status) => `'${status}'`).join(', ');
 
 export const INSERT_KEYED_SQL = {
-  expireKey: `UPDATE jobs SET key_scope = 'expired' WHERE service = @service AND job_key = @key AND ${keyExpiredSql('@now')}`,
-  keyHolder: `SELECT * FROM jobs WHERE service = @service AND job_key = @key AND ${KEY_HELD_SQL}`,
+  lastKeyTaker: LAST_TAKER_SQL,
+  letGoOfKey: LET_GO_SQL,
   insertKeyed: `
-    INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, job_key, key_scope, key_period_ms, gate)
-    VALUES (@service, @task, @input, @status, @maxAttempts, @created, @runAt, @schedule, @timeout, @priority, @key, @keyScope, @keyPeriodMs, @gate)
+    INSERT INTO jobs (service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, job_key, held_key, key_scope, key_period_ms, gate)
+    VALUES (@service, @task, @input, @status, @maxAttempts, @created, @runAt, @schedule, @timeout, @priority, @key, @key, @keyScope, @keyPeriodMs, @gate)
     RETURNING *`,
   replaceKeyed: `
     UPDATE jobs SET input = @input, schedule = coalesce(@schedule, schedule),
@@ -22,7 +23,10 @@ export const INSERT_KEYED_SQL = {
     RETURNING *`,
 } as const;
 
-/** One transaction (the file is this process's alone): free an expired key, then find its holder or insert. */
+/**
+ * One transaction (the file is this process's alone): the last job to take the key still holds it
+ * (keep or replace), or it lets go (see held-keys.ts) and the new job takes the key.
+ */
 export function insertKeyedJob(
   db: Database,
   sql: Prepared<typeof INSERT_KEYED_SQL>,
@@ -38,9 +42,11 @@ export function insertKeyedJob(
     priority: job.priority ?? 0, key: job.key, keyScope: job.keyScope ?? 'waiting', keyPeriodMs: job.keyPeriodMs ?? null, gate: job.gate ?? null,
   };
   const run = db.transaction((): { row: JobRow<string> & ChangedRow; outcome: KeyedInsert['outcome'] } => {
-    sql.expireKey.run({ service: job.service, key: job.key, now });
-    const holder = sql.keyHolder.get({ service: job.service, key: job.key }) as (JobRow<string> & ChangedRow) | undefined;
-    if (!holder) return { row: sql.insertKeyed.get(params) as JobRow<string> & ChangedRow, outcome: 'created' };
+    const holder = sql.lastKeyTaker.get({ service: job.service, key: job.key }) as (JobRow<string> & ChangedRow) | undefined;
+    if (!holder || !holdsKey(holder) || keyExpired(holder, now)) {
+      if (holder) sql.letGoOfKey.run({ id: holder.id, now });
+      return { row: sql.insertKeyed.get(params) as JobRow<string> & ChangedRow, outcome: 'created' };
+    }
     if (onKeyTaken === 'replace') {
       const replaced = sql.replaceKeyed.get({ id: holder.id, input: params.input, schedule: params.schedule, runAt: params.runAt });
       if (replaced) return { row: replaced as JobRow<string> & ChangedRow, outcome: 'replaced' };

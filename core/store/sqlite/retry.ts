@@ -2,44 +2,43 @@ import type { Database } from 'better-sqlite3';
 import type { JobRecord } from '../../jobs/job.js';
 import type { RetryQuery } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
-import { keyFreeForRetrySql, retryKeyHolderSql } from '../key-rules.js';
 import { KeyTakenError } from '../key-taken-error.js';
 import { RETRY_BATCH, RETRY_SET, isRetryable, retryStatuses, retryableSql } from '../retry-rules.js';
 import type { WakeHub } from '../wake-hub.js';
+import { LET_GO_FOR_RETRY_SQL, RETAKE_KEY_SET, RETRY_KEY_HOLDER_SQL, keyFreeForRetrySql } from './held-keys.js';
 import type { Prepared } from './sqlite-statements.js';
 
 const RETRYABLE = retryableSql(`json_extract(schedule, '$.delay')`);
 
 /**
  * Retry: one job, or the service's matching jobs a batch at a time (found through the status index).
- * A job whose key another job holds now is left as it is (the unique index would refuse it).
+ * A job whose key another job holds now is left as it is; one that takes its key again first has
+ * the key's last taker let go of it if that job no longer holds it (see held-keys.ts).
  */
 export const RETRY_SQL = {
-  retryOne: `UPDATE jobs AS r SET ${RETRY_SET} WHERE id = @id AND ${RETRYABLE} AND ${keyFreeForRetrySql('r', 'jobs')} RETURNING *`,
-  retryKeyHolder: retryKeyHolderSql('jobs', ['@service', '@key', '@id']),
-  retryBatch: `
-    UPDATE jobs SET ${RETRY_SET}
-    WHERE id IN (
-      SELECT id FROM jobs AS r
-      WHERE service = @service AND status IN (SELECT value FROM json_each(@statuses))
-        AND (@task IS NULL OR task = @task) AND ${RETRYABLE} AND ${keyFreeForRetrySql('r', 'jobs')}
-      ORDER BY id LIMIT ${RETRY_BATCH})`,
+  retryOne: `UPDATE jobs AS r SET ${RETRY_SET}, ${RETAKE_KEY_SET} WHERE id = @id AND ${RETRYABLE} AND ${keyFreeForRetrySql('r')} RETURNING *`,
+  retryKeyHolder: RETRY_KEY_HOLDER_SQL,
+  letGoForRetry: LET_GO_FOR_RETRY_SQL,
   retryCandidates: `
-    SELECT id FROM jobs AS r
+    SELECT id, service, job_key FROM jobs AS r
     WHERE service = @service AND status IN (SELECT value FROM json_each(@statuses))
-      AND (@task IS NULL OR task = @task) AND ${RETRYABLE} AND ${keyFreeForRetrySql('r', 'jobs')}
+      AND (@task IS NULL OR task = @task) AND ${RETRYABLE} AND ${keyFreeForRetrySql('r')}
     ORDER BY id LIMIT ${RETRY_BATCH}`,
+  retryIds: `UPDATE jobs SET ${RETRY_SET}, ${RETAKE_KEY_SET} WHERE id IN (SELECT value FROM json_each(@ids))`,
 } as const;
 
 type Statements = Prepared<typeof RETRY_SQL> & { get: Prepared<{ get: string }>['get'] };
 
 export function retryJob(db: Database, sql: Statements, wakes: WakeHub, id: number): JobRecord | undefined {
   const retry = db.transaction(() => {
+    const row = sql.get.get(id) as JobRow<string> | undefined;
+    if (row?.job_key == null) return (sql.retryOne.get({ id }) as JobRow<string> | undefined) ?? row;
+    const key = { service: row.service, key: row.job_key, id };
+    sql.letGoForRetry.run(key);
     const retried = sql.retryOne.get({ id }) as JobRow<string> | undefined;
     if (retried) return retried;
-    const row = sql.get.get(id) as JobRow<string> | undefined;
-    if (row?.job_key != null && isRetryable(row.status, row.locked_by !== null, row.schedule)) {
-      const holder = sql.retryKeyHolder.get({ service: row.service, key: row.job_key, id }) as { id: number } | undefined;
+    if (isRetryable(row.status, row.locked_by !== null, row.schedule)) {
+      const holder = sql.retryKeyHolder.get(key) as { id: number } | undefined;
       if (holder) throw new KeyTakenError(id, row.service, row.job_key, holder.id);
     }
     return row;
@@ -52,12 +51,21 @@ export function retryJob(db: Database, sql: Statements, wakes: WakeHub, id: numb
 export function retryAllJobs(db: Database, sql: Statements, wakes: WakeHub, query: RetryQuery): number {
   const values = { service: query.service, statuses: JSON.stringify(retryStatuses(query)), task: query.task ?? null };
   // One transaction per batch: a worker's claim gets the file between two batches.
-  const batch = db.transaction(() => sql.retryBatch.run(values).changes);
+  const candidates = () => sql.retryCandidates.all(values) as { id: number; service: string; job_key: string | null }[];
+  const letGoFor = ({ id, service, job_key }: ReturnType<typeof candidates>[number]) => {
+    if (job_key !== null) sql.letGoForRetry.run({ service, key: job_key, id });
+  };
+  const batch = db.transaction(() => {
+    const jobs = candidates();
+    for (const job of jobs) letGoFor(job);
+    return sql.retryIds.run({ ids: JSON.stringify(jobs.map(({ id }) => id)) }).changes;
+  });
   // Two jobs of a batch that would take one key: that batch one job at a time, the refused left as they are.
   const oneByOne = db.transaction(() => {
     let retried = 0;
-    for (const { id } of sql.retryCandidates.all(values) as { id: number }[]) {
-      if ((sql.retryOne.get({ id }) as JobRow<string> | undefined)?.status === 'queued') retried += 1;
+    for (const job of candidates()) {
+      letGoFor(job);
+      if ((sql.retryOne.get({ id: job.id }) as JobRow<string> | undefined)?.status === 'queued') retried += 1;
     }
     return retried;
   });

@@ -178,6 +178,24 @@ describe('SqliteJobStore', () => {
     db.close();
   });
 
+  it('keeps the keys held before version 14 held, and those let go free', async () => {
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new Database(path);
+    migrateSqlite(old, path, SQLITE_MIGRATIONS.filter((migration) => migration.version < 14));
+    const insert = old.prepare(
+      `INSERT INTO jobs (service, task, input, status, attempts, max_attempts, created, started, run_at, job_key, key_scope) VALUES ('@Old', 'echo', 'null', ?, 0, 3, ?, ?, 0, ?, 'waiting')`,
+    );
+    const waiting = Number(insert.run('queued', T0, null, 'held').lastInsertRowid);
+    insert.run('processing', T0, T0 + 1, 'let-go');
+    old.close();
+
+    const store = await openStore();
+    const keyed = (key: string) => ({ ...newJob({ service: '@Old' }), key });
+    expect(await store.insertKeyed(keyed('held'), 'keep', T0 + 2)).toMatchObject({ outcome: 'existing', job: { id: waiting } });
+    expect((await store.insertKeyed(keyed('let-go'), 'keep', T0 + 2)).outcome).toBe('created');
+    expect((await store.insertKeyed(keyed('let-go'), 'keep', T0 + 2)).outcome).toBe('existing');
+  });
+
   it('applies pending migrations in order, all or none', () => {
     const db = new Database(':memory:');
     const migrations = [

@@ -205,6 +205,21 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       END;
     `,
   },
+  {
+    version: 14,
+    name: 'key index off the claim path',
+    // The unique index of keys was over the holders (the rule of core/store/key-rules.ts as its
+    // predicate): every claim of a keyed job removed an entry. It is now over held_key, which a job
+    // keeps from taking its key until another job takes it (see held-keys.ts): claims, finishes
+    // and cancels no longer write it. Today's holders take their keys.
+    sql: `
+      ALTER TABLE jobs ADD COLUMN held_key TEXT;
+      UPDATE jobs SET held_key = job_key
+      WHERE job_key IS NOT NULL AND ((key_scope = 'waiting' AND (status = 'cronjob' OR (status IN ('queued', 'start later', 'delayed') AND started IS NULL))) OR (key_scope = 'running' AND status NOT IN ('completed', 'error', 'cancelled')) OR key_scope = 'finished');
+      DROP INDEX jobs_key;
+      CREATE UNIQUE INDEX jobs_held_key ON jobs (service, held_key) WHERE held_key IS NOT NULL;
+    `,
+  },
 ];
 
 /**
