@@ -4,7 +4,6 @@ import {
   CANCELLABLE_SQL,
   HELD_SQL,
   RUNNING_BY_LEASE_SQL,
-  RUNNING_SQL,
   WAITING_SQL,
   isCancellable,
   isHeld,
@@ -17,7 +16,6 @@ describe('status sets', () => {
     // The claim indexes of both databases carry WAITING_SQL as their predicate: the text must not drift.
     expect(WAITING_SQL).toBe(`status IN ('queued', 'delayed', 'cronjob')`);
     expect(HELD_SQL).toBe(`status IN ('processing', 'cronjob')`);
-    expect(RUNNING_SQL).toBe(`(status = 'processing' OR (status = 'cronjob' AND locked_by IS NOT NULL))`);
     expect(RUNNING_BY_LEASE_SQL).toBe(`((status = 'processing' OR status = 'cronjob') AND locked_by IS NOT NULL)`);
     expect(CANCELLABLE_SQL).toBe(`(status IN ('queued', 'start later', 'delayed', 'blocked') OR (status = 'cronjob' AND locked_by IS NULL))`);
   });

@@ -26,9 +26,6 @@ function statusIn(statuses: readonly JobStatus[]): string {
   return quoted.length === 1 ? `status = ${quoted[0]}` : `status IN (${quoted.join(', ')})`;
 }
 
-/** Held statuses a job is in only while a worker holds it (`processing`), and those it also waits in (`cronjob`). */
-const ALWAYS_HELD = HELD_STATUSES.filter((status) => !WAITING_STATUSES.includes(status));
-const HELD_OR_WAITING = HELD_STATUSES.filter((status) => WAITING_STATUSES.includes(status));
 /** Cancellable statuses no worker ever holds a job in, and those it may be held in. */
 const NEVER_HELD_CANCELLABLE = CANCELLABLE_STATUSES.filter((status) => !HELD_STATUSES.includes(status));
 const HELD_CANCELLABLE = CANCELLABLE_STATUSES.filter((status) => HELD_STATUSES.includes(status));
@@ -39,12 +36,9 @@ export const WAITING_SQL = statusIn(WAITING_STATUSES);
 /** Held, as SQL: a lease holder's outcome, renewal or progress applies only in these. */
 export const HELD_SQL = statusIn(HELD_STATUSES);
 
-/** Running, as SQL, led by the status (SQLite finds running jobs through its status index). */
-export const RUNNING_SQL = `(${statusIn(ALWAYS_HELD)} OR (${statusIn(HELD_OR_WAITING)} AND locked_by IS NOT NULL))`;
-
 /**
- * Running, as SQL, led by the lease (PostgreSQL keeps running jobs out of its status index, in the
- * lease index only: migration 3).
+ * Running, as SQL, led by the lease (both SQL stores keep running jobs out of their status index,
+ * in the lease index only: PostgreSQL migration 3, SQLite migration 15).
  */
 export const RUNNING_BY_LEASE_SQL = `((${HELD_STATUSES.map((status) => statusIn([status])).join(' OR ')}) AND locked_by IS NOT NULL)`;
 

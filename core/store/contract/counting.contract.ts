@@ -18,6 +18,31 @@ export function countingContract(t: ContractContext): void {
       expect(await t.store.countByStatus(OTHER)).toEqual({ ...zero, queued: 1 });
       expect(await t.store.countByStatus()).toEqual({ ...zero, queued: 3, 'start later': 1, cronjob: 1, delayed: 1, processing: 1 });
     });
+
+    it('counts jobs as they end, one at a time or in a batch, and as clean() removes them', async () => {
+      const zero = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0])) as Record<JobStatus, number>;
+      const jobs = await t.store.insertMany([newJob(), newJob(), newJob(), newJob(), newJob({ service: OTHER })]);
+      const claimed = [];
+      for (const job of jobs.slice(0, 4)) claimed.push(await t.claimJob(job.id));
+      await t.claimJob(jobs[4].id, T0, 'w1', OTHER);
+      await t.store.finish([
+        ...claimed.slice(0, 3).map((job) => ({ id: job.id, workerId: 'w1', now: T0 + 1, kind: 'completed' as const, result: null })),
+        { id: claimed[3].id, workerId: 'w1', now: T0 + 1, kind: 'failed', error: 'boom', errorStack: null },
+      ]);
+      await t.finishOne({ id: jobs[4].id, workerId: 'w1', now: T0 + 1, kind: 'completed', result: 1 });
+      // A cron job's run ends back in `cronjob`: not a completed job.
+      const cron = await runningCronJob();
+      await t.finishOne({ id: cron.id, workerId: 'w1', now: T0 + 2, kind: 'completed', result: null });
+      expect(await t.store.countByStatus(SERVICE)).toEqual({ ...zero, completed: 3, error: 1, cronjob: 1 });
+      expect(await t.store.countByStatus()).toEqual({ ...zero, completed: 4, error: 1, cronjob: 1 });
+      expect(await t.store.clean(SERVICE, ['completed'])).toBe(3);
+      expect(await t.store.countByStatus(SERVICE)).toEqual({ ...zero, error: 1, cronjob: 1 });
+      expect(await t.store.countByStatus(OTHER)).toEqual({ ...zero, completed: 1 });
+      const again = await t.store.insert(newJob());
+      await t.claimJob(again.id);
+      await t.finishOne({ id: again.id, workerId: 'w1', now: T0 + 3, kind: 'completed', result: null });
+      expect((await t.store.countByStatus(SERVICE)).completed).toBe(1);
+    });
   });
 
   describe('hasWaiting and nextRunAt', () => {

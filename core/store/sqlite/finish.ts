@@ -7,6 +7,7 @@ import { HELD_SQL } from '../status-sets.js';
 import type { WakeHub } from '../wake-hub.js';
 import { UNLOCK, wakeIfWaiting, type ChangedRow, type Prepared } from './sqlite-statements.js';
 import { recordAttempts, recordLostAttempts, type ATTEMPTS_SQL } from './attempts.js';
+import { CompletedTally, type COMPLETED_COUNTS_SQL } from './completed-counts.js';
 
 /**
  * How runs end: one statement per kind of outcome, for the lease holder only, and the recovery of
@@ -85,7 +86,7 @@ export const FINISH_SQL = {
     RETURNING service, status, locked_by, gate`,
 } as const;
 
-type Statements = Prepared<typeof FINISH_SQL & typeof ATTEMPTS_SQL>;
+type Statements = Prepared<typeof FINISH_SQL & typeof ATTEMPTS_SQL & typeof COMPLETED_COUNTS_SQL>;
 
 /** Applies the outcomes in one transaction; returns those applied, in order, with the status each left. */
 export function finishJobs(db: Database, sql: Statements, wakes: WakeHub, outcomes: JobOutcome[]): AppliedOutcome[] {
@@ -97,10 +98,12 @@ export function finishJobs(db: Database, sql: Statements, wakes: WakeHub, outcom
   const apply = db.transaction(() => {
     recordAttempts(sql, outcomes);
     const done = new Map<number, JobStatus>();
+    const tally = new CompletedTally();
     if (batched) {
       const payload = JSON.stringify(completions.map((o) => [o.id, o.workerId, o.now, jsonText(o.result)]));
       for (const row of sql.completedMany.all(payload) as (ChangedRow & { id: number })[]) {
         done.set(row.id, row.status);
+        tally.count(row);
         wakeIfWaiting(wakes, row);
       }
     }
@@ -114,8 +117,10 @@ export function finishJobs(db: Database, sql: Statements, wakes: WakeHub, outcom
       const row = applyOne(sql, outcome);
       if (!row) continue;
       applied.push({ id: outcome.id, status: row.status });
+      tally.count(row);
       wakeIfWaiting(wakes, row);
     }
+    tally.add(sql);
     return applied;
   });
   return apply.immediate();

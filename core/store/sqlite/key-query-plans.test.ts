@@ -50,6 +50,7 @@ describe('SQLite query plans of keys', () => {
     }
     expect(planOf(db, RETRY_SQL.retryCandidates)).toMatch(/SEARCH k USING INDEX jobs_held_key \(service=\? AND held_key=\?\)/);
     expect(planOf(db, RETRY_SQL.retryCandidates)).not.toMatch(/SCAN k\b/);
+    expect(planOf(db, RETRY_SQL.retryCandidates)).toMatch(/SEARCH r USING INDEX jobs_service_status \(service=\? AND status=\?\)/);
   });
 
   it('claims, finishes and cancels without writing the key index', () => {

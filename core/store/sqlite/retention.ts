@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { FIRST_POSITION, comparePositions, keptForKeySql, type FinishedPosition, type FinishedStatus, type RetentionBatch, type RetentionBatchResult } from '../retention-rules.js';
 import type { Prepared } from './sqlite-statements.js';
+import type { COMPLETED_COUNTS_SQL } from './completed-counts.js';
 
 // Retention through the finished-jobs index of (service, status, completed, id) (migration 6).
 // The status list is spelled out beside `status = @status` so that SQLite may use the partial index.
@@ -25,7 +26,7 @@ export const RETENTION_SQL = {
       AND NOT ${keptForKeySql('@now')}`,
 } as const;
 
-type Statements = Prepared<typeof RETENTION_SQL>;
+type Statements = Prepared<typeof RETENTION_SQL & typeof COMPLETED_COUNTS_SQL>;
 
 export function finishedPosition(sql: Statements, service: string, status: FinishedStatus, n: number): FinishedPosition | null {
   return (sql.finishedPosition.get({ service, status, offset: Math.max(0, Math.floor(n) - 1) }) as FinishedPosition | undefined) ?? null;
@@ -42,6 +43,7 @@ export function removeFinished(db: Database, sql: Statements, batch: RetentionBa
     // Ids are whole numbers: up to `end` inclusive is before (end.completed, end.id + 1).
     const upper = full ? { completed: end.completed, id: end.id + 1 } : before;
     const removed = sql.removeRange.run({ ...range, upperCompleted: upper.completed, upperId: upper.id, now }).changes;
+    if (status === 'completed' && removed > 0) sql.addCompleted.run(service, -removed);
     return { removed, last: full ? end : null };
   });
   return run.immediate();

@@ -5,6 +5,7 @@ import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { KeyTakenError } from '../key-taken-error.js';
 import { RETRY_BATCH, RETRY_SET, isRetryable, retryStatuses, retryableSql } from '../retry-rules.js';
 import type { WakeHub } from '../wake-hub.js';
+import { INDEXED_STATUS } from './jobs-sql.js';
 import { LET_GO_FOR_RETRY_SQL, RETAKE_KEY_SET, RETRY_KEY_HOLDER_SQL, keyFreeForRetrySql } from './held-keys.js';
 import type { Prepared } from './sqlite-statements.js';
 
@@ -19,10 +20,13 @@ export const RETRY_SQL = {
   retryOne: `UPDATE jobs AS r SET ${RETRY_SET}, ${RETAKE_KEY_SET} WHERE id = @id AND ${RETRYABLE} AND ${keyFreeForRetrySql('r')} RETURNING *`,
   retryKeyHolder: RETRY_KEY_HOLDER_SQL,
   letGoForRetry: LET_GO_FOR_RETRY_SQL,
+  // Named: ordered by id, the planner may prefer walking every job of the service (most of them
+  // completed) to sorting the failed ones the status index finds. Its predicate spelled out, so
+  // that the index applies.
   retryCandidates: `
-    SELECT id, service, job_key FROM jobs AS r
+    SELECT id, service, job_key FROM jobs AS r INDEXED BY jobs_service_status
     WHERE service = @service AND status IN (SELECT value FROM json_each(@statuses))
-      AND (@task IS NULL OR task = @task) AND ${RETRYABLE} AND ${keyFreeForRetrySql('r')}
+      AND (@task IS NULL OR task = @task) AND ${RETRYABLE} AND ${keyFreeForRetrySql('r')} AND ${INDEXED_STATUS}
     ORDER BY id LIMIT ${RETRY_BATCH}`,
   retryIds: `UPDATE jobs SET ${RETRY_SET}, ${RETAKE_KEY_SET} WHERE id IN (SELECT value FROM json_each(@ids))`,
 } as const;

@@ -196,6 +196,24 @@ describe('SqliteJobStore', () => {
     expect((await store.insertKeyed(keyed('let-go'), 'keep', T0 + 2)).outcome).toBe('existing');
   });
 
+  it('counts the jobs completed before version 15, and lists them', async () => {
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new Database(path);
+    migrateSqlite(old, path, SQLITE_MIGRATIONS.filter((migration) => migration.version < 15));
+    const insert = old.prepare(
+      `INSERT INTO jobs (service, task, input, status, attempts, max_attempts, created, started, completed, run_at) VALUES (?, 'echo', 'null', ?, 1, 3, ?, ?, ?, 0)`,
+    );
+    for (let n = 0; n < 3; n += 1) insert.run('@Old', 'completed', T0, T0 + 1, T0 + 2);
+    insert.run('@Old', 'error', T0, T0 + 1, T0 + 2);
+    insert.run('@Other', 'completed', T0, T0 + 1, T0 + 2);
+    old.close();
+
+    const store = await openStore();
+    expect(await store.countByStatus('@Old')).toMatchObject({ completed: 3, error: 1 });
+    expect(await store.countByStatus()).toMatchObject({ completed: 4, error: 1 });
+    expect((await store.list({ service: '@Old', status: ['completed', 'error'] })).jobs.map((job) => job.status)).toEqual(['completed', 'completed', 'completed', 'error']);
+  });
+
   it('applies pending migrations in order, all or none', () => {
     const db = new Database(':memory:');
     const migrations = [

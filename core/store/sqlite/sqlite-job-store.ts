@@ -22,6 +22,7 @@ import { insertJobs, JobInsertStatements } from './insert.js';
 import { INSERT_KEYED_SQL, insertKeyedJob } from './insert-keyed.js';
 import { CLAIM_SQL, cancelRequestedAmong, claimJobs, renewLeases } from './claim.js';
 import { CLAIM_OF_TASKS_SQL } from './claim-of-tasks.js';
+import { COMPLETED_COUNTS_SQL } from './completed-counts.js';
 import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
 import { JOBS_SQL } from './jobs-sql.js';
@@ -51,7 +52,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL, ...GATE_SQL, ...DEPENDENCIES_SQL };
+const SQL = { ...COMPLETED_COUNTS_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL, ...GATE_SQL, ...DEPENDENCIES_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
@@ -165,7 +166,7 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async countByStatus(service?: string): Promise<Record<JobStatus, number>> {
     const { sql } = this.store;
-    const rows = (service === undefined ? sql.countAll.all() : sql.countService.all(service)) as {
+    const rows = (service === undefined ? sql.countAll.all() : sql.countService.all({ service })) as {
       status: JobStatus;
       count: number;
     }[];
@@ -268,7 +269,12 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
 
   async clean(service: string, statuses: JobStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
-    return this.store.sql.clean.run(service, JSON.stringify(statuses)).changes;
+    const { db, sql } = this.store;
+    return db.transaction(() => {
+      // Every completed job of the service goes: so does its count.
+      if (statuses.includes('completed')) sql.clearCompleted.run(service);
+      return sql.clean.run(service, JSON.stringify(statuses)).changes;
+    }).immediate();
   }
 
   async finishedPosition(service: string, status: FinishedStatus, n: number): Promise<FinishedPosition | null> {

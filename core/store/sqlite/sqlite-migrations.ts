@@ -220,6 +220,24 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE UNIQUE INDEX jobs_held_key ON jobs (service, held_key) WHERE held_key IS NOT NULL;
     `,
   },
+  {
+    version: 15,
+    name: 'status index without running and completed jobs',
+    // As PostgreSQL's migrations 3 and 4: the (service, status, id) index leaves out running jobs
+    // (the lease index holds them) and completed ones (most of the table; a listing reads them in
+    // id order from the service index, a count from completed_counts). A claim then writes no
+    // entry there, a completion none either: jobs finished in another order than their ids (by
+    // priority, say) no longer insert into the middle of that index.
+    sql: `
+      DROP INDEX jobs_service_status;
+      CREATE INDEX jobs_service_status ON jobs (service, status, id) WHERE status NOT IN ('processing', 'completed');
+      CREATE TABLE completed_counts (
+        service TEXT PRIMARY KEY,
+        count   INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+      INSERT INTO completed_counts (service, count) SELECT service, count(*) FROM jobs WHERE status = 'completed' GROUP BY service;
+    `,
+  },
 ];
 
 /**
