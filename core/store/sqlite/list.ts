@@ -1,23 +1,21 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
 import type { JobPage, JobQuery } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
-import { INDEXED_STATUS } from './jobs-sql.js';
 import { afterCursorSql, decodeCursor, encodeCursor, orderBySql, pageSize, parseSort, type Sort } from '../keyset-paging.js';
+import { FINISHED_STATUSES, isFinishedStatus } from '../retention-rules.js';
+import { INDEXED_STATUS } from './jobs-sql.js';
 
 /** Which filters and which cursor shape a listing statement carries: one statement per shape. */
 interface ListShape {
   service: boolean;
   task: boolean;
-  /** How many statuses the status index holds are asked for (`@status0`, …). */
-  statuses: number;
-  /** With a service: running and completed jobs asked for, each read from its own index (migration 15). */
-  processing: boolean;
-  completed: boolean;
+  /** The statuses asked for, as known statuses in their canonical order; empty: any. */
+  statuses: readonly JobStatus[];
   after: 'none' | 'null' | 'value';
 }
 
-/** Statuses the (service, status, id) index leaves out (migration 15). */
-const UNINDEXED: readonly string[] = ['processing', 'completed'];
+const FINISHED = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 
 /** Listings, each statement prepared once per shape (and dropped when the store closes). */
 export class SqliteListing {
@@ -29,14 +27,13 @@ export class SqliteListing {
     const sort = parseSort(query.sort);
     const limit = pageSize(query.limit);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sort);
-    const asked = query.status && query.status.length > 0 ? [...new Set(query.status)] : [];
-    // Across services no index leads with the status: one statement over them all, as before.
-    const apart = query.service === undefined ? [] : asked.filter((status) => UNINDEXED.includes(status));
-    const statuses = asked.filter((status) => !apart.includes(status));
+    const asked = query.status && query.status.length > 0 ? query.status : undefined;
+    // A status no job can be in matches nothing; the others go into the statement as written here.
+    const statuses = asked ? JOB_STATUSES.filter((status) => asked.includes(status)) : [];
+    if (asked && statuses.length === 0) return { jobs: [], nextCursor: null };
     const params: Record<string, unknown> = { limit: limit + 1 };
     if (query.service !== undefined) params.service = query.service;
     if (query.task !== undefined) params.task = query.task;
-    statuses.forEach((status, index) => (params[`status${index}`] = status));
     if (after) {
       params.afterId = after.id;
       if (after.value !== null && sort.key !== 'id') params.afterValue = after.value;
@@ -44,9 +41,7 @@ export class SqliteListing {
     const statement = this.statement(sort, {
       service: query.service !== undefined,
       task: query.task !== undefined,
-      statuses: statuses.length,
-      processing: apart.includes('processing'),
-      completed: apart.includes('completed'),
+      statuses,
       after: after === undefined ? 'none' : after.value === null ? 'null' : 'value',
     });
     const rows = statement.all(params) as JobRow<string>[];
@@ -59,37 +54,55 @@ export class SqliteListing {
   }
 
   private statement(sort: Sort, shape: ListShape): Statement {
-    const key = `${sort.descending ? '-' : ''}${sort.key}|${shape.service}|${shape.task}|${shape.statuses}|${shape.processing}|${shape.completed}|${shape.after}`;
+    const key = `${sort.descending ? '-' : ''}${sort.key}|${shape.service}|${shape.task}|${shape.statuses.join(',')}|${shape.after}`;
     let statement = this.statements.get(key);
     if (statement) return statement;
-    const where: string[] = [];
-    if (shape.service) where.push('service = @service');
-    if (shape.task) where.push('task = @task');
-    if (shape.after !== 'none') where.push(afterCursorSql(sort, shape.after === 'value' ? '@afterValue' : null, '@afterId'));
-    const orderBy = `ORDER BY ${orderBySql(sort)} LIMIT @limit`;
-    const select = (from: string, conditions: string[]) =>
-      `SELECT * FROM ${from} ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ${orderBy}`;
-    // One branch per status, each read in the page's order and cut at the page size, then merged:
-    // a status the status index holds from there; running jobs from the lease
-    // index (a running job always holds a lease; the running jobs of every service are few, so
-    // the index is named: the planner may prefer the service's rows); completed ones in id order from the service
-    // index, the rows of the service (mostly completed ones) read until the page is full.
-    const branches: string[] = [];
-    for (let index = 0; index < shape.statuses; index += 1) {
-      // The status index's predicate spelled out: with the status a parameter, the planner cannot tell it holds.
-      const status = shape.service ? [`status = @status${index}`, INDEXED_STATUS] : [`status = @status${index}`];
-      branches.push(select('jobs', [...where, ...status]));
-    }
-    if (shape.processing) branches.push(select('jobs INDEXED BY jobs_leased', [...where, `status = 'processing'`, 'locked_by IS NOT NULL']));
-    if (shape.completed) branches.push(select(sort.key === 'id' ? 'jobs INDEXED BY jobs_service' : 'jobs', [...where, `status = 'completed'`]));
-    const sql =
-      branches.length === 0
-        ? select('jobs', where)
-        : branches.length === 1
-          ? branches[0]
-          : `SELECT * FROM (${branches.map((branch) => `SELECT * FROM (${branch})`).join(' UNION ALL ')}) ${orderBy}`;
-    statement = this.db.prepare(sql);
+    statement = this.db.prepare(listingSql(sort, shape));
     this.statements.set(key, statement);
     return statement;
   }
+}
+
+/**
+ * The listing as SQL. Within a service, one branch per status read from the index that holds it in
+ * the page's order, each cut at the page size, then merged (as on PostgreSQL): the status index
+ * leaves running and completed jobs out (migration 15). A sort by end time reads the finished
+ * statuses from the finished-jobs index, so no page sorts every finished job. Across services, or
+ * for every status in id order, one statement.
+ */
+function listingSql(sort: Sort, shape: ListShape): string {
+  const where: string[] = [];
+  if (shape.service) where.push('service = @service');
+  if (shape.task) where.push('task = @task');
+  if (shape.after !== 'none') where.push(afterCursorSql(sort, shape.after === 'value' ? '@afterValue' : null, '@afterId'));
+  const limited = (order: string) => `ORDER BY ${order} LIMIT @limit`;
+  const select = (from: string, conditions: string[], order = orderBySql(sort)) =>
+    `SELECT * FROM ${from} ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ${limited(order)}`;
+  const byEnd = sort.key === 'completed';
+  const statuses = shape.statuses.length > 0 ? shape.statuses : byEnd ? JOB_STATUSES : [];
+  if (!shape.service || statuses.length === 0) {
+    const list = shape.statuses.map((status) => `'${status}'`).join(', ');
+    return select('jobs', shape.statuses.length > 0 ? [...where, `status IN (${list})`] : where);
+  }
+  const branches = statuses.flatMap((status): string[] => {
+    const of = [...where, `status = '${status}'`];
+    if (byEnd && isFinishedStatus(status)) {
+      // A finished job has its end time: in the index's order, those without one (none, as the
+      // store writes jobs) after them, as the listing's order puts a null.
+      const direction = sort.descending ? 'DESC' : 'ASC';
+      return [
+        select('jobs', [...of, FINISHED, 'completed IS NOT NULL'], `completed ${direction}, id ${direction}`),
+        select('jobs', [...of, FINISHED, 'completed IS NULL'], `id ${direction}`),
+      ];
+    }
+    // A running job always holds a lease; the running jobs of every service are few, so the lease
+    // index is named (the planner may prefer walking the service's rows).
+    if (status === 'processing') return [select('jobs INDEXED BY jobs_leased', [...of, 'locked_by IS NOT NULL'])];
+    // Completed jobs, most of the table, in id order from the service index until the page is full.
+    if (status === 'completed') return [select(sort.key === 'id' ? 'jobs INDEXED BY jobs_service' : 'jobs', of)];
+    // The status index's predicate spelled out, so that the planner may use the index.
+    return [select('jobs', [...of, INDEXED_STATUS])];
+  });
+  if (branches.length === 1) return branches[0];
+  return `SELECT * FROM (${branches.map((branch) => `SELECT * FROM (${branch})`).join(' UNION ALL ')}) ${limited(orderBySql(sort))}`;
 }

@@ -48,6 +48,14 @@ describe('SQLite plans without running and completed jobs in the status index', 
     expect(mixed).toMatch(/jobs_service \(service=\?\)/);
   });
 
+  it('lists by end time from the finished-jobs index: no page sorts every finished job', () => {
+    for (const query of [{ service: '@plan', sort: '-completed' }, { service: '@plan', sort: 'completed', status: ['completed', 'error'] }] as JobQuery[]) {
+      const plan = listPlan(query);
+      expect(plan).toMatch(/SEARCH jobs USING INDEX jobs_finished \(service=\? AND status=\?/);
+      expect(plan).not.toMatch(/SCAN jobs(?! USING)|jobs_service \(service=\?\)|jobs_service_task/);
+    }
+  });
+
   it('counts without reading the completed jobs: running ones from the lease index, completed ones from their count', () => {
     for (const [text, params] of [[JOBS_SQL.countService, { service: '@plan' }], [JOBS_SQL.countAll, {}]] as const) {
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((row) => row.detail).join('\n');
