@@ -45,13 +45,14 @@ export const REPLACEABLE_STATUSES = ['queued', 'start later', 'delayed', 'cronjo
 
 /**
  * A retried job waits as a fresh one, so it takes its key again unless the key was let go for good
- * (`expired`). As SQL: whether no other job holds the key the row `r` would take; the holder is
- * found through the unique index (its predicate is KEY_HELD_SQL, whose columns name `k` here).
+ * (`expired`). As SQL: whether no other job holds the key the row `r` would take. The holder is
+ * found through the store's unique index: PostgreSQL's is over `job_key` (its predicate is
+ * KEY_HELD_SQL), SQLite's over `held_key` (sqlite/held-keys.ts); `keyColumn` names it.
  */
-export const keyFreeForRetrySql = (r: string, jobs: string) =>
+export const keyFreeForRetrySql = (r: string, jobs: string, keyColumn = 'job_key') =>
   `(${r}.job_key IS NULL OR ${r}.key_scope = 'expired' OR NOT EXISTS (` +
-  `SELECT 1 FROM ${jobs} k WHERE k.service = ${r}.service AND k.job_key = ${r}.job_key AND k.id <> ${r}.id AND ${KEY_HELD_SQL}))`;
+  `SELECT 1 FROM ${jobs} k WHERE k.service = ${r}.service AND k.${keyColumn} = ${r}.job_key AND k.id <> ${r}.id AND ${KEY_HELD_SQL}))`;
 
 /** The job holding the key a retry of job `id` would take, as SQL: parameters service, key, id. */
-export const retryKeyHolderSql = (jobs: string, p: [string, string, string]) =>
-  `SELECT id FROM ${jobs} WHERE service = ${p[0]} AND job_key = ${p[1]} AND id <> ${p[2]} AND ${KEY_HELD_SQL} LIMIT 1`;
+export const retryKeyHolderSql = (jobs: string, p: [string, string, string], keyColumn = 'job_key') =>
+  `SELECT id FROM ${jobs} WHERE service = ${p[0]} AND ${keyColumn} = ${p[1]} AND id <> ${p[2]} AND ${KEY_HELD_SQL} LIMIT 1`;

@@ -24,13 +24,5 @@ export const LET_GO_SQL = `
 /** What a retried job sets: it takes its key again, unless it let it go for good. */
 export const RETAKE_KEY_SET = `held_key = CASE WHEN key_scope = 'expired' THEN NULL ELSE job_key END`;
 
-/** Whether no job other than `r` holds the key `r` would take again on a retry. */
-export const keyFreeForRetrySql = (r: string) =>
-  `(${r}.job_key IS NULL OR ${r}.key_scope = 'expired' OR NOT EXISTS (` +
-  `SELECT 1 FROM jobs k WHERE k.service = ${r}.service AND k.held_key = ${r}.job_key AND k.id <> ${r}.id AND ${KEY_HELD_SQL}))`;
-
-/** The job holding the key a retry of job `@id` would take. */
-export const RETRY_KEY_HOLDER_SQL = `SELECT id FROM jobs WHERE service = @service AND held_key = @key AND id <> @id AND ${KEY_HELD_SQL}`;
-
 /** Before a retry of job `@id`: a job that took its key last but no longer holds it lets go, so the retried job can take it. */
 export const LET_GO_FOR_RETRY_SQL = `UPDATE jobs SET held_key = NULL WHERE service = @service AND held_key = @key AND id <> @id AND NOT (${KEY_HELD_SQL})`;

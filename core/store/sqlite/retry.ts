@@ -2,11 +2,12 @@ import type { Database } from 'better-sqlite3';
 import type { JobRecord } from '../../jobs/job.js';
 import type { RetryQuery } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
+import { keyFreeForRetrySql, retryKeyHolderSql } from '../key-rules.js';
 import { KeyTakenError } from '../key-taken-error.js';
 import { RETRY_BATCH, RETRY_SET, isRetryable, retryStatuses, retryableSql } from '../retry-rules.js';
 import type { WakeHub } from '../wake-hub.js';
 import { INDEXED_STATUS } from './jobs-sql.js';
-import { LET_GO_FOR_RETRY_SQL, RETAKE_KEY_SET, RETRY_KEY_HOLDER_SQL, keyFreeForRetrySql } from './held-keys.js';
+import { LET_GO_FOR_RETRY_SQL, RETAKE_KEY_SET } from './held-keys.js';
 import type { Prepared } from './sqlite-statements.js';
 
 const RETRYABLE = retryableSql(`json_extract(schedule, '$.delay')`);
@@ -17,8 +18,8 @@ const RETRYABLE = retryableSql(`json_extract(schedule, '$.delay')`);
  * the key's last taker let go of it if that job no longer holds it (see held-keys.ts).
  */
 export const RETRY_SQL = {
-  retryOne: `UPDATE jobs AS r SET ${RETRY_SET}, ${RETAKE_KEY_SET} WHERE id = @id AND ${RETRYABLE} AND ${keyFreeForRetrySql('r')} RETURNING *`,
-  retryKeyHolder: RETRY_KEY_HOLDER_SQL,
+  retryOne: `UPDATE jobs AS r SET ${RETRY_SET}, ${RETAKE_KEY_SET} WHERE id = @id AND ${RETRYABLE} AND ${keyFreeForRetrySql('r', 'jobs', 'held_key')} RETURNING *`,
+  retryKeyHolder: retryKeyHolderSql('jobs', ['@service', '@key', '@id'], 'held_key'),
   letGoForRetry: LET_GO_FOR_RETRY_SQL,
   // Named: ordered by id, the planner may prefer walking every job of the service (most of them
   // completed) to sorting the failed ones the status index finds. Its predicate spelled out, so
@@ -26,7 +27,7 @@ export const RETRY_SQL = {
   retryCandidates: `
     SELECT id, service, job_key FROM jobs AS r INDEXED BY jobs_service_status
     WHERE service = @service AND status IN (SELECT value FROM json_each(@statuses))
-      AND (@task IS NULL OR task = @task) AND ${RETRYABLE} AND ${keyFreeForRetrySql('r')} AND ${INDEXED_STATUS}
+      AND (@task IS NULL OR task = @task) AND ${RETRYABLE} AND ${keyFreeForRetrySql('r', 'jobs', 'held_key')} AND ${INDEXED_STATUS}
     ORDER BY id LIMIT ${RETRY_BATCH}`,
   retryIds: `UPDATE jobs SET ${RETRY_SET}, ${RETAKE_KEY_SET} WHERE id IN (SELECT value FROM json_each(@ids))`,
 } as const;
