@@ -1,4 +1,4 @@
-import { FIRST_POSITION, keptForKeySql, type FinishedPosition, type FinishedStatus, type RetentionBatch, type RetentionBatchResult } from '../retention-rules.js';
+import { FINISHED_SQL, FIRST_POSITION, keptForKeySql, type FinishedPosition, type FinishedStatus, type RetentionBatch, type RetentionBatchResult } from '../retention-rules.js';
 import { retryOnDeadlock } from '../retry-on-deadlock.js';
 import type { PostgresContext } from './postgres-context.js';
 import { sqlText } from './tables.js';
@@ -6,11 +6,10 @@ import { sqlText } from './tables.js';
 // Retention's reads and writes, through the finished-jobs index of (service, status, completed, id)
 // (migration 8). The status list is spelled out beside `status = $2` so that the planner can use
 // the partial index in a generic plan.
-const FINISHED = `status IN ('completed', 'error', 'cancelled')`;
 
 export const positionText = sqlText(({ jobs }) => `
       SELECT completed, id FROM ${jobs}
-      WHERE service = $1 AND status = $2 AND ${FINISHED} AND completed IS NOT NULL
+      WHERE service = $1 AND status = $2 AND ${FINISHED_SQL} AND completed IS NOT NULL
       ORDER BY completed DESC, id DESC
       OFFSET $3 LIMIT 1`);
 
@@ -29,7 +28,7 @@ export async function finishedPosition(ctx: PostgresContext, service: string, st
 export const removeText = sqlText(({ jobs, completedCounts }) => `
       WITH looked AS (
         SELECT id, completed AS ended FROM ${jobs}
-        WHERE service = $1 AND status = $2 AND ${FINISHED}
+        WHERE service = $1 AND status = $2 AND ${FINISHED_SQL}
           AND (completed, id) > ($3::bigint, $4::bigint) AND (completed, id) < ($5::bigint, $6::bigint)
         ORDER BY completed, id
         LIMIT $7

@@ -1,4 +1,5 @@
 import { hasWaitingSql, nextRunAtSql } from '../priority-levels.js';
+import { FINISHED_SQL } from '../retention-rules.js';
 import { CANCELLABLE_SQL, HELD_SQL } from '../status-sets.js';
 
 /** The statuses the (service, status, id) index holds (migration 15): not running, not completed. */
@@ -14,7 +15,7 @@ export const JOBS_SQL = {
     UPDATE jobs SET progress = @progress, progress_message = @message
     WHERE id = @id AND locked_by = @workerId AND ${HELD_SQL}`,
   // The final statuses spelled out too: clean() takes no other, and so the finished-jobs index applies.
-  clean: `DELETE FROM jobs WHERE service = ? AND status IN (SELECT value FROM json_each(?)) AND status IN ('completed', 'error', 'cancelled')`,
+  clean: `DELETE FROM jobs WHERE service = ? AND status IN (SELECT value FROM json_each(?)) AND ${FINISHED_SQL}`,
   // Running jobs are counted from the lease index (named: the planner may prefer walking the
   // service's rows, but the running jobs of every service are few), completed ones from
   // completed_counts, the others from the status index (migration 15).

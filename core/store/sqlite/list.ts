@@ -3,7 +3,7 @@ import { JOB_STATUSES, type JobStatus } from '../../jobs/job.js';
 import type { JobPage, JobQuery } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { afterCursorSql, decodeCursor, encodeCursor, orderBySql, pageSize, parseSort, type Sort } from '../keyset-paging.js';
-import { FINISHED_STATUSES, isFinishedStatus } from '../retention-rules.js';
+import { FINISHED_SQL, isFinishedStatus } from '../retention-rules.js';
 import { INDEXED_STATUS } from './jobs-sql.js';
 
 /** Which filters and which cursor shape a listing statement carries: one statement per shape. */
@@ -14,8 +14,6 @@ interface ListShape {
   statuses: readonly JobStatus[];
   after: 'none' | 'null' | 'value';
 }
-
-const FINISHED = `status IN (${FINISHED_STATUSES.map((status) => `'${status}'`).join(', ')})`;
 
 /** Listings, each statement prepared once per shape (and dropped when the store closes). */
 export class SqliteListing {
@@ -91,8 +89,8 @@ function listingSql(sort: Sort, shape: ListShape): string {
       // store writes jobs) after them, as the listing's order puts a null.
       const direction = sort.descending ? 'DESC' : 'ASC';
       return [
-        select('jobs', [...of, FINISHED, 'completed IS NOT NULL'], `completed ${direction}, id ${direction}`),
-        select('jobs', [...of, FINISHED, 'completed IS NULL'], `id ${direction}`),
+        select('jobs', [...of, FINISHED_SQL, 'completed IS NOT NULL'], `completed ${direction}, id ${direction}`),
+        select('jobs', [...of, FINISHED_SQL, 'completed IS NULL'], `id ${direction}`),
       ];
     }
     // A running job always holds a lease; the running jobs of every service are few, so the lease

@@ -1,12 +1,11 @@
 import type { Database } from 'better-sqlite3';
-import { FIRST_POSITION, comparePositions, keptForKeySql, type FinishedPosition, type FinishedStatus, type RetentionBatch, type RetentionBatchResult } from '../retention-rules.js';
+import { FINISHED_SQL, FIRST_POSITION, comparePositions, keptForKeySql, type FinishedPosition, type FinishedStatus, type RetentionBatch, type RetentionBatchResult } from '../retention-rules.js';
 import type { Prepared } from './sqlite-statements.js';
 import type { COMPLETED_COUNTS_SQL } from './completed-counts.js';
 
 // Retention through the finished-jobs index of (service, status, completed, id) (migration 6).
 // The status list is spelled out beside `status = @status` so that SQLite may use the partial index.
-const FINISHED = `status IN ('completed', 'error', 'cancelled')`;
-const OF_STATUS = `service = @service AND status = @status AND ${FINISHED}`;
+const OF_STATUS = `service = @service AND status = @status AND ${FINISHED_SQL}`;
 
 export const RETENTION_SQL = {
   finishedPosition: `

@@ -31,10 +31,8 @@ describe('SQLite plans without running and completed jobs in the status index', 
     }));
     const page = listing.list(query);
     expect(page.jobs.length).toBeGreaterThan(0);
-    const params = { service: query.service, limit: 51, ...Object.fromEntries((query.status ?? []).map((status, index) => [`status${index}`, status])) };
-    const names = new Set(texts[0].match(/@\w+/g)?.map((name) => name.slice(1)));
-    const bound = Object.fromEntries(Object.entries(params).filter(([name]) => names.has(name)));
-    return (db.prepare(`EXPLAIN QUERY PLAN ${texts[0]}`).all(bound) as { detail: string }[]).map((row) => row.detail).join('\n');
+    return (db.prepare(`EXPLAIN QUERY PLAN ${texts[0]}`).all({ service: query.service, limit: 51 }) as { detail: string }[])
+      .map((row) => row.detail).join('\n');
   }
 
   it('lists completed jobs in id order from the service index, running ones from the lease index, without sorting either', () => {
