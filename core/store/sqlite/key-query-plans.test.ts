@@ -4,6 +4,7 @@ import { migrateSqlite } from './sqlite-migrations.js';
 import { CLAIM_SQL } from './claim.js';
 import { FINISH_SQL } from './finish.js';
 import { CANCEL_SQL } from './cancel.js';
+import { GATE_SQL } from './gates.js';
 import { INSERT_KEYED_SQL } from './insert-keyed.js';
 import { RETRY_SQL } from './retry.js';
 
@@ -54,8 +55,9 @@ describe('SQLite query plans of keys', () => {
   });
 
   it('claims, finishes and cancels without writing the key index', () => {
-    const statements = [CLAIM_SQL.claimIds, CLAIM_SQL.claimOne, FINISH_SQL.completed, FINISH_SQL.completedMany, FINISH_SQL.failed, FINISH_SQL.retry,
-      FINISH_SQL.cancelled, FINISH_SQL.snoozed, FINISH_SQL.released, CANCEL_SQL.cancel, CANCEL_SQL.cancelWaiting];
+    const statements = [CLAIM_SQL.claimBatch, CLAIM_SQL.claimIds, CLAIM_SQL.claimOne, GATE_SQL.claimLimited, FINISH_SQL.completed, FINISH_SQL.completedMany,
+      FINISH_SQL.failed, FINISH_SQL.retry, FINISH_SQL.cancelled, FINISH_SQL.snoozed, FINISH_SQL.released, FINISH_SQL.recover,
+      CANCEL_SQL.cancel, CANCEL_SQL.cancelWaiting, CANCEL_SQL.flagRunning];
     for (const text of statements) expect(writesIndex(db, text, 'jobs_held_key'), text).toBe(false);
     // The check itself: a statement that sets the key does write it.
     expect(writesIndex(db, INSERT_KEYED_SQL.insertKeyed, 'jobs_held_key')).toBe(true);
