@@ -37,9 +37,16 @@ function position<I extends number>(index: I, name: (typeof CLAIMED)[I]): I {
 }
 export const ID = position(0, 'id');
 export const STATUS = position(3, 'status');
+export const ATTEMPTS = position(7, 'attempts');
 export const RUN_AT = position(11, 'run_at');
 export const SCHEDULE = position(12, 'schedule');
 export const PRIORITY = position(15, 'priority');
+
+/** A due row read before its claim's UPDATE (CLAIM_SQL.leaseIds), as that UPDATE left the job. */
+export function claimedNow(row: ClaimedRow): void {
+  if (row[STATUS] !== 'cronjob') row[STATUS] = 'processing';
+  row[ATTEMPTS] += 1;
+}
 
 /** A claimed row as a job record: the columns the claim set come from what it set them to. */
 export function claimedRecord(

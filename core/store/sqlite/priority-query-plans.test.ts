@@ -22,7 +22,7 @@ describe('SQLite query plans with priorities', () => {
       for (let index = 0; index < 20_000; index += 1) insert.run(index % 5);
     })();
     db.exec('ANALYZE');
-    const claim = planOf(db, CLAIM_SQL.claimBatch);
+    const claim = planOf(db, CLAIM_SQL.dueBatch);
     expect(claim).toMatch(/SEARCH jobs USING INDEX jobs_due \(service=\?\)/);
     expect(claim).not.toMatch(/TEMP B-TREE|SCAN jobs/);
     for (const text of [JOBS_SQL.nextRunAt, JOBS_SQL.hasWaiting]) {

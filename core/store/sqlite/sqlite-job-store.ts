@@ -56,9 +56,9 @@ const SQL = { ...COMPLETED_COUNTS_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLA
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
-  sql.claimBatch.raw(true);
+  sql.dueBatch.raw(true);
+  sql.dueOfTask.raw(true);
   sql.claimOne.raw(true);
-  sql.claimIds.raw(true);
   sql.claimLimited.raw(true);
   return { sql, inserts: new JobInsertStatements(db), listing: new SqliteListing(db), gates: new SqliteGates(sql) };
 }
