@@ -30,6 +30,27 @@ export function prioritiesContract(t: ContractContext): void {
       expect(ids(await t.store.claim(claimOptions({ limit: 10 })))).toEqual([cron.id, low1.id, low2.id]);
     });
 
+    it('claims across tasks in one order: priority, then runAt, then id, whatever the task', async () => {
+      const [echoLow, upperHigh, echoHigh, upperLow, reverseMid] = await t.store.insertMany([
+        newJob({ task: 'echo', priority: 5 }),
+        newJob({ task: 'upper', priority: -2 }),
+        newJob({ task: 'echo', priority: -2 }),
+        newJob({ task: 'upper', priority: 5 }),
+        delayedJob({ task: 'reverse', runAt: T0 - 10, priority: 0 }),
+      ]);
+      expect(ids(await t.store.claim(claimOptions({ limit: 3 })))).toEqual([upperHigh.id, echoHigh.id, reverseMid.id]);
+      expect(ids(await t.store.claim(claimOptions({ limit: 3 })))).toEqual([echoLow.id, upperLow.id]);
+    });
+
+    it('says when the earliest waiting job of any task is due', async () => {
+      await t.store.insert(delayedJob({ task: 'echo', runAt: T0 + 300, priority: -3 }));
+      await t.store.insert(delayedJob({ task: 'upper', runAt: T0 + 100, priority: 7 }));
+      await t.store.insert(delayedJob({ task: 'reverse', runAt: T0 + 200, priority: 0 }));
+      expect(await t.store.nextRunAt(SERVICE)).toBe(T0 + 100);
+      expect(await t.store.hasWaiting(SERVICE, T0 + 99)).toBe(false);
+      expect(await t.store.hasWaiting(SERVICE, T0 + 100)).toBe(true);
+    });
+
     it('passes over a more urgent job that is not due yet', async () => {
       await t.store.insert(delayedJob({ runAt: T0 + 1_000, priority: -10 }));
       const due = await t.store.insert(newJob({ priority: 5 }));

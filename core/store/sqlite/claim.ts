@@ -4,7 +4,7 @@ import type { ClaimOptions } from '../job-store.js';
 import { NEVER_DUE } from '../store-rules.js';
 import { HELD_SQL, WAITING_SQL } from '../status-sets.js';
 import type { Prepared } from './sqlite-statements.js';
-import { type CLAIM_OF_TASKS_SQL, dueOfTasks } from './claim-of-tasks.js';
+import { type CLAIM_OF_TASKS_SQL, dueOfTasks, waitingTasks } from './claim-of-tasks.js';
 import { SqliteGates } from './gates.js';
 import { CLAIMED_COLUMNS, claimedNow, claimedRecord, ID, RUN_AT, SCHEDULE, STATUS, type ClaimedRow } from './claimed-rows.js';
 
@@ -16,12 +16,8 @@ const LEASE_SET = `
       progress = NULL, progress_message = NULL`;
 
 export const CLAIM_SQL = {
-  // Read first, then leased by id (leaseIds), in one transaction: the rows come in claim order,
-  // and an UPDATE … RETURNING would copy each row through a temporary table (a sixth of a claim's time).
-  dueBatch: `
-    SELECT ${CLAIMED_COLUMNS} FROM jobs
-    WHERE service = @service AND ${WAITING_SQL} AND run_at <= @now AND locked_by IS NULL AND gate IS NULL
-    ORDER BY priority, run_at, id LIMIT @limit`,
+  // A claim reads the due jobs first (claim-of-tasks.ts), then leases them by id here, in one
+  // transaction: an UPDATE … RETURNING would copy each row through a temporary table.
   leaseIds: `UPDATE jobs SET ${LEASE_SET} WHERE id IN (SELECT value FROM json_each(@ids))`,
   claimOne: `
     UPDATE jobs SET ${LEASE_SET}
@@ -73,7 +69,7 @@ export function claimJobs(db: Database, sql: Statements, gates: SqliteGates, opt
       rows = sql.claimOne.all({ ...params, id: jobId, tasks: tasks ? JSON.stringify(tasks) : null }) as ClaimedRow[];
     } else {
       // In claim order: by priority, then the order jobs were due.
-      rows = rest <= 0 ? [] : tasks ? dueOfTasks(sql, { service, now, limit: rest }, tasks) : (sql.dueBatch.all({ service, now, limit: rest }) as ClaimedRow[]);
+      rows = rest <= 0 ? [] : dueOfTasks(sql, { service, now, limit: rest }, tasks ?? waitingTasks(sql, service));
       if (rows.length > 0) sql.leaseIds.run({ now, workerId, until, ids: JSON.stringify(rows.map((row) => row[ID])) });
       for (const row of rows) claimedNow(row);
     }

@@ -1,4 +1,3 @@
-import { hasWaitingSql, nextRunAtSql } from '../priority-levels.js';
 import { FINISHED_SQL } from '../retention-rules.js';
 import { CANCELLABLE_SQL, HELD_SQL } from '../status-sets.js';
 
@@ -27,8 +26,6 @@ export const JOBS_SQL = {
     SELECT status, count(*) AS count FROM jobs WHERE service = @service AND ${INDEXED_STATUS} GROUP BY status
     UNION ALL SELECT 'processing', count(*) FROM jobs INDEXED BY jobs_leased WHERE service = @service AND status = 'processing' AND locked_by IS NOT NULL
     UNION ALL SELECT 'completed', coalesce(sum(count), 0) FROM completed_counts WHERE service = @service`,
-  hasWaiting: hasWaitingSql('jobs', '@service', '@now'),
-  nextRunAt: nextRunAtSql('jobs', '@service'),
   // A job's priority changes while it waits, no worker holding it: the jobs a cancel ends outright.
   setPriority: `UPDATE jobs SET priority = @priority WHERE id = @id AND ${CANCELLABLE_SQL} RETURNING *`,
 } as const;

@@ -55,7 +55,7 @@ describe('SQLite query plans of keys', () => {
   });
 
   it('claims, finishes and cancels without writing the key index', () => {
-    const statements = [CLAIM_SQL.dueBatch, CLAIM_SQL.leaseIds, CLAIM_SQL.claimOne, GATE_SQL.claimLimited, FINISH_SQL.completed, FINISH_SQL.completedMany,
+    const statements = [CLAIM_SQL.leaseIds, CLAIM_SQL.claimOne, GATE_SQL.claimLimited, FINISH_SQL.completed, FINISH_SQL.completedMany,
       FINISH_SQL.failed, FINISH_SQL.retry, FINISH_SQL.cancelled, FINISH_SQL.snoozed, FINISH_SQL.released, FINISH_SQL.recover,
       CANCEL_SQL.cancel, CANCEL_SQL.cancelWaiting, CANCEL_SQL.flagRunning];
     for (const text of statements) expect(writesIndex(db, text, 'jobs_held_key'), text).toBe(false);

@@ -214,6 +214,27 @@ describe('SqliteJobStore', () => {
     expect((await store.list({ service: '@Old', status: ['completed', 'error'] })).jobs.map((job) => job.status)).toEqual(['completed', 'completed', 'completed', 'error']);
   });
 
+  it('claims the jobs queued before version 16 in priority order across their tasks, from the one claim index left', async () => {
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new Database(path);
+    migrateSqlite(old, path, SQLITE_MIGRATIONS.filter((migration) => migration.version < 16));
+    const insert = old.prepare(
+      `INSERT INTO jobs (service, task, input, status, attempts, max_attempts, created, run_at, priority) VALUES ('@Old', ?, 'null', 'queued', 0, 3, ?, 0, ?)`,
+    );
+    const low = Number(insert.run('echo', T0, 3).lastInsertRowid);
+    const high = Number(insert.run('upper', T0, -1).lastInsertRowid);
+    const mid = Number(insert.run('echo', T0, 0).lastInsertRowid);
+    old.close();
+
+    const store = await openStore();
+    const claimed = await store.claim({ service: '@Old', now: T0, workerId: 'w', leaseMs: 1_000, nextRunAt: () => null, limit: 10 });
+    expect(claimed.map((job) => job.id)).toEqual([high, mid, low]);
+    await store.close();
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'jobs_due'").all()).toEqual([]);
+    db.close();
+  });
+
   it('applies pending migrations in order, all or none', () => {
     const db = new Database(':memory:');
     const migrations = [

@@ -21,7 +21,7 @@ import { openSqliteDatabase } from './open-sqlite-database.js';
 import { insertJobs, JobInsertStatements } from './insert.js';
 import { INSERT_KEYED_SQL, insertKeyedJob } from './insert-keyed.js';
 import { CLAIM_SQL, cancelRequestedAmong, claimJobs, renewLeases } from './claim.js';
-import { CLAIM_OF_TASKS_SQL } from './claim-of-tasks.js';
+import { CLAIM_OF_TASKS_SQL, hasWaiting as hasWaitingOfTasks, nextRunAt as nextRunAtOfTasks } from './claim-of-tasks.js';
 import { COMPLETED_COUNTS_SQL } from './completed-counts.js';
 import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
@@ -56,8 +56,10 @@ const SQL = { ...COMPLETED_COUNTS_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLA
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);
-  sql.dueBatch.raw(true);
   sql.dueOfTask.raw(true);
+  sql.dueKeysOfTask.raw(true);
+  sql.dueByIds.raw(true);
+  sql.waitingTasks.pluck(true);
   sql.claimOne.raw(true);
   sql.claimLimited.raw(true);
   return { sql, inserts: new JobInsertStatements(db), listing: new SqliteListing(db), gates: new SqliteGates(sql) };
@@ -176,13 +178,11 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   }
 
   async hasWaiting(service: string, now: number): Promise<boolean> {
-    const { sql } = this.store;
-    return (sql.hasWaiting.get({ service, now }) as { waiting: number }).waiting === 1 || this.store.gates.hasDue(service, now);
+    return hasWaitingOfTasks(this.store.sql, service, now) || this.store.gates.hasDue(service, now);
   }
 
   async nextRunAt(service: string, gating?: GatingOptions): Promise<number | null> {
-    const row = this.store.sql.nextRunAt.get({ service }) as { run_at: number | null } | undefined;
-    const free = row?.run_at ?? null;
+    const free = nextRunAtOfTasks(this.store.sql, service);
     const gated = this.store.gates.nextRunAt(service, gating?.now ?? Number.NEGATIVE_INFINITY, gating?.limits);
     return free === null ? gated : gated === null ? free : Math.min(free, gated);
   }

@@ -238,6 +238,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       INSERT INTO completed_counts (service, count) SELECT service, count(*) FROM jobs WHERE status = 'completed' GROUP BY service;
     `,
   },
+  {
+    version: 16,
+    name: 'one claim index',
+    // The (service, priority, run_at, id) index duplicated the task index (service, task,
+    // priority, run_at, id) but for the task. Claims of any task now read each task's due jobs from
+    // the task index (claim-of-tasks.ts): an add writes one index entry less, a claim deletes one less.
+    sql: `
+      DROP INDEX jobs_due;
+    `,
+  },
 ];
 
 /**
