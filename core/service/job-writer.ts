@@ -14,15 +14,23 @@ export interface JobWriter {
   readonly committed: boolean;
 }
 
+/** One per store: every add without a host client writes through it (none is built per add). */
+const storeWriters = new WeakMap<JobStore, JobWriter>();
+
 /** The store itself, or — with `client` — the store's inserts in the host's transaction (a clear error where there are none). */
 export function jobWriter(store: JobStore, client: unknown): JobWriter {
   if (client === undefined) {
-    return {
-      insert: (job) => store.insert(job),
-      insertMany: (jobs) => store.insertMany(jobs),
-      insertKeyed: (job, onKeyTaken, now) => store.insertKeyed(job, onKeyTaken, now),
-      committed: true,
-    };
+    let writer = storeWriters.get(store);
+    if (!writer) {
+      writer = {
+        insert: (job) => store.insert(job),
+        insertMany: (jobs) => store.insertMany(jobs),
+        insertKeyed: (job, onKeyTaken, now) => store.insertKeyed(job, onKeyTaken, now),
+        committed: true,
+      };
+      storeWriters.set(store, writer);
+    }
+    return writer;
   }
   const host = hostInserts(store, client);
   return {

@@ -4,7 +4,7 @@ import type { CancelHub } from '../cancel-hub.js';
 import type { CancelledJob } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { CANCELLABLE_SQL, RUNNING_BY_LEASE_SQL } from '../status-sets.js';
-import type { Prepared } from './sqlite-statements.js';
+import { transaction, type Prepared } from './sqlite-statements.js';
 
 /**
  * Cancels: a waiting job outright, a running one by recording the request for its worker. The
@@ -30,7 +30,7 @@ export const CANCEL_SQL = {
 type Statements = Prepared<typeof CANCEL_SQL>;
 
 export function cancelJob(db: Database, sql: Statements, cancels: CancelHub, id: number, now: number): JobRecord | undefined {
-  const cancel = db.transaction(() => {
+  const cancel = transaction(db, () => {
     const flagging = sql.newlyFlaggedOne.get({ id }) !== undefined;
     const row = sql.cancel.get({ id, now }) as JobRow<string> | undefined;
     return { row, flagging };
@@ -41,7 +41,7 @@ export function cancelJob(db: Database, sql: Statements, cancels: CancelHub, id:
 }
 
 export function cancelAllJobs(db: Database, sql: Statements, cancels: CancelHub, service: string, now: number): CancelledJob[] {
-  const cancelAll = db.transaction(() => {
+  const cancelAll = transaction(db, () => {
     const flagging = (sql.newlyFlagged.all({ service }) as { id: number }[]).map((row) => row.id);
     const ended = (sql.cancelWaiting.all({ service, now }) as { id: number; task: string }[]).map((row) => ({ ...row, cancelled: true }));
     const flagged = (sql.flagRunning.all({ service }) as { id: number; task: string }[]).map((row) => ({ ...row, cancelled: false }));

@@ -3,7 +3,7 @@ import type { JobRecord, Schedule } from '../../jobs/job.js';
 import type { ClaimOptions } from '../job-store.js';
 import { NEVER_DUE } from '../store-rules.js';
 import { HELD_SQL, WAITING_SQL } from '../status-sets.js';
-import type { Prepared } from './sqlite-statements.js';
+import { transaction, type Prepared } from './sqlite-statements.js';
 import { type CLAIM_OF_TASKS_SQL, dueOfTasks, waitingTasks } from './claim-of-tasks.js';
 import { SqliteGates } from './gates.js';
 import { CLAIMED_COLUMNS, claimedNow, claimedRecord, ID, RUN_AT, SCHEDULE, STATUS, type ClaimedRow } from './claimed-rows.js';
@@ -41,7 +41,7 @@ export function claimJobs(db: Database, sql: Statements, gates: SqliteGates, opt
   if (!(limit >= 1)) return [];
   const until = now + leaseMs;
   let gated: JobRecord[] = [];
-  const claim = db.transaction(() => {
+  const claim = transaction(db, () => {
     const params = { service, now, workerId, until };
     // Gated jobs first, as far as their gates let them through (see gate-rules.ts).
     if (jobId === undefined) {

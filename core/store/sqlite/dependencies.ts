@@ -3,7 +3,7 @@ import type { JobRecord, JobStatus } from '../../jobs/job.js';
 import { UnknownParentError, batchCounts, flowJobStarts, type BatchRecord, type FlowInsert, type NewFlow, type RelatedJob } from '../job-flows.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import type { WakeHub } from '../wake-hub.js';
-import type { Prepared } from './sqlite-statements.js';
+import { transaction, type Prepared } from './sqlite-statements.js';
 
 export const DEPENDENCIES_SQL = {
   parentStatus: `SELECT id, service, status FROM jobs WHERE id IN (SELECT value FROM json_each(?))`,
@@ -37,7 +37,7 @@ export function insertFlow(db: Database, sql: Statements, wakes: WakeHub, flow: 
   if (jobs.length === 0) return { jobs: [], batchId: null };
   const service = jobs[0].service;
   const referenced = new Set(jobs.flatMap((job) => job.parentRefs));
-  const run = db.transaction((): FlowInsert => {
+  const run = transaction(db, (): FlowInsert => {
     const wanted = [...new Set(jobs.flatMap((job) => job.parentIds))];
     const found = sql.parentStatus.all(JSON.stringify(wanted)) as { id: number; service: string; status: JobStatus }[];
     const stored = new Map(found.filter((row) => row.service === service).map((row) => [row.id, row.status]));

@@ -5,7 +5,7 @@ import { jsonText } from '../job-row.js';
 import { LOST_WORKER_ERROR } from '../store-rules.js';
 import { HELD_SQL } from '../status-sets.js';
 import type { WakeHub } from '../wake-hub.js';
-import { UNLOCK, wakeIfWaiting, type ChangedRow, type Prepared } from './sqlite-statements.js';
+import { transaction, UNLOCK, wakeIfWaiting, type ChangedRow, type Prepared } from './sqlite-statements.js';
 import { recordAttempts, recordLostAttempts, type ATTEMPTS_SQL } from './attempts.js';
 import { CompletedTally, type COMPLETED_COUNTS_SQL } from './completed-counts.js';
 
@@ -95,7 +95,7 @@ export function finishJobs(db: Database, sql: Statements, wakes: WakeHub, outcom
   // distinct (a job twice in one batch: one statement each, in order, as below).
   const completions = outcomes.filter((outcome) => outcome.kind === 'completed');
   const batched = completions.length > 1 && new Set(outcomes.map((outcome) => outcome.id)).size === outcomes.length;
-  const apply = db.transaction(() => {
+  const apply = transaction(db, () => {
     recordAttempts(sql, outcomes);
     const done = new Map<number, JobStatus>();
     const tally = new CompletedTally();
@@ -148,7 +148,7 @@ function applyOne(sql: Statements, outcome: JobOutcome): ChangedRow | undefined 
 
 /** Applies the recoverExpired rules to every lease that ended by `leaseEndedBy`; returns how many. */
 export function recoverLeases(db: Database, sql: Statements, wakes: WakeHub, now: number, leaseEndedBy: number): number {
-  const recover = db.transaction(() => {
+  const recover = transaction(db, () => {
     recordLostAttempts(sql, now, leaseEndedBy);
     const rows = sql.recover.all({ now, leaseEndedBy, lost: LOST_WORKER_ERROR }) as ChangedRow[];
     for (const row of rows) wakeIfWaiting(wakes, row);

@@ -4,8 +4,7 @@ import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
 import type { WakeHub } from '../wake-hub.js';
 import { LAST_TAKER_SQL, LET_GO_SQL } from './held-keys.js';
-import type { Prepared } from './sqlite-statements.js';
-import { wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
+import { transaction, wakeIfWaiting, type ChangedRow, type Prepared } from './sqlite-statements.js';
 
 const replaceable = REPLACEABLE_STATUSES.map((status) => `'${status}'`).join(', ');
 
@@ -41,7 +40,7 @@ export function insertKeyedJob(
     schedule: job.schedule === null ? null : JSON.stringify(job.schedule), timeout: job.timeout ?? null,
     priority: job.priority ?? 0, key: job.key, keyScope: job.keyScope ?? 'waiting', keyPeriodMs: job.keyPeriodMs ?? null, gate: job.gate ?? null,
   };
-  const run = db.transaction((): { row: JobRow<string> & ChangedRow; outcome: KeyedInsert['outcome'] } => {
+  const run = transaction(db, (): { row: JobRow<string> & ChangedRow; outcome: KeyedInsert['outcome'] } => {
     const holder = sql.lastKeyTaker.get({ service: job.service, key: job.key }) as (JobRow<string> & ChangedRow) | undefined;
     if (!holder || !holdsKey(holder) || keyExpired(holder, now)) {
       if (holder) sql.letGoOfKey.run({ id: holder.id, now });

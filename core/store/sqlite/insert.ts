@@ -3,6 +3,7 @@ import type { JobRecord } from '../../jobs/job.js';
 import type { NewJob } from '../job-store.js';
 import { insertedRow, parseJsonText, toJobRecord } from '../job-row.js';
 import type { WakeHub } from '../wake-hub.js';
+import { transaction } from './sqlite-statements.js';
 
 const COLUMNS = 'service, task, input, status, max_attempts, created, run_at, schedule, timeout_ms, priority, gate';
 const ROW_PARAMETERS = `(${COLUMNS.split(', ').map(() => '?').join(', ')})`;
@@ -34,7 +35,7 @@ export class JobInsertStatements {
 /** Inserts the jobs in one transaction and wakes their services. */
 export function insertJobs(db: Database, statements: JobInsertStatements, wakes: WakeHub, jobs: NewJob[]): JobRecord[] {
   if (jobs.length === 0) return [];
-  const insertAll = db.transaction(() => {
+  const insertAll = transaction(db, () => {
     const records: JobRecord[] = [];
     for (let first = 0; first < jobs.length; first += MAX_ROWS_PER_INSERT) {
       const chunk = jobs.slice(first, first + MAX_ROWS_PER_INSERT);

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { FINISHED_SQL, FIRST_POSITION, comparePositions, keptForKeySql, type FinishedPosition, type FinishedStatus, type RetentionBatch, type RetentionBatchResult } from '../retention-rules.js';
-import type { Prepared } from './sqlite-statements.js';
+import { transaction, type Prepared } from './sqlite-statements.js';
 import type { COMPLETED_COUNTS_SQL } from './completed-counts.js';
 
 // Retention through the finished-jobs index of (service, status, completed, id) (migration 6).
@@ -35,7 +35,7 @@ export function finishedPosition(sql: Statements, service: string, status: Finis
 export function removeFinished(db: Database, sql: Statements, batch: RetentionBatch): RetentionBatchResult {
   const { service, status, before, now, limit } = batch;
   const after = batch.after ?? FIRST_POSITION;
-  const run = db.transaction((): RetentionBatchResult => {
+  const run = transaction(db, (): RetentionBatchResult => {
     const range = { service, status, afterCompleted: after.completed, afterId: after.id };
     const end = sql.batchEnd.get({ ...range, offset: Math.max(0, limit - 1) }) as FinishedPosition | undefined;
     const full = end !== undefined && comparePositions(end, before) < 0;

@@ -8,7 +8,7 @@ import { RETRY_BATCH, RETRY_SET, isRetryable, retryStatuses, retryableSql } from
 import type { WakeHub } from '../wake-hub.js';
 import { INDEXED_STATUS } from './jobs-sql.js';
 import { LET_GO_FOR_RETRY_SQL, RETAKE_KEY_SET } from './held-keys.js';
-import type { Prepared } from './sqlite-statements.js';
+import { transaction, type Prepared } from './sqlite-statements.js';
 
 const RETRYABLE = retryableSql(`json_extract(schedule, '$.delay')`);
 
@@ -35,7 +35,7 @@ export const RETRY_SQL = {
 type Statements = Prepared<typeof RETRY_SQL> & { get: Prepared<{ get: string }>['get'] };
 
 export function retryJob(db: Database, sql: Statements, wakes: WakeHub, id: number): JobRecord | undefined {
-  const retry = db.transaction(() => {
+  const retry = transaction(db, () => {
     const row = sql.get.get(id) as JobRow<string> | undefined;
     if (row?.job_key == null) return (sql.retryOne.get({ id }) as JobRow<string> | undefined) ?? row;
     const key = { service: row.service, key: row.job_key, id };
@@ -60,13 +60,13 @@ export function retryAllJobs(db: Database, sql: Statements, wakes: WakeHub, quer
   const letGoFor = ({ id, service, job_key }: ReturnType<typeof candidates>[number]) => {
     if (job_key !== null) sql.letGoForRetry.run({ service, key: job_key, id });
   };
-  const batch = db.transaction(() => {
+  const batch = transaction(db, () => {
     const jobs = candidates();
     for (const job of jobs) letGoFor(job);
     return sql.retryIds.run({ ids: JSON.stringify(jobs.map(({ id }) => id)) }).changes;
   });
   // Two jobs of a batch that would take one key: that batch one job at a time, the refused left as they are.
-  const oneByOne = db.transaction(() => {
+  const oneByOne = transaction(db, () => {
     let retried = 0;
     for (const job of candidates()) {
       letGoFor(job);

@@ -16,7 +16,7 @@ import type {
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { zeroCounts } from '../store-rules.js';
 import { InsertBatcher } from '../insert-batching.js';
-import { prepareAll, wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
+import { prepareAll, transaction, wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { insertJobs, JobInsertStatements } from './insert.js';
 import { INSERT_KEYED_SQL, insertKeyedJob } from './insert-keyed.js';
@@ -270,7 +270,7 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   async clean(service: string, statuses: JobStatus[]): Promise<number> {
     if (statuses.length === 0) return 0;
     const { db, sql } = this.store;
-    return db.transaction(() => {
+    return transaction(db, () => {
       // Every completed job of the service goes: so does its count.
       if (statuses.includes('completed')) sql.clearCompleted.run(service);
       return sql.clean.run(service, JSON.stringify(statuses)).changes;

@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { JobStatus } from '../../jobs/job.js';
 import { isWaiting } from '../status-sets.js';
 import type { WakeHub } from '../wake-hub.js';
@@ -12,6 +12,24 @@ export type Prepared<T> = { readonly [name in keyof T]: Statement };
 /** Prepares every statement of `sql` once, at open(). */
 export function prepareAll<T extends Record<string, string>>(db: Database, sql: T): Prepared<T> {
   return Object.fromEntries(Object.entries(sql).map(([name, text]) => [name, db.prepare(text)])) as Prepared<T>;
+}
+
+const runners = new WeakMap<Database, Transaction<(work: () => unknown) => unknown>>();
+
+/**
+ * As `db.transaction(work)`: its `immediate()` runs `work` between BEGIN IMMEDIATE and COMMIT (in a
+ * savepoint inside another transaction), and rolls back if it throws. better-sqlite3 builds four
+ * wrapper functions per transaction() call; this builds them once per database. For a single add
+ * that was 7 % of its time.
+ */
+export function transaction<T>(db: Database, work: () => T): { immediate(): T } {
+  let runner = runners.get(db);
+  if (!runner) {
+    runner = db.transaction((run: () => unknown) => run());
+    runners.set(db, runner);
+  }
+  const immediate = runner.immediate;
+  return { immediate: () => immediate(work) as T };
 }
 
 /** What a statement that changed a job returns: enough to wake the job's service when it waits. */
