@@ -6,7 +6,7 @@ import { WAITING_SQL } from './status-sets.js';
  * nextRunAt walk the distinct priorities instead (a loose index scan: one probe per priority in
  * use, and one for the earliest run_at within each), which stays a handful of index probes however
  * many jobs wait. The same SQL runs on PostgreSQL and SQLite; `service` is the parameter's name.
- * SQLite's claim index begins with the task (see sqlite/claim-of-tasks.ts): there `task` names the
+ * SQLite's claim index begins with the task (see sqlite/waiting-tasks.ts): there `task` names the
  * task's parameter, and the statement answers for that task's jobs.
  */
 

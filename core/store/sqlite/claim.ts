@@ -4,7 +4,8 @@ import type { ClaimOptions } from '../job-store.js';
 import { NEVER_DUE } from '../store-rules.js';
 import { HELD_SQL, WAITING_SQL } from '../status-sets.js';
 import { transaction, type Prepared } from './sqlite-statements.js';
-import { type CLAIM_OF_TASKS_SQL, dueOfTasks, waitingTasks } from './claim-of-tasks.js';
+import { type CLAIM_OF_TASKS_SQL, dueOfTasks } from './claim-of-tasks.js';
+import { type WAITING_TASKS_SQL, waitingTasks } from './waiting-tasks.js';
 import { SqliteGates } from './gates.js';
 import { CLAIMED_COLUMNS, claimedNow, claimedRecord, ID, RUN_AT, SCHEDULE, STATUS, type ClaimedRow } from './claimed-rows.js';
 
@@ -32,7 +33,7 @@ export const CLAIM_SQL = {
   cancelRequestedAmong: `SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND cancel_requested`,
 } as const;
 
-type Statements = Prepared<typeof CLAIM_SQL & typeof CLAIM_OF_TASKS_SQL>;
+type Statements = Prepared<typeof CLAIM_SQL & typeof CLAIM_OF_TASKS_SQL & typeof WAITING_TASKS_SQL>;
 
 /** Claims due jobs in one transaction, cron jobs moved to their next occurrence in it. */
 export function claimJobs(db: Database, sql: Statements, gates: SqliteGates, options: ClaimOptions): JobRecord[] {

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { CLAIM_OF_TASKS_SQL } from './claim-of-tasks.js';
+import { WAITING_TASKS_SQL } from './waiting-tasks.js';
 
 /** EXPLAIN QUERY PLAN of a statement, one line per step. */
 function planOf(db: Database.Database, text: string): string {
@@ -28,11 +29,11 @@ describe('SQLite query plans with priorities', () => {
     expect(claim).toMatch(/SEARCH jobs USING INDEX jobs_task_due \(service=\? AND task=\?\)/);
     expect(claim).not.toMatch(/TEMP B-TREE|SCAN jobs/);
     // The tasks with waiting jobs: one probe per task, not a walk over the jobs.
-    const tasks = planOf(db, CLAIM_OF_TASKS_SQL.waitingTasks);
+    const tasks = planOf(db, WAITING_TASKS_SQL.waitingTasks);
     expect(tasks).toMatch(/SEARCH jobs USING (COVERING )?INDEX jobs_task_due \(service=\? AND task>\?\)/);
     expect(tasks).not.toMatch(/TEMP B-TREE|SCAN jobs\b/);
-    expect(db.prepare(CLAIM_OF_TASKS_SQL.waitingTasks).pluck().all({ service: '@plan' })).toEqual(['echo', 'upper']);
-    for (const text of [CLAIM_OF_TASKS_SQL.nextRunAtOfTask, CLAIM_OF_TASKS_SQL.hasWaitingOfTask]) {
+    expect(db.prepare(WAITING_TASKS_SQL.waitingTasks).pluck().all({ service: '@plan' })).toEqual(['echo', 'upper']);
+    for (const text of [WAITING_TASKS_SQL.nextRunAtOfTask, WAITING_TASKS_SQL.hasWaitingOfTask]) {
       const plan = planOf(db, text);
       expect(plan).toMatch(/SEARCH jobs USING (COVERING )?INDEX jobs_task_due \(service=\? AND task=\? AND priority=\?\)/);
       expect(plan).not.toMatch(/TEMP B-TREE|SCAN jobs\b/);

@@ -21,7 +21,8 @@ import { openSqliteDatabase } from './open-sqlite-database.js';
 import { insertJobs, JobInsertStatements } from './insert.js';
 import { INSERT_KEYED_SQL, insertKeyedJob } from './insert-keyed.js';
 import { CLAIM_SQL, cancelRequestedAmong, claimJobs, renewLeases } from './claim.js';
-import { CLAIM_OF_TASKS_SQL, hasWaiting as hasWaitingOfTasks, nextRunAt as nextRunAtOfTasks } from './claim-of-tasks.js';
+import { CLAIM_OF_TASKS_SQL } from './claim-of-tasks.js';
+import { WAITING_TASKS_SQL, hasWaiting as hasWaitingOfTasks, nextRunAt as nextRunAtOfTasks } from './waiting-tasks.js';
 import { COMPLETED_COUNTS_SQL } from './completed-counts.js';
 import { FINISH_SQL, finishJobs, recoverLeases } from './finish.js';
 import { CANCEL_SQL, cancelAllJobs, cancelJob } from './cancel.js';
@@ -52,7 +53,7 @@ export interface SqliteJobStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SQL = { ...COMPLETED_COUNTS_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL, ...GATE_SQL, ...DEPENDENCIES_SQL };
+const SQL = { ...COMPLETED_COUNTS_SQL, ...INSERT_KEYED_SQL, ...CLAIM_SQL, ...CLAIM_OF_TASKS_SQL, ...WAITING_TASKS_SQL, ...FINISH_SQL, ...CANCEL_SQL, ...JOBS_SQL, ...RETRY_SQL, ...RETENTION_SQL, ...ATTEMPTS_SQL, ...GATE_SQL, ...DEPENDENCIES_SQL };
 
 function prepare(db: SqliteDatabase) {
   const sql = prepareAll(db, SQL);

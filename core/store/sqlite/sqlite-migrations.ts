@@ -242,8 +242,9 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     version: 16,
     name: 'one claim index',
     // The (service, priority, run_at, id) index duplicated the task index (service, task,
-    // priority, run_at, id) but for the task. Claims of any task now read each task's due jobs from
-    // the task index (claim-of-tasks.ts): an add writes one index entry less, a claim deletes one less.
+    // priority, run_at, id) but for the task. Claims of any task now read each task's due jobs
+    // from the task index (claim-of-tasks.ts, waiting-tasks.ts): an add writes one index entry
+    // less, a claim deletes one less.
     sql: `
       DROP INDEX jobs_due;
     `,
