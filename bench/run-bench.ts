@@ -55,7 +55,7 @@ const SIZES: Sizes = quick
   : { enqueueOne: 3_000, enqueueBatches: 200, batchSize: 100, enqueueMaxMs: 10_000, jobs: 20_000, maxMs: 90_000, slowMaxMs: 20_000,
       latencyJobs: 500, latencyMaxMs: 20_000, finished: 1_000_000, backlog: 1_000_000, backlogJobs: 20_000, ioJobs: 5_000, taskMs: 10,
       payloadJobs: 5_000, payloadBytes: 16_384, services: 100, servicesJobs: 20_000, processes: [1, 2, 4], processJobs: 20_000,
-      triesJobs: 10_000, triesConcurrencies: [8, 32], triesMaxMs: 10_000, httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 3, featureJobs: 50_000, featureReps: 5 };
+      triesJobs: 10_000, triesConcurrencies: [8, 32], triesMaxMs: 10_000, httpSeconds: 10, memoryJobs: 1_000_000, concurrencies: [1, 8, 32], reps: 3, featureJobs: 50_000, featureReps: 9 };
 
 const scratch = join(tmpdir(), 'remotetask-bench');
 const SLOW_SHARE = 10;
@@ -181,28 +181,42 @@ async function runTries() {
 }
 
 /**
- * The cost of each feature: c=32 throughput of each system with the feature used and without, in
- * the same round robin (so both share the machine's changes of speed).
+ * The cost of each feature: c=32 throughput of each system with the feature used and without, run
+ * as a pair in each round (which goes first alternates from round to round). This machine's speed
+ * drifts by a quarter from one minute to the next; the two runs of a pair share the drift, so the
+ * cost is 1 − the median of the pairs' ratios, and the spread of those ratios is shown beside it.
  */
 async function runFeatures() {
   const n = (x: number) => x.toLocaleString('en-US');
   for (const entry of features(scratch)) {
     const rows = entry.systems.filter((s) => !wantSystems || wantSystems.has(s.id));
     if (rows.length === 0) continue;
-    log(`## feature: ${entry.feature} (c=32, ${n(SIZES.featureJobs)} jobs, ${SIZES.featureReps} rounds${entry.finishedBefore ? `, ${n(SIZES.finished)} finished jobs first` : ''})`);
-    const measured: SystemFactory[] = rows.flatMap((s) => [
-      { ...s, id: `${s.id}+feature`, label: `${s.label} with ${entry.feature}` },
-      { id: s.id, label: `${s.label} without`, backend: s.backend, create: s.without },
-    ]);
-    const out = await roundRobin('feature', measured, [32], SIZES.featureReps, (s) =>
-      throughput(s, { jobs: SIZES.featureJobs, concurrency: 32, maxMs: SIZES.maxMs, log, finishedBefore: entry.finishedBefore ? SIZES.finished : undefined }),
-    );
+    log(`## feature: ${entry.feature} (c=32, ${n(SIZES.featureJobs)} jobs, ${SIZES.featureReps} rounds of pairs${entry.finishedBefore ? `, ${n(SIZES.finished)} finished jobs first` : ''})`);
+    const run = (s: SystemFactory) =>
+      measure(`feature/${s.id}`, () =>
+        throughput(s, { jobs: SIZES.featureJobs, concurrency: 32, maxMs: SIZES.maxMs, log, finishedBefore: entry.finishedBefore ? SIZES.finished : undefined }),
+      );
     for (const s of rows) {
-      const used = out[`${s.id}+feature`]?.[32];
-      const plain = out[s.id]?.[32];
-      if (!used || !plain) continue;
-      ((results.features ??= {})[entry.feature] ??= {})[s.id] = { with: used.jobsPerSecond, without: plain.jobsPerSecond };
-      log(`  ${s.label}: ${entry.feature} costs ${fmt((1 - used.jobsPerSecond / plain.jobsPerSecond) * 100, 1)} % of the throughput (${s.use})`);
+      const used: SystemFactory = { ...s, id: `${s.id}+feature`, label: `${s.label} with ${entry.feature}` };
+      const plain: SystemFactory = { id: s.id, label: `${s.label} without`, backend: s.backend, create: s.without };
+      const pairs: { with: number; without: number }[] = [];
+      for (let rep = 0; rep < SIZES.featureReps; rep++) {
+        const first = await run(rep % 2 === 0 ? used : plain);
+        const second = await run(rep % 2 === 0 ? plain : used);
+        if (!first || !second) continue;
+        const [w, wo] = rep % 2 === 0 ? [first, second] : [second, first];
+        pairs.push({ with: w.jobsPerSecond, without: wo.jobsPerSecond });
+        log(`    round ${rep + 1}: without ${fmt(wo.jobsPerSecond)}, with ${fmt(w.jobsPerSecond)} jobs/s (ratio ${fmt(w.jobsPerSecond / wo.jobsPerSecond, 3)})`);
+      }
+      if (pairs.length === 0) continue;
+      const ratios = pairs.map((pair) => pair.with / pair.without).sort((a, b) => a - b);
+      const middle = (xs: number[]) => { const sorted = [...xs].sort((a, b) => a - b); const k = Math.floor(sorted.length / 2); return sorted.length % 2 ? sorted[k] : (sorted[k - 1] + sorted[k]) / 2; };
+      const ratio = middle(ratios);
+      ((results.features ??= {})[entry.feature] ??= {})[s.id] = {
+        with: middle(pairs.map((pair) => pair.with)), without: middle(pairs.map((pair) => pair.without)),
+        ratio, ratios: ratios.map((r) => Math.round(r * 1000) / 1000),
+      };
+      log(`  ${s.label}: ${entry.feature} costs ${fmt((1 - ratio) * 100, 1)} % of the throughput (median of ${ratios.length} pair ratios, ${fmt(ratios[0], 3)}–${fmt(ratios[ratios.length - 1], 3)}; ${s.use})`);
     }
   }
 }

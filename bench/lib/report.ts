@@ -1,5 +1,5 @@
 import type { ChartPanel } from './chart.js';
-import type { Results, Sizes } from './results.js';
+import { featureRatio, type Results, type Sizes } from './results.js';
 import type { Target } from './targets.js';
 import { fmt } from './util.js';
 import type { ThroughputResult } from './workloads.js';
@@ -120,11 +120,12 @@ export function report(results: Results, meta: Record<string, unknown>, targetRo
     lines.push('');
   }
   if (results.features && Object.keys(results.features).length > 0) {
-    lines.push(`### Cost of features (c=32; ${n(sizes.featureJobs ?? sizes.jobs)} jobs, medians of ${sizes.featureReps ?? sizes.reps} rounds; jobs/s without and with the feature on every job)`, '');
-    lines.push('| feature | system | without | with | cost |', '|---|---|--:|--:|--:|');
+    lines.push(`### Cost of features (c=32; ${n(sizes.featureJobs ?? sizes.jobs)} jobs; ${sizes.featureReps ?? sizes.reps} rounds, each a run with the feature on every job and one without, back to back; jobs/s are medians, the cost is 1 − the median of the rounds' ratios)`, '');
+    lines.push('| feature | system | without | with | cost | the rounds\' ratios, lowest–highest |', '|---|---|--:|--:|--:|--:|');
     for (const [feature, rows] of Object.entries(results.features)) {
       for (const [id, r] of Object.entries(rows)) {
-        lines.push(`| ${feature} | ${label(id)} | ${fmt(r.without)} | ${fmt(r.with)} | ${fmt((1 - r.with / r.without) * 100, 1)} % |`);
+        const spread = r.ratios && r.ratios.length > 0 ? `${fmt(r.ratios[0], 3)}–${fmt(r.ratios[r.ratios.length - 1], 3)}` : '';
+        lines.push(`| ${feature} | ${label(id)} | ${fmt(r.without)} | ${fmt(r.with)} | ${fmt((1 - featureRatio(r)) * 100, 1)} % | ${spread} |`);
       }
     }
     lines.push('');

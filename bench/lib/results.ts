@@ -20,12 +20,21 @@ export interface Results {
   processes?: Record<string, Record<number, ThroughputResult>>;
   /** By try id, then concurrency. */
   tries?: Record<string, Record<number, ThroughputResult>>;
-  /** By feature, then system id: jobs/s with the feature used, and without it. */
-  features?: Record<string, Record<string, { with: number; without: number }>>;
+  /**
+   * By feature, then system id: the medians of jobs/s with the feature used and without it, and the
+   * median of the rounds' with/without ratios (`ratio`, the figure the cost is read from) with each
+   * round's ratio, smallest first. Results of runs before the pairs had no ratio: with / without.
+   */
+  features?: Record<string, Record<string, { with: number; without: number; ratio?: number; ratios?: number[] }>>;
   http?: Record<string, { requestsPerSecond: number; p50: number; p99: number; errors: number; non2xx: number; total: number }>;
   memory?: Record<string, { jobs: number; rssMiB: number; peakMiB: number }>;
   busy: Record<string, number>;
   errors: Record<string, string>;
+}
+
+/** A feature's with/without ratio: the median of its rounds' ratios, or (older results) with / without. */
+export function featureRatio(r: { with: number; without: number; ratio?: number }): number {
+  return r.ratio ?? r.with / r.without;
 }
 
 export const emptyResults = (): Results => ({ enqueue: {}, throughput: {}, latency: {}, finished: {}, busy: {}, errors: {} });
