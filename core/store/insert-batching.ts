@@ -1,5 +1,6 @@
 import type { JobRecord } from '../jobs/job.js';
 import type { NewJob } from './job-store.js';
+import { inClaimOrder } from './in-claim-order.js';
 
 interface PendingInsert {
   job: NewJob;
@@ -11,7 +12,8 @@ interface PendingInsert {
  * Group commit for inserts: those asked for in the same turn of the event loop (concurrent adds:
  * HTTP requests, a batch of add() calls) are written by one call of `insertMany`, one transaction
  * for all. Each resolves only once it is committed. When the batch fails, each job is written on
- * its own, so that one job's failure (input JSON cannot hold) fails only that job.
+ * its own, so that one job's failure (input JSON cannot hold) fails only that job. The batch is
+ * written in claim order (see in-claim-order.ts): within a priority, in the order asked for.
  */
 export class InsertBatcher {
   private pending: PendingInsert[] = [];
@@ -27,7 +29,7 @@ export class InsertBatcher {
 
   /** Writes the inserts asked for so far (a store flushes before it closes). */
   async flush(): Promise<void> {
-    const pending = this.pending;
+    const pending = inClaimOrder(this.pending, (entry) => entry.job);
     this.pending = [];
     if (pending.length === 0) return;
     try {
@@ -35,7 +37,7 @@ export class InsertBatcher {
       pending.forEach((entry, index) => entry.resolve(records[index]));
     } catch (error) {
       if (pending.length === 1) return pending[0].reject(error);
-      // In the order asked for: a synchronous store writes them one after the other, in this order.
+      // In claim order: a synchronous store writes them one after the other, in this order.
       await Promise.all(
         pending.map((entry) => this.insertMany([entry.job]).then(([record]) => entry.resolve(record), entry.reject)),
       );

@@ -42,6 +42,48 @@ export function prioritiesContract(t: ContractContext): void {
       expect(ids(await t.store.claim(claimOptions({ limit: 3 })))).toEqual([echoLow.id, upperLow.id]);
     });
 
+    it('claims adds asked for in one turn by priority, in the order asked for within one', async () => {
+      const priorities = [3, 0, 1, 0, 3, 1, 0, 3];
+      const jobs = await Promise.all(priorities.map((priority, n) => t.store.insert(newJob({ priority, input: { n } }))));
+      const keyed = await Promise.all(
+        priorities.map((priority, n) => t.store.insertKeyed({ ...newJob({ priority, input: { n, keyed: true } }), key: `turn-${n}` }, 'keep', T0)),
+      );
+      expect(keyed.map((answer) => answer.outcome)).toEqual(priorities.map(() => 'created'));
+      const byClaim = (added: { id: number; priority: number; input: unknown }[]) =>
+        [...added].sort((a, b) => a.priority - b.priority || a.id - b.id).map((job) => (job.input as { n: number }).n);
+      // The expected claim order: by priority, then as asked for.
+      const expected = priorities.map((priority, n) => ({ priority, n })).sort((a, b) => a.priority - b.priority || a.n - b.n).map((x) => x.n);
+      expect(byClaim(jobs)).toEqual(expected);
+      // On PostgreSQL each keyed add is a transaction of its own: adds asked for at once have no
+      // order among them there, only their priorities.
+      const serial = t.store.kind !== 'postgres';
+      if (serial) expect(byClaim(keyed.map((answer) => answer.job))).toEqual(expected);
+      if (t.store.kind !== 'memory') {
+        // The stores that write a turn's adds in one transaction write them in claim order: the jobs
+        // of one priority get neighbouring ids, so their rows share pages (in-claim-order.ts).
+        const inIdOrder = (added: { id: number; priority: number }[]) => [...added].sort((a, b) => a.id - b.id).map((job) => job.priority);
+        expect(inIdOrder(jobs)).toEqual([...priorities].sort((a, b) => a - b));
+        // Keyed adds are batched so on SQLite.
+        if (t.store.kind === 'sqlite') expect(inIdOrder(keyed.map((answer) => answer.job))).toEqual([...priorities].sort((a, b) => a - b));
+      }
+      const claimed = await t.store.claim(claimOptions({ limit: 100 }));
+      const plainIds = new Set(jobs.map((job) => job.id));
+      expect(claimed.map((job) => job.priority)).toEqual([...priorities, ...priorities].sort((a, b) => a - b));
+      // Within a priority, the plain adds (written first) come before the keyed ones, each as asked for.
+      const ofPlain = claimed.filter((job) => plainIds.has(job.id)).map((job) => (job.input as { n: number }).n);
+      expect(ofPlain).toEqual(expected);
+      if (serial) expect(claimed.filter((job) => !plainIds.has(job.id)).map((job) => (job.input as { n: number }).n)).toEqual(expected);
+    });
+
+    it('answers adds of one key asked for in one turn in the order asked for, whatever their priorities', async () => {
+      const [first, second] = await Promise.all([
+        t.store.insertKeyed({ ...newJob({ priority: 5, input: 'first' }), key: 'same-turn' }, 'keep', T0),
+        t.store.insertKeyed({ ...newJob({ priority: -5, input: 'second' }), key: 'same-turn' }, 'keep', T0),
+      ]);
+      expect(first.outcome).toBe('created');
+      expect(second).toMatchObject({ outcome: 'existing', job: { id: first.job.id, input: 'first', priority: 5 } });
+    });
+
     it('says when the earliest waiting job of any task is due', async () => {
       await t.store.insert(delayedJob({ task: 'echo', runAt: T0 + 300, priority: -3 }));
       await t.store.insert(delayedJob({ task: 'upper', runAt: T0 + 100, priority: 7 }));

@@ -3,6 +3,7 @@ import type { KeyedInsert, NewJob, OnKeyTaken } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { REPLACEABLE_STATUSES, holdsKey, keyExpired } from '../key-rules.js';
 import type { WakeHub } from '../wake-hub.js';
+import type { KeyedAnswer, KeyedRequest } from '../keyed-insert-batching.js';
 import { LAST_TAKER_SQL, LET_GO_SQL } from './held-keys.js';
 import { transaction, wakeIfWaiting, type ChangedRow, type Prepared } from './sqlite-statements.js';
 
@@ -22,37 +23,49 @@ export const INSERT_KEYED_SQL = {
     RETURNING *`,
 } as const;
 
+type KeyedRow = { row: JobRow<string> & ChangedRow; outcome: KeyedInsert['outcome'] };
+
 /**
- * One transaction (the file is this process's alone): the last job to take the key still holds it
- * (keep or replace), or it lets go (see held-keys.ts) and the new job takes the key.
+ * Inside a transaction (the file is this process's alone): the last job to take the key still
+ * holds it (keep or replace), or it lets go (see held-keys.ts) and the new job takes the key.
  */
-export function insertKeyedJob(
-  db: Database,
-  sql: Prepared<typeof INSERT_KEYED_SQL>,
-  wakes: WakeHub,
-  job: NewJob & { key: string },
-  onKeyTaken: OnKeyTaken,
-  now: number,
-): KeyedInsert {
+function applyKeyed(sql: Prepared<typeof INSERT_KEYED_SQL>, job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): KeyedRow {
   const params = {
     service: job.service, task: job.task, input: JSON.stringify(job.input ?? null), status: job.status,
     maxAttempts: job.maxAttempts, created: job.created, runAt: job.runAt,
     schedule: job.schedule === null ? null : JSON.stringify(job.schedule), timeout: job.timeout ?? null,
     priority: job.priority ?? 0, key: job.key, keyScope: job.keyScope ?? 'waiting', keyPeriodMs: job.keyPeriodMs ?? null, gate: job.gate ?? null,
   };
-  const run = transaction(db, (): { row: JobRow<string> & ChangedRow; outcome: KeyedInsert['outcome'] } => {
-    const holder = sql.lastKeyTaker.get({ service: job.service, key: job.key }) as (JobRow<string> & ChangedRow) | undefined;
-    if (!holder || !holdsKey(holder) || keyExpired(holder, now)) {
-      if (holder) sql.letGoOfKey.run({ id: holder.id, now });
-      return { row: sql.insertKeyed.get(params) as JobRow<string> & ChangedRow, outcome: 'created' };
-    }
-    if (onKeyTaken === 'replace') {
-      const replaced = sql.replaceKeyed.get({ id: holder.id, input: params.input, schedule: params.schedule, runAt: params.runAt });
-      if (replaced) return { row: replaced as JobRow<string> & ChangedRow, outcome: 'replaced' };
-    }
-    return { row: holder, outcome: 'existing' };
+  const holder = sql.lastKeyTaker.get({ service: job.service, key: job.key }) as (JobRow<string> & ChangedRow) | undefined;
+  if (!holder || !holdsKey(holder) || keyExpired(holder, now)) {
+    if (holder) sql.letGoOfKey.run({ id: holder.id, now });
+    return { row: sql.insertKeyed.get(params) as JobRow<string> & ChangedRow, outcome: 'created' };
+  }
+  if (onKeyTaken === 'replace') {
+    const replaced = sql.replaceKeyed.get({ id: holder.id, input: params.input, schedule: params.schedule, runAt: params.runAt });
+    if (replaced) return { row: replaced as JobRow<string> & ChangedRow, outcome: 'replaced' };
+  }
+  return { row: holder, outcome: 'existing' };
+}
+
+/**
+ * Keyed adds in one transaction, one after the other in the order given, each in a savepoint of
+ * its own: one that fails (its input or schedule cannot be stored) is undone alone and answered
+ * with its error. Services are woken once the whole batch is committed.
+ */
+export function insertKeyedJobs(db: Database, sql: Prepared<typeof INSERT_KEYED_SQL>, wakes: WakeHub, requests: KeyedRequest[]): KeyedAnswer[] {
+  const applied = transaction(db, () =>
+    requests.map(({ job, onKeyTaken, now }): KeyedRow | { error: unknown } => {
+      try {
+        return transaction(db, () => applyKeyed(sql, job, onKeyTaken, now)).immediate();
+      } catch (error) {
+        return { error };
+      }
+    }),
+  ).immediate();
+  return applied.map((answer) => {
+    if ('error' in answer) return answer;
+    if (answer.outcome !== 'existing') wakeIfWaiting(wakes, answer.row);
+    return { insert: { job: toJobRecord(answer.row, parseJsonText), outcome: answer.outcome } };
   });
-  const { row, outcome } = run.immediate();
-  if (outcome !== 'existing') wakeIfWaiting(wakes, row);
-  return { job: toJobRecord(row, parseJsonText), outcome };
 }

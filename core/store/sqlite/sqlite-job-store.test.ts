@@ -89,6 +89,30 @@ describe('SqliteJobStore', () => {
     db.close();
   });
 
+  it('writes the keyed adds of one turn in one transaction; one that cannot be stored fails alone', async () => {
+    const store = await openStore();
+    const keyed = (key: string, input: unknown) => ({ ...newJob({ input }), key });
+    const answers = await Promise.allSettled([
+      store.insertKeyed(keyed('a', 1), 'keep', T0),
+      store.insertKeyed(keyed('b', { big: 10n }), 'keep', T0),
+      store.insertKeyed(keyed('c', 3), 'keep', T0),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((answers[1] as PromiseRejectedResult).reason)).toMatch(/BigInt/);
+    const page = await store.list({ service: newJob().service, limit: 10 });
+    expect(page.jobs.map((job) => [job.key, job.input])).toEqual([['a', 1], ['c', 3]]);
+    // The failed add took no key: the next add of it creates the job.
+    expect((await store.insertKeyed(keyed('b', 2), 'keep', T0)).outcome).toBe('created');
+    await store.close();
+    // Closing writes the adds asked for just before.
+    const reopened = await openStore();
+    const pending = reopened.insertKeyed(keyed('d', 4), 'keep', T0);
+    await reopened.close();
+    expect((await pending).outcome).toBe('created');
+    const again = await openStore();
+    expect((await again.list({ service: newJob().service, limit: 10 })).jobs.map((job) => job.key)).toEqual(['a', 'c', 'b', 'd']);
+  });
+
   it('keeps jobs across close and open', async () => {
     const store = await openStore();
     const job = await store.insert(newJob({ input: { text: 'Grüße 🎉' } }));

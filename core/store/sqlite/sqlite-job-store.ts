@@ -19,7 +19,8 @@ import { InsertBatcher } from '../insert-batching.js';
 import { prepareAll, transaction, wakeIfWaiting, type ChangedRow } from './sqlite-statements.js';
 import { openSqliteDatabase } from './open-sqlite-database.js';
 import { insertJobs, JobInsertStatements } from './insert.js';
-import { INSERT_KEYED_SQL, insertKeyedJob } from './insert-keyed.js';
+import { INSERT_KEYED_SQL, insertKeyedJobs } from './insert-keyed.js';
+import { KeyedInsertBatcher } from '../keyed-insert-batching.js';
 import { CLAIM_SQL, cancelRequestedAmong, claimJobs, renewLeases } from './claim.js';
 import { CLAIM_OF_TASKS_SQL } from './claim-of-tasks.js';
 import { WAITING_TASKS_SQL, hasWaiting as hasWaitingOfTasks, nextRunAt as nextRunAtOfTasks } from './waiting-tasks.js';
@@ -85,6 +86,8 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
    * commit, and the table's and indexes' pages written once for all of them.
    */
   private readonly inserts = new InsertBatcher(async (jobs) => this.insertAll(jobs));
+  /** Keyed adds of the same turn likewise: one transaction, the key rules applied to each in turn. */
+  private readonly keyedInserts = new KeyedInsertBatcher((requests) => insertKeyedJobs(this.store.db, this.store.sql, this.wakes, requests));
 
   constructor(options: SqliteJobStoreOptions) {
     super();
@@ -119,6 +122,7 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   async close(): Promise<void> {
     // Inserts already asked for are written before the file closes.
     await this.inserts.flush();
+    await this.keyedInserts.flush();
     const db = this.opened?.db;
     this.opened = undefined;
     this.clearSignals();
@@ -136,8 +140,7 @@ export class SqliteJobStore extends SingleProcessSignals implements JobStore {
   async insertKeyed(job: NewJob & { key: string }, onKeyTaken: OnKeyTaken, now: number): Promise<KeyedInsert> {
     // After the inserts already asked for, so that a key one of them takes is seen.
     await this.inserts.flush();
-    const { db, sql } = this.store;
-    return insertKeyedJob(db, sql, this.wakes, job, onKeyTaken, now);
+    return this.keyedInserts.insert({ job, onKeyTaken, now });
   }
 
   async insertFlow(flow: NewFlow): Promise<FlowInsert> {
