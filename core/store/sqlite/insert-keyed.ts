@@ -54,15 +54,16 @@ function applyKeyed(sql: Prepared<typeof INSERT_KEYED_SQL>, job: NewJob & { key:
  * with its error. Services are woken once the whole batch is committed.
  */
 export function insertKeyedJobs(db: Database, sql: Prepared<typeof INSERT_KEYED_SQL>, wakes: WakeHub, requests: KeyedRequest[]): KeyedAnswer[] {
-  const applied = transaction(db, () =>
-    requests.map(({ job, onKeyTaken, now }): KeyedRow | { error: unknown } => {
-      try {
-        return transaction(db, () => applyKeyed(sql, job, onKeyTaken, now)).immediate();
-      } catch (error) {
-        return { error };
-      }
-    }),
-  ).immediate();
+  // Inside the batch's transaction, a savepoint; alone, a transaction.
+  const attempt = ({ job, onKeyTaken, now }: KeyedRequest): KeyedRow | { error: unknown } => {
+    try {
+      return transaction(db, () => applyKeyed(sql, job, onKeyTaken, now)).immediate();
+    } catch (error) {
+      return { error };
+    }
+  };
+  // One add alone needs no savepoint: its transaction is undone whole when it fails.
+  const applied = requests.length === 1 ? [attempt(requests[0])] : transaction(db, () => requests.map(attempt)).immediate();
   return applied.map((answer) => {
     if ('error' in answer) return answer;
     if (answer.outcome !== 'existing') wakeIfWaiting(wakes, answer.row);
