@@ -1,6 +1,7 @@
 import type { JobRecord } from '../jobs/job.js';
 import type { NewJob } from './job-store.js';
 import { inClaimOrder } from './in-claim-order.js';
+import { SameTurnQueue } from './same-turn-queue.js';
 
 interface PendingInsert {
   job: NewJob;
@@ -16,21 +17,17 @@ interface PendingInsert {
  * written in claim order (see in-claim-order.ts): within a priority, in the order asked for.
  */
 export class InsertBatcher {
-  private pending: PendingInsert[] = [];
+  private readonly queue = new SameTurnQueue<PendingInsert>(() => void this.flush());
 
   constructor(private readonly insertMany: (jobs: NewJob[]) => Promise<JobRecord[]>) {}
 
   insert(job: NewJob): Promise<JobRecord> {
-    return new Promise<JobRecord>((resolve, reject) => {
-      this.pending.push({ job, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => void this.flush());
-    });
+    return new Promise<JobRecord>((resolve, reject) => this.queue.push({ job, resolve, reject }));
   }
 
   /** Writes the inserts asked for so far (a store flushes before it closes). */
   async flush(): Promise<void> {
-    const pending = inClaimOrder(this.pending, (entry) => entry.job);
-    this.pending = [];
+    const pending = inClaimOrder(this.queue.take(), (entry) => entry.job);
     if (pending.length === 0) return;
     try {
       const records = await this.insertMany(pending.map((entry) => entry.job));

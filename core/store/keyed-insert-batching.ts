@@ -1,5 +1,6 @@
 import type { KeyedInsert, NewJob, OnKeyTaken } from './job-store.js';
 import { inClaimOrder } from './in-claim-order.js';
+import { SameTurnQueue } from './same-turn-queue.js';
 
 /** A keyed add: the job, what to do when its key is taken, and the time the key rules are judged at. */
 export interface KeyedRequest {
@@ -25,21 +26,17 @@ interface PendingKeyed {
  * key, in the order asked for, since the first one's job is the one the second finds.
  */
 export class KeyedInsertBatcher {
-  private pending: PendingKeyed[] = [];
+  private readonly queue = new SameTurnQueue<PendingKeyed>(() => void this.flush());
 
   constructor(private readonly write: (requests: KeyedRequest[]) => KeyedAnswer[] | Promise<KeyedAnswer[]>) {}
 
   insert(request: KeyedRequest): Promise<KeyedInsert> {
-    return new Promise<KeyedInsert>((resolve, reject) => {
-      this.pending.push({ request, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => void this.flush());
-    });
+    return new Promise<KeyedInsert>((resolve, reject) => this.queue.push({ request, resolve, reject }));
   }
 
   /** Writes the keyed adds asked for so far (a store flushes before it closes). */
   async flush(): Promise<void> {
-    const asked = this.pending;
-    this.pending = [];
+    const asked = this.queue.take();
     if (asked.length === 0) return;
     const keys = new Set(asked.map(({ request }) => `${request.job.service}\u0000${request.job.key}`));
     const pending = keys.size === asked.length ? inClaimOrder(asked, (entry) => entry.request.job) : asked;
