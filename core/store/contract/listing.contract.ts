@@ -108,6 +108,11 @@ export function listingContract(t: ContractContext): void {
         expect(oneByOne.ids).toEqual(
           expectedOrder(jobs.filter((job) => ['completed', 'queued', 'processing'].includes(job.status)), sort),
         );
+        // One service's jobs of several statuses, across its tasks (SQLite reads them task by task).
+        const mineOneByOne = await walk({ sort: sort as JobQuery['sort'], limit: 1, service: SERVICE, status: ['completed', 'queued', 'processing'] });
+        expect(mineOneByOne.ids).toEqual(
+          expectedOrder(jobs.filter((job) => job.service === SERVICE && ['completed', 'queued', 'processing'].includes(job.status)), sort),
+        );
       });
     }
 

@@ -259,6 +259,47 @@ describe('SqliteJobStore', () => {
     db.close();
   });
 
+  it('lists a database from before version 17 in id order without its service index, task by task, and with more tasks than it reads one by one', async () => {
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new Database(path);
+    migrateSqlite(old, path, SQLITE_MIGRATIONS.filter((migration) => migration.version < 17));
+    const insert = old.prepare(
+      `INSERT INTO jobs (service, task, input, status, attempts, max_attempts, created, run_at, completed) VALUES (?, ?, 'null', ?, 0, 3, ?, 0, ?)`,
+    );
+    // Few tasks in @Few, 70 in @Many (more than are read one by one), completed and queued jobs interleaved.
+    const ids = { few: [] as number[], fewCompleted: [] as number[], many: [] as number[] };
+    for (let index = 0; index < 140; index++) {
+      const completed = index % 3 !== 0;
+      const few = Number(insert.run('@Few', `t${index % 3}`, completed ? 'completed' : 'queued', T0, completed ? T0 : null).lastInsertRowid);
+      ids.few.push(few);
+      if (completed) ids.fewCompleted.push(few);
+      ids.many.push(Number(insert.run('@Many', `t${index % 70}`, 'completed', T0, T0).lastInsertRowid));
+    }
+    old.close();
+
+    const store = await openStore();
+    const walk = async (query: { service: string; status?: ['completed']; sort?: '-id' }) => {
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.list({ ...query, limit: 9, cursor });
+        seen.push(...page.jobs.map((job) => job.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      return seen;
+    };
+    expect(await walk({ service: '@Few' })).toEqual(ids.few);
+    expect(await walk({ service: '@Few', sort: '-id' })).toEqual([...ids.few].reverse());
+    expect(await walk({ service: '@Few', status: ['completed'], sort: '-id' })).toEqual([...ids.fewCompleted].reverse());
+    expect(await walk({ service: '@Many' })).toEqual(ids.many);
+    expect(await walk({ service: '@Many', status: ['completed'], sort: '-id' })).toEqual([...ids.many].reverse());
+    expect(await store.list({ service: '@Nobody' })).toEqual({ jobs: [], nextCursor: null });
+    await store.close();
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'jobs_service'").all()).toEqual([]);
+    db.close();
+  });
+
   it('applies pending migrations in order, all or none', () => {
     const db = new Database(':memory:');
     const migrations = [

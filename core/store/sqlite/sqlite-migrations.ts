@@ -249,6 +249,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       DROP INDEX jobs_due;
     `,
   },
+  {
+    version: 17,
+    name: 'no service index beside the task index',
+    // (service) is the leading column of (service, task, id). Listings of a service in id order
+    // read the task index one task at a time and merge the pages (list.ts): every add writes one
+    // index entry less, and its commit one page less.
+    sql: `
+      DROP INDEX jobs_service;
+    `,
+  },
 ];
 
 /**
