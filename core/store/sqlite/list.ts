@@ -4,6 +4,7 @@ import type { JobPage, JobQuery } from '../job-store.js';
 import { parseJsonText, toJobRecord, type JobRow } from '../job-row.js';
 import { afterCursorSql, decodeCursor, encodeCursor, orderBySql, pageSize, parseSort, type Sort } from '../keyset-paging.js';
 import { FINISHED_SQL, isFinishedStatus } from '../retention-rules.js';
+import { distinctTasksSql } from './distinct-tasks-sql.js';
 import { INDEXED_STATUS } from './jobs-sql.js';
 
 /** Which filters and which cursor shape a listing statement carries: one statement per shape. */
@@ -89,14 +90,7 @@ export class SqliteListing {
  */
 const MAX_TASK_BRANCHES = 64;
 
-const SERVICE_TASKS_SQL = `
-  WITH RECURSIVE tasks(task) AS (
-    SELECT (SELECT task FROM jobs INDEXED BY jobs_service_task WHERE service = @service ORDER BY task LIMIT 1)
-    UNION ALL
-    SELECT (SELECT task FROM jobs INDEXED BY jobs_service_task WHERE service = @service AND task > tasks.task ORDER BY task LIMIT 1)
-    FROM tasks WHERE tasks.task IS NOT NULL
-  )
-  SELECT task FROM tasks WHERE task IS NOT NULL`;
+const SERVICE_TASKS_SQL = distinctTasksSql('jobs_service_task', 'service = @service');
 
 /**
  * Whether a service's listing (of any task) reads its rows task by task from the task index: in id

@@ -1,5 +1,6 @@
 import { hasWaitingSql, nextRunAtSql } from '../priority-levels.js';
 import { WAITING_SQL } from '../status-sets.js';
+import { distinctTasksSql } from './distinct-tasks-sql.js';
 import type { Prepared } from './sqlite-statements.js';
 
 // The tasks with jobs in SQLite's claim index (service, task, priority, run_at, id), by a loose
@@ -9,14 +10,7 @@ import type { Prepared } from './sqlite-statements.js';
 const IN_CLAIM_INDEX = `service = @service AND ${WAITING_SQL} AND gate IS NULL`;
 
 export const WAITING_TASKS_SQL = {
-  waitingTasks: `
-    WITH RECURSIVE tasks(task) AS (
-      SELECT (SELECT task FROM jobs INDEXED BY jobs_task_due WHERE ${IN_CLAIM_INDEX} ORDER BY task LIMIT 1)
-      UNION ALL
-      SELECT (SELECT task FROM jobs INDEXED BY jobs_task_due WHERE ${IN_CLAIM_INDEX} AND task > tasks.task ORDER BY task LIMIT 1)
-      FROM tasks WHERE tasks.task IS NOT NULL
-    )
-    SELECT task FROM tasks WHERE task IS NOT NULL`,
+  waitingTasks: distinctTasksSql('jobs_task_due', IN_CLAIM_INDEX),
   hasWaitingOfTask: hasWaitingSql('jobs', '@service', '@now', '@task'),
   nextRunAtOfTask: nextRunAtSql('jobs', '@service', '@task'),
 } as const;
