@@ -68,7 +68,7 @@ export class SqliteListing {
     };
   }
 
-  /** The tasks the service has jobs of, in name order: a loose scan of the task index, one probe per task. */
+  /** The tasks the service has jobs of, in name order, up to one more than MAX_TASK_BRANCHES: a loose scan of the task index, one probe per task. */
   private tasksOf(service: string): string[] {
     this.serviceTasks ??= this.db.prepare(SERVICE_TASKS_SQL).pluck();
     return this.serviceTasks.all({ service }) as string[];
@@ -90,7 +90,8 @@ export class SqliteListing {
  */
 const MAX_TASK_BRANCHES = 64;
 
-const SERVICE_TASKS_SQL = distinctTasksSql('jobs_service_task', 'service = @service');
+// One task more than are read one by one is enough to know the service has too many.
+const SERVICE_TASKS_SQL = distinctTasksSql('jobs_service_task', 'service = @service', MAX_TASK_BRANCHES + 1);
 
 /**
  * Whether a service's listing (of any task) reads its rows task by task from the task index: in id
